@@ -1,0 +1,23 @@
+using TransferNotebooks.Native;
+
+namespace TransferNotebooks.Cli;
+
+/// <summary>The command-line front end: <c>doctor</c> and <c>demo</c>.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var command = args.Length > 0 ? args[0] : "help";
+        var rest = args.Skip(1).ToArray();
+        switch (command)
+        {
+            case "doctor":
+                var report = Doctor.Run(fix: rest.Contains("--fix"));
+                Console.Write(report);
+                return report.Healthy ? 0 : 1;
+            default:
+                Console.WriteLine("usage: transfernotebooks doctor [--fix]");
+                return command == "help" ? 0 : 2;
+        }
+    }
+}
