@@ -24,6 +24,7 @@ public static partial class Plot
         foreach (var (name, h) in list)
             if (h is null || h.Count == 0) throw new ArgumentException($"Run '{name}' has no epochs.", nameof(runs));
         var panels = (metrics ?? DefaultComparisonMetrics(list.Select(r => r.History))).ToList();
+        if (panels.Count == 0) throw new ArgumentException("Nothing to compare: the runs share no recorded quantity.", nameof(metrics));
         foreach (var m in panels)
             foreach (var (name, h) in list)
                 if (!h.Contains(m) && !h.Contains("val_" + m))
@@ -36,6 +37,7 @@ public static partial class Plot
             ("margin", Figure.Obj(("l", 70), ("r", 30), ("t", 100), ("b", 120))));
         var annotations = new List<object>();
         int maxEpochs = list.Max(r => r.History.Count);
+        string headline = panels[^1]; // the metric (accuracy) when there is one: what the legend quotes
         for (int i = 0; i < n; i++)
         {
             string id = Figure.Id(i), key = panels[i];
@@ -53,12 +55,12 @@ public static partial class Plot
                 bool hasVal = h.Contains("val_" + key);
                 if (hasVal)
                 {
-                    var best = BestOf(h["val_" + key], LowerIsBetter(key));
                     traces.Add(Figure.Trace("scatter", ("x", epochs), ("y", Figure.Values(h["val_" + key])), ("mode", "lines+markers"),
                         ("name", i == 0 ? name : $"{name} · {key}"), ("legendgroup", name), ("showlegend", i == 0),
                         ("line", Figure.Obj(("color", color), ("width", 2.5))), ("marker", Figure.Obj(("size", 6))),
                         ("xaxis", "x" + id), ("yaxis", "y" + id), ("hovertemplate", $"{name} val_{key} %{{y:.4f}}<extra></extra>")));
-                    if (i == 0 && best is double bv) traces[^1].SetProperty("name", $"{name} (best val_{key} {Figure.Num(bv, "0.0000")})");
+                    if (i == 0 && h.Contains("val_" + headline) && BestOf(h["val_" + headline], LowerIsBetter(headline)) is double bv)
+                        traces[^1].SetProperty("name", $"{name} (best val_{headline} {Figure.Num(bv, "0.0000")})");
                 }
                 if (h.Contains(key))
                     traces.Add(Figure.Trace("scatter", ("x", epochs), ("y", Figure.Values(h[key])), ("mode", "lines"),

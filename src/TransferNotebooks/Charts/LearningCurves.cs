@@ -37,9 +37,9 @@ public static partial class Plot
         var best = BestEpoch(history, monitor);
         bool lr = showLearningRate && history.Contains("learning_rate") && history["learning_rate"].Any(double.IsFinite);
         int n = panels.Count;
-        double gap = lr ? 0.16 : 0.09;
+        double gap = lr ? 0.24 : 0.09;
         var traces = new List<Trace>();
-        var layout = Figure.Layout(title, width ?? Math.Max(520, 430 * n + (lr ? 60 : 0)), height,
+        var layout = Figure.Layout(title, width ?? Math.Max(520, 440 * n + (lr && n > 1 ? 120 : lr ? 60 : 0)), height,
             ("legend", Figure.Obj(("orientation", "h"), ("x", 0.5), ("xanchor", "center"), ("y", -0.22), ("yanchor", "top"))),
             ("margin", Figure.Obj(("l", 70), ("r", lr ? 80 : 30), ("t", 100), ("b", 110))),
             ("hovermode", "x unified"));

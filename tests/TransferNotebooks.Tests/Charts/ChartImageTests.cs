@@ -1,0 +1,30 @@
+using TransferNotebooks.Charts;
+
+namespace TransferNotebooks.Tests.Charts;
+
+public class ChartImageTests
+{
+    [Fact]
+    public void Png_export_renders_through_chromium_or_says_how_to_install_it()
+    {
+        var chart = Plot.LearningCurves(ChartJson.SampleHistory());
+        var path = Path.Combine(Path.GetTempPath(), $"tn-chart-{Guid.NewGuid():N}.png");
+        try
+        {
+            if (!ChartImage.IsAvailable)
+            {
+                var e = Assert.Throws<InvalidOperationException>(() => ChartImage.SavePng(chart, path));
+                Assert.Contains("apt-get install -y chromium", e.Message);
+                Assert.False(File.Exists(path));
+                return;
+            }
+            ChartImage.SavePng(chart, path, width: 600, height: 300);
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            // PNG IHDR: width and height, big-endian, at bytes 16..23.
+            Assert.Equal(600, (bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19]);
+            Assert.Equal(300, (bytes[20] << 24) | (bytes[21] << 16) | (bytes[22] << 8) | bytes[23]);
+        }
+        finally { File.Delete(path); }
+    }
+}
