@@ -54,6 +54,9 @@ public abstract class Optimizer : IDisposable
         EndStep();
     }
 
+    /// <summary>Updates the given tensors (all at the optimizer's learning rate): the hand-written-loop form, <c>optimizer.Step(model.TrainableParameters)</c>.</summary>
+    public void Step(IEnumerable<Tensor> parameters) => Step(parameters.Select(p => new ParameterGroup(p)));
+
     /// <summary>Called once per step before the parameters (for per-step scalars).</summary>
     protected virtual void BeginStep() { }
     /// <summary>Called once per step after the parameters (dispose per-step scalars here).</summary>
