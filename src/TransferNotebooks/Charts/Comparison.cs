@@ -1,5 +1,6 @@
 using Plotly.NET;
 using TransferNotebooks.Training;
+using TransferNotebooks.Transfer;
 
 namespace TransferNotebooks.Charts;
 
@@ -86,6 +87,18 @@ public static partial class Plot
     public static GenericChart Compare(IEnumerable<Tuple<string, History>> runs, IEnumerable<string>? metrics = null,
         string title = "Comparison", int? width = null, int height = 460) =>
         Compare(runs.Select(r => KeyValuePair.Create(r.Item1, r.Item2)), metrics, title, width, height);
+
+    /// <summary>The arms of a transfer <see cref="Comparison"/> side by side, titled with each arm's test accuracy.</summary>
+    /// <param name="comparison">The comparison (its rows' histories are drawn).</param>
+    /// <param name="metrics">Which quantities (base names); by default <c>loss</c> and the first metric.</param>
+    /// <param name="title">The chart title.</param>
+    public static GenericChart Compare(Comparison comparison, IEnumerable<string>? metrics = null, string title = "Comparison")
+    {
+        ArgumentNullException.ThrowIfNull(comparison);
+        var subtitle = string.Join(" · ", comparison.Rows.Select(r => $"{r.Name} {Figure.Num(r.Accuracy * 100, "0.0")}%"));
+        return Compare(comparison.Rows.Select(r => KeyValuePair.Create(r.Name, r.History)), metrics,
+            comparison.Rows.Count == 0 ? title : $"{title}<br><sup>test accuracy: {subtitle}</sup>");
+    }
 
     static IEnumerable<string> DefaultComparisonMetrics(IEnumerable<History> histories)
     {

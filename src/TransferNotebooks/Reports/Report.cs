@@ -113,6 +113,15 @@ public sealed class Report
         return this;
     }
 
+    /// <summary>Adds a transfer comparison: its table of arms and, when the arms have histories, the comparison chart.</summary>
+    public Report AddTable(Transfer.Comparison comparison)
+    {
+        ArgumentNullException.ThrowIfNull(comparison);
+        blocks.Add(Wrap(FrameHtml.Render(comparison.ToFrame(), caption: $"Comparison on {comparison.Test.Count:N0} test samples", rowKeyName: "arm")));
+        if (comparison.Rows.Count > 0 && comparison.Rows.All(r => r.History.Count > 0)) AddChart(Plot.Compare(comparison));
+        return this;
+    }
+
     /// <summary>Adds rows (records or any objects) as a table, one column per public property.</summary>
     public Report AddTable<T>(IEnumerable<T> rows, string? caption = null)
     {
