@@ -27,4 +27,19 @@ public class ChartImageTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void Svg_export_writes_an_svg_document_when_chromium_is_present()
+    {
+        if (!ChartImage.IsAvailable) return; // covered by the PNG test's error branch
+        var path = Path.Combine(Path.GetTempPath(), $"tn-chart-{Guid.NewGuid():N}.svg");
+        try
+        {
+            ChartImage.SaveSvg(Plot.ConfusionMatrix(new long[] { 0, 1, 1 }, new long[] { 0, 1, 0 }), path);
+            var svg = File.ReadAllText(path);
+            Assert.StartsWith("<svg", svg);
+            Assert.Contains("predicted label", svg);
+        }
+        finally { File.Delete(path); }
+    }
 }
