@@ -48,6 +48,7 @@ public class LearningCurvesTests
         Assert.Equal("loss", (string)layout["yaxis"]!["title"]!["text"]!);
         Assert.Equal("accuracy", (string)layout["yaxis2"]!["title"]!["text"]!);
         Assert.Equal("learning rate", (string)layout["yaxis3"]!["title"]!["text"]!);
+        Assert.Equal(ChartHtml.FigureJson(Plot.LearningCurves(ChartJson.SampleHistory())), ChartHtml.FigureJson(ChartJson.SampleHistory().Plot()));
     }
 
     [Fact]

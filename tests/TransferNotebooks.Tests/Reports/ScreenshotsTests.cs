@@ -100,7 +100,7 @@ public class ScreenshotsTests
             .AddHeading("Training")
             .AddText("A two-layer perceptron trained for 10 epochs with Adam; the learning rate drops to 30% at epoch 7.")
             .AddChart(curves, "Loss and accuracy per epoch; the dotted red line marks the epoch with the lowest validation loss.")
-            .AddTable(history.ToFrame(), caption: "History")
+            .AddTable(history.ToFrame(), caption: "History", rowKeyName: "epoch")
             .AddHeading("Test set")
             .AddTable(ClassificationReport.Compute(mlp, test))
             .AddChart(Plot.ConfusionMatrix(cm))
