@@ -125,6 +125,33 @@ public sealed class KerasModelFileTests : IDisposable
             Assert.Equal(expected[0], y.data<float>()[0], 5);
     }
 
+    [Theory]
+    [InlineData("cnn_keras2.h5", "cnn")]
+    [InlineData("pooling_keras3.h5", "pooling")]
+    [InlineData("text.keras", "text")]
+    public void SaveKeras_writes_a_keras3_file_that_loads_back_identically(string file, string reference)
+    {
+        using var m = Model.Load(Fixture(file));
+        m.Layers[0].Trainable = false;
+        var path = Path.Combine(dir, "saved.keras");
+        m.SaveKeras(path);
+        Assert.Equal(ModelFileKind.KerasZip, KerasModelFile.Detect(path));
+        using (var z = ZipFile.OpenRead(path))
+            Assert.Equal(["config.json", "metadata.json", "model.weights.h5"], z.Entries.Select(e => e.FullName).Order());
+        var result = KerasModelFile.Import(path);
+        using var back = result.Model;
+        Assert.Equal(m.Layers.Select(l => (l.Name, l.TypeName)), back.Layers.Select(l => (l.Name, l.TypeName)));
+        Assert.False(back.Layers[0].Trainable);
+        Assert.Equal(m.IsCompiled, back.IsCompiled);
+        var (x, expected, _) = Reference(reference);
+        using (x)
+        using (var y = back.Predict(x))
+        {
+            var got = y.data<float>().ToArray();
+            for (int i = 0; i < got.Length; i++) Assert.True(Math.Abs(got[i] - expected[i]) <= 1e-5, $"output {i}: {got[i]} vs {expected[i]}");
+        }
+    }
+
     [Fact]
     public void Truncated_and_corrupt_files_get_clear_errors()
     {

@@ -114,6 +114,10 @@ internal static partial class KerasArchitectureReader
                     if (cfg[key] is JsonNode v && v.GetValueKind() != JsonValueKind.Null && IntsOf(v).Distinct().Count() > 1)
                         throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has non-square {key} {v.ToJsonString()}; only square pooling windows are supported.");
                 break;
+            case "GlobalAveragePooling1D" or "GlobalAveragePooling2D":
+                if (cfg["keepdims"]?.GetValueKind() == JsonValueKind.True)
+                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses keepdims=True, which is not supported.");
+                break;
             case "BatchNormalization":
                 if (cfg["renorm"]?.GetValueKind() == JsonValueKind.True)
                     throw new NotSupportedException($"'{source}': layer '{name}' (BatchNormalization) uses batch renormalization (renorm=True), which is not supported.");
