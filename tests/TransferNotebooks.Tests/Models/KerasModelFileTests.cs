@@ -35,6 +35,7 @@ public sealed class KerasModelFileTests : IDisposable
         foreach (var m in new[] { "mlp", "cnn", "pooling", "text" })
             foreach (var f in new[] { $"{m}_keras2.h5", $"{m}_keras3.h5", $"{m}.keras" })
                 data.Add(m, f);
+        data.Add("mlp", "mlp_keras22.h5"); // Keras 2.2: the config is a bare layer list without InputLayer
         return data;
     }
 
@@ -191,6 +192,8 @@ public sealed class KerasModelFileTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => Model.Load(Fixture("not_keras.h5")));
         Assert.Contains("not a Keras model", e.Message);
         Assert.Contains("model_config", e.Message);
+        var weightsOnly = Assert.Throws<InvalidDataException>(() => Model.Load(Fixture("mlp_weights_only.h5")));
+        Assert.Contains("only weights", weightsOnly.Message);
     }
 
     [Fact]

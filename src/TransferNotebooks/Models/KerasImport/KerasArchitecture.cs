@@ -38,7 +38,8 @@ internal static partial class KerasArchitectureReader
     {
         if (root is not JsonObject obj) throw new InvalidDataException($"'{source}': the model config is not a JSON object.");
         var className = Str(obj, "class_name") ?? throw new InvalidDataException($"'{source}': the model config has no class_name; the file is not a Keras model.");
-        var config = obj["config"] as JsonObject;
+        // Keras 2.0-2.2 wrote a Sequential config as a bare list of layers; later versions as {name, layers}.
+        var config = obj["config"] as JsonObject ?? (obj["config"] is JsonArray bare ? new JsonObject { ["layers"] = bare.DeepClone() } : null);
         if (className is "Functional" or "Model")
             throw new NotSupportedException($"'{source}' holds a Keras functional model (class '{className}'). Only Sequential models can be imported; "
                 + "rebuild it as keras.Sequential([...]) in Python and save it again, or rebuild the architecture here and load its weights.");
