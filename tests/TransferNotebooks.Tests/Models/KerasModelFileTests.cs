@@ -69,7 +69,7 @@ public sealed class KerasModelFileTests : IDisposable
 
         // Custom layer names: the .keras weights are filed by class (layers/conv2d, layers/dense), not by these names.
         using var pooling = Keras.LoadModel(Fixture("pooling.keras"));
-        Assert.Equal(["to_image", "avg", "features", "act", "gap", "drop", "head"], pooling.Layers.Select(l => l.Name));
+        Assert.Equal(["to_image", "avg", "features", "max", "act", "gap", "drop", "head"], pooling.Layers.Select(l => l.Name));
         Assert.Equal(0.25, Assert.IsType<Dropout>(pooling.Layers["drop"]).Rate);
         Assert.Equal((2, 2), Assert.IsType<Conv2D>(pooling.Layers["features"]).Strides);
     }
