@@ -154,6 +154,26 @@ public sealed class KerasModelFileTests : IDisposable
     }
 
     [Fact]
+    public void SaveKeras_writes_the_compile_config_in_keras_terms()
+    {
+        using var m = Model.Load(Fixture("cnn.keras"));
+        var path = Path.Combine(dir, "sgd.keras");
+        m.SaveKeras(path);
+        string config;
+        using (var z = ZipFile.OpenRead(path))
+        using (var r = new StreamReader(z.GetEntry("config.json")!.Open())) config = r.ReadToEnd();
+        var compile = JsonDocument.Parse(config).RootElement.GetProperty("compile_config");
+        var opt = compile.GetProperty("optimizer");
+        Assert.Equal("SGD", opt.GetProperty("class_name").GetString());
+        Assert.Equal(0.9, opt.GetProperty("config").GetProperty("momentum").GetDouble(), 6);
+        Assert.Equal(JsonValueKind.False, opt.GetProperty("config").GetProperty("nesterov").ValueKind);
+        Assert.False(opt.GetProperty("config").TryGetProperty("torch_style", out _));
+        Assert.Equal("sparse_categorical_crossentropy", compile.GetProperty("loss").GetString());
+        using var back = Model.Load(path);
+        Assert.Equal(0.05, back.Optimizer.LearningRate, 6);
+    }
+
+    [Fact]
     public void Truncated_and_corrupt_files_get_clear_errors()
     {
         foreach (var name in new[] { "cnn_keras2.h5", "cnn_keras3.h5", "cnn.keras" })

@@ -227,6 +227,10 @@ namespace TransferNotebooks.Models
         static T Guarded<T>(string path, string part, Func<T> read)
         {
             try { return read(); }
+            catch (NotSupportedException e) when (e.TargetSite?.Module.Assembly == typeof(H5File).Assembly)
+            {
+                throw new NotSupportedException($"'{path}'{(part.Length > 0 ? $" ({part})" : "")} uses an HDF5 feature the reader (PureHDF) does not support: {e.Message}", e);
+            }
             catch (Exception e) when (IsReadFailure(e)) { throw Corrupt(path, part, e); }
         }
 

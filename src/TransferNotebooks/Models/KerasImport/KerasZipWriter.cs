@@ -91,7 +91,11 @@ internal static class KerasZipWriter
         if (model.IsCompiled)
         {
             var opt = new JsonObject { ["name"] = model.Optimizer.Name.ToLowerInvariant() };
-            foreach (var (k, v) in model.Optimizer.GetConfig()) opt[k] = JsonSerializer.SerializeToNode(v);
+            foreach (var (k, v) in model.Optimizer.GetConfig())
+            {
+                if (k == "torch_style") continue; // ours only: Keras's optimizers would reject the argument
+                opt[k] = k is "nesterov" or "amsgrad" ? JsonValue.Create(v != 0) : JsonValue.Create(v);
+            }
             root["compile_config"] = new JsonObject
             {
                 ["optimizer"] = new JsonObject
