@@ -61,7 +61,8 @@ public static class TransferDemo
                 cmp.Run("frozen features", () => FrozenFeatures(modelPath),
                     m => m.Fit(few, epochs: epochs, batchSize: 32, seed: seed, verbose: 0));
                 cmp.Run("fine-tune", () => NewHead(modelPath),
-                    m => m.FineTune(few, epochs: epochs - epochs / 3, freezeEpochs: epochs / 3, baseLearningRate: 0.002, batchSize: 32, seed: seed, verbose: 0).Combined);
+                    m => m.FineTune(few, epochs: epochs - epochs / 2, freezeEpochs: epochs / 2, baseLearningRate: 0.002, lowestMultiplier: 0.1,
+                        headLayers: HeadLayers(m), batchSize: 32, seed: seed, verbose: 0).Combined);
                 foreach (var r in cmp.Rows)
                 {
                     results.Add(new ArmResult(n, seed, r.Name, r.Accuracy, r.Seconds));
@@ -106,6 +107,9 @@ public static class TransferDemo
         m.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         return m;
     }
+
+    /// <summary>The classifier on top of the convolutional features: every layer after Flatten.</summary>
+    static int HeadLayers(Sequential m) => m.Layers.Count - 1 - m.Layers.IndexOf("flatten");
 
     static Sequential FrozenFeatures(string path)
     {
