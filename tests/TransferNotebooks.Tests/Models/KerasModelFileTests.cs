@@ -36,6 +36,7 @@ public sealed class KerasModelFileTests : IDisposable
             foreach (var f in new[] { $"{m}_keras2.h5", $"{m}_keras3.h5", $"{m}.keras" })
                 data.Add(m, f);
         data.Add("mlp", "mlp_keras22.h5"); // Keras 2.2: the config is a bare layer list without InputLayer
+        data.Add("cnn", "cnn_keras2.keras"); // tf.keras 2.13-2.15 .keras: weights under _layer_checkpoint_dependencies/
         return data;
     }
 
