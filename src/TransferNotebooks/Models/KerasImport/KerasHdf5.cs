@@ -62,9 +62,9 @@ internal static class KerasHdf5
         if (!obj.AttributeExists(name)) return null;
         var a = obj.Attribute(name);
         if (a.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength)) return null;
-        return a.Space.Rank == 0 || a.Space.Dimensions.Aggregate(1UL, (x, y) => x * y) == 1
-            ? (a.Space.Rank == 0 ? a.Read<string>() : a.Read<string[]>()[0])
-            : null;
+        if (a.Space.Rank != 0 && a.Space.Dimensions.Aggregate(1UL, (x, y) => x * y) != 1) return null;
+        var text = a.Space.Rank == 0 ? a.Read<string>() : a.Read<string[]>()[0];
+        return text.TrimEnd('\0'); // fixed-length strings may be NUL-padded
     }
 
     /// <summary>
