@@ -58,5 +58,15 @@ public class FormattersTests
         Assert.Contains("100 rows", html);
     }
 
+    [Fact]
+    public void Plotly_js_is_inlined_by_at_most_one_chart_display_per_session()
+    {
+        var chart = Plot.ConfusionMatrix(new long[] { 0, 1 }, new long[] { 0, 1 });
+        var outputs = Enumerable.Range(0, 3).Select(_ => Formatter.ToDisplayString(chart, "text/html")).ToList();
+        Assert.All(outputs, o => Assert.Contains("Plotly.newPlot", o));
+        Assert.True(outputs.Count(o => o.Length > 3_000_000) <= 1);
+        Assert.True(outputs[1].Length < 100_000 && outputs[2].Length < 100_000);
+    }
+
     static History ChartJsonHistory() => TransferNotebooks.Tests.Charts.ChartJson.SampleHistory();
 }
