@@ -43,7 +43,7 @@ public static partial class Plot
         {
             string id = Figure.Id(i), key = panels[i];
             var (from, to) = Figure.Domain(i, n, 0.1);
-            layout.SetProperty("xaxis" + id, Figure.Axis(("title", Figure.Title("epoch")), ("domain", new[] { from, to }), ("anchor", "y" + id),
+            layout.SetProperty("xaxis" + id, Figure.Axis(("title", Figure.Title("epoch", standoff: 6)), ("domain", new[] { from, to }), ("anchor", "y" + id),
                 ("dtick", maxEpochs <= 20 ? 1 : null), ("showline", true), ("linecolor", "#444444"), ("gridcolor", "#eeeeee")));
             layout.SetProperty("yaxis" + id, Figure.Axis(("title", Figure.Title(key)), ("anchor", "x" + id), ("showline", true), ("linecolor", "#444444"),
                 ("gridcolor", "#eeeeee"), ("tickformat", key.Contains("acc", StringComparison.OrdinalIgnoreCase) ? ".1%" : null)));

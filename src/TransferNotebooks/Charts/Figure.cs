@@ -40,8 +40,8 @@ internal static class Figure
 
     internal static Trace Trace(string type, params (string Key, object? Value)[] properties) => new Trace2D(type).Set(properties);
 
-    internal static Title Title(string text, int? size = null) =>
-        new Title().Set(("text", text), ("font", size is int s ? Obj(("size", s)) : null));
+    internal static Title Title(string text, int? size = null, int? standoff = null) =>
+        new Title().Set(("text", text), ("font", size is int s ? Obj(("size", s)) : null), ("standoff", standoff));
 
     /// <summary>A cartesian axis (a Plotly.NET LinearAxis, so Chart.withXAxisStyle and friends merge into it).</summary>
     internal static LinearAxis Axis(params (string Key, object? Value)[] properties) =>

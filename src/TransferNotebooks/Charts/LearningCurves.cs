@@ -49,7 +49,7 @@ public static partial class Plot
         {
             string id = Figure.Id(i), key = panels[i];
             var (from, to) = Figure.Domain(i, n, gap);
-            layout.SetProperty("xaxis" + id, Figure.Axis(("title", Figure.Title("epoch")), ("domain", new[] { from, to }), ("anchor", "y" + id),
+            layout.SetProperty("xaxis" + id, Figure.Axis(("title", Figure.Title("epoch", standoff: 6)), ("domain", new[] { from, to }), ("anchor", "y" + id),
                 ("dtick", epochs.Length <= 20 ? 1 : null), ("showgrid", true), ("gridcolor", "#eeeeee"), ("linecolor", "#444444"), ("showline", true)));
             layout.SetProperty("yaxis" + id, Figure.Axis(("title", Figure.Title(key)), ("anchor", "x" + id), ("showgrid", true), ("gridcolor", "#eeeeee"),
                 ("linecolor", "#444444"), ("showline", true), ("tickformat", key.Contains("acc", StringComparison.OrdinalIgnoreCase) ? ".1%" : null)));
