@@ -87,9 +87,11 @@ public static class Imdb
 
         var stamp = ImdbCorpus.Stamp.Of(archive, expected ?? "unverified");
         var tag = expected is null ? "unverified" : expected[..16];
-        string beside = archive + ".tokens.bin";
-        string inCache = Path.Combine(cache, $"{Path.GetFileName(archive)}.{tag}.tokens.bin");
-        foreach (var candidate in new[] { beside, inCache })
+        // Next to the archive when it is the cache's own download; a user's archive (path:) gets its token cache in the cache folder.
+        bool own = path is null || string.Equals(Path.GetDirectoryName(archive), cache, StringComparison.Ordinal);
+        string tokens = own ? archive + ".tokens.bin" : Path.Combine(cache, $"{Path.GetFileName(archive)}.{tag}.tokens.bin");
+        var candidates = new[] { tokens };
+        foreach (var candidate in candidates)
         {
             if (ImdbCorpus.TryLoad(candidate, stamp) is { } cached)
                 return (cached, $"Archive {archive} ({Verified(expected)}), tokens cached in {candidate}.");
@@ -100,7 +102,7 @@ public static class Imdb
             throw new InvalidDataException($"'{archive}' has {DownloadException.HashName(expected)} {actual}, expected {expected}. "
                 + (path is null ? "Delete it so it is downloaded again." : "Pass the right sha256: for this archive, or sha256: null to accept it unverified."));
         string? written = null;
-        foreach (var candidate in new[] { beside, inCache })
+        foreach (var candidate in candidates)
         {
             try
             {
@@ -120,40 +122,48 @@ public static class Imdb
         var rng = new Random(seed);
         var train = Order(corpus.Train, rng);
         var test = Order(corpus.Test, rng);
-        int[] Offset(ImdbCorpus.Review r)
-        {
-            int extra = startChar is null ? 0 : 1;
-            var seq = new int[r.Ranks.Length + extra];
-            if (startChar is int s) seq[0] = s;
-            for (int i = 0; i < r.Ranks.Length; i++) seq[i + extra] = r.Ranks[i] + indexFrom;
-            return seq;
-        }
-        var trainSeqs = train.Select(Offset).ToList();
-        var testSeqs = test.Select(Offset).ToList();
+        int extra = startChar is null ? 0 : 1;
         if (maxLen is int ml)
         {
-            (train, trainSeqs) = KeepShort(train, trainSeqs, ml);
-            (test, testSeqs) = KeepShort(test, testSeqs, ml);
+            train = train.Where(r => r.Ranks.Length + extra < ml).ToArray();
+            test = test.Where(r => r.Ranks.Length + extra < ml).ToArray();
         }
-        int limit = numWords ?? trainSeqs.Concat(testSeqs).Select(s => s.Length == 0 ? 0 : s.Max()).DefaultIfEmpty(0).Max() + 1;
+        int maxIndex = 0;
+        foreach (var r in train.Concat(test))
+            foreach (var rank in r.Ranks)
+                if (rank > maxIndex) maxIndex = rank;
+        maxIndex += indexFrom;
+        if (startChar is int sc && (train.Length + test.Length) > 0) maxIndex = Math.Max(maxIndex, sc);
+        int limit = numWords ?? maxIndex + 1;
         if (oovChar is int oovIndex) limit = Math.Max(limit, oovIndex + 1);
-        int[] Filter(int[] seq)
+        int[] Encode(ImdbCorpus.Review r)
         {
+            var seq = new int[r.Ranks.Length + extra];
+            int n = 0;
+            if (startChar is int s) seq[n++] = s;
+            foreach (var rank in r.Ranks) seq[n++] = rank + indexFrom;
             if (oovChar is int o)
             {
                 for (int i = 0; i < seq.Length; i++)
                     if (seq[i] < skipTop || seq[i] >= limit) seq[i] = o;
                 return seq;
             }
-            return seq.Where(w => w >= skipTop && w < limit).ToArray();
+            n = 0;
+            for (int i = 0; i < seq.Length; i++)
+                if (seq[i] >= skipTop && seq[i] < limit) seq[n++] = seq[i];
+            return n == seq.Length ? seq : seq[..n];
         }
-        ImdbSplit Split(ImdbCorpus.Review[] reviews, List<int[]> seqs) => new(
-            seqs.Select(Filter).ToArray(),
-            reviews.Select(r => (long)r.Label).ToArray(),
-            reviews.Select(r => (int)r.Rating).ToArray(),
-            reviews.Select(r => r.Id).ToArray(),
-            limit);
-        return new ImdbData(Split(train, trainSeqs), Split(test, testSeqs), corpus.Words, limit, skipTop, startChar, oovChar, indexFrom, source);
+        ImdbSplit Split(ImdbCorpus.Review[] reviews)
+        {
+            var seqs = new int[reviews.Length][];
+            Parallel.For(0, reviews.Length, new ParallelOptions(), i => seqs[i] = Encode(reviews[i]));
+            return new(seqs,
+                reviews.Select(r => (long)r.Label).ToArray(),
+                reviews.Select(r => (int)r.Rating).ToArray(),
+                reviews.Select(r => r.Id).ToArray(),
+                limit);
+        }
+        return new ImdbData(Split(train), Split(test), corpus.Words, limit, skipTop, startChar, oovChar, indexFrom, source);
     }
 
     static ImdbCorpus.Review[] Order(ImdbCorpus.Review[] reviews, Random rng)
@@ -161,11 +171,5 @@ public static class Imdb
         var copy = (ImdbCorpus.Review[])reviews.Clone();
         rng.Shuffle(copy);
         return copy;
-    }
-
-    static (ImdbCorpus.Review[], List<int[]>) KeepShort(ImdbCorpus.Review[] reviews, List<int[]> seqs, int maxLen)
-    {
-        var keep = Enumerable.Range(0, reviews.Length).Where(i => seqs[i].Length < maxLen).ToArray();
-        return (keep.Select(i => reviews[i]).ToArray(), keep.Select(i => seqs[i]).ToList());
     }
 }

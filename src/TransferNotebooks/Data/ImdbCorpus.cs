@@ -13,7 +13,7 @@ namespace TransferNotebooks.Data;
 internal sealed class ImdbCorpus
 {
     /// <summary>Raised when the tokenizer or the cache layout changes, so old caches are rebuilt.</summary>
-    internal const int FormatVersion = 1;
+    internal const int FormatVersion = 2;
     static readonly byte[] Magic = "TNIMDB\r\n"u8.ToArray();
 
     /// <summary>One review: its id and rating from the file name, its label (0 neg, 1 pos) and its words as ranks (1 = most frequent).</summary>
@@ -207,17 +207,26 @@ internal sealed class ImdbCorpus
         var body = new MemoryStream(24 << 20);
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
-            w.Write(Words.Length);
-            foreach (var word in Words) w.Write(word);
-            w.Write(Train.Length);
-            w.Write(Test.Length);
-            foreach (var r in Train.Concat(Test))
+            // Layout: [words section length][words][train section length][train][test section length][test]
+            WriteSection(w, b =>
             {
-                w.Write(r.Id);
-                w.Write(r.Rating);
-                w.Write(r.Label);
-                w.Write7BitEncodedInt(r.Ranks.Length);
-                foreach (var rank in r.Ranks) w.Write7BitEncodedInt(rank);
+                b.Write(Words.Length);
+                foreach (var word in Words) b.Write(word);
+            });
+            foreach (var split in new[] { Train, Test })
+            {
+                WriteSection(w, b =>
+                {
+                    b.Write(split.Length);
+                    foreach (var r in split)
+                    {
+                        b.Write(r.Id);
+                        b.Write(r.Rating);
+                        b.Write(r.Label);
+                        b.Write7BitEncodedInt(r.Ranks.Length);
+                        foreach (var rank in r.Ranks) b.Write7BitEncodedInt(rank);
+                    }
+                });
             }
         }
         var payload = body.GetBuffer().AsSpan(0, (int)body.Length);
@@ -245,6 +254,14 @@ internal sealed class ImdbCorpus
         }
     }
 
+    static void WriteSection(BinaryWriter w, Action<BinaryWriter> write)
+    {
+        var section = new MemoryStream();
+        using (var b = new BinaryWriter(section, Encoding.UTF8, leaveOpen: true)) write(b);
+        w.Write((int)section.Length);
+        w.Write(section.GetBuffer(), 0, (int)section.Length);
+    }
+
     /// <summary>Reads a cache; null (never an exception) when it is missing, from another version or archive, truncated or corrupt.</summary>
     internal static ImdbCorpus? TryLoad(string path, Stamp stamp)
     {
@@ -264,7 +281,8 @@ internal sealed class ImdbCorpus
             if (Checksum(payload) != checksum) return null;
             return Parse(all, start);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException or OverflowException or IndexOutOfRangeException or DecoderFallbackException)
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException or OverflowException or IndexOutOfRangeException or DecoderFallbackException
+            || e is AggregateException { InnerException: IOException or InvalidDataException or FormatException or ArgumentException or OverflowException or IndexOutOfRangeException or DecoderFallbackException })
         {
             return null;
         }
@@ -272,34 +290,58 @@ internal sealed class ImdbCorpus
 
     static ImdbCorpus Parse(byte[] all, int start)
     {
-        var reader = new BinaryReader(new MemoryStream(all, start, all.Length - start, writable: false), Encoding.UTF8);
-        var words = new string[reader.ReadInt32()];
-        for (int i = 0; i < words.Length; i++) words[i] = reader.ReadString();
-        var train = new Review[reader.ReadInt32()];
-        var test = new Review[reader.ReadInt32()];
-        int pos = start + (int)reader.BaseStream.Position;
-        var span = all.AsSpan();
-        foreach (var target in new[] { train, test })
+        // Three sections (words, train, test) parsed in parallel.
+        var bounds = new (int Start, int Length)[3];
+        int pos = start;
+        for (int i = 0; i < 3; i++)
         {
-            for (int i = 0; i < target.Length; i++)
-            {
-                int id = BinaryPrimitives.ReadInt32LittleEndian(span[pos..]);
-                byte rating = span[pos + 4];
-                byte label = span[pos + 5];
-                pos += 6;
-                int count = ReadVarInt(span, ref pos);
-                var ranks = new int[count];
-                for (int k = 0; k < count; k++)
-                {
-                    int v = ReadVarInt(span, ref pos);
-                    if ((uint)(v - 1) >= (uint)words.Length) throw new InvalidDataException("rank out of range");
-                    ranks[k] = v;
-                }
-                target[i] = new Review(id, rating, label, ranks);
-            }
+            int length = BinaryPrimitives.ReadInt32LittleEndian(all.AsSpan(pos));
+            if (length < 0 || pos + 4 + length > all.Length) throw new InvalidDataException("bad section");
+            bounds[i] = (pos + 4, length);
+            pos += 4 + length;
         }
         if (pos != all.Length) throw new InvalidDataException("trailing bytes");
-        return new ImdbCorpus(words, train, test);
+        string[]? words = null;
+        Review[]? train = null, test = null;
+        Parallel.Invoke(
+            () =>
+            {
+                var reader = new BinaryReader(new MemoryStream(all, bounds[0].Start, bounds[0].Length, writable: false), Encoding.UTF8);
+                words = new string[reader.ReadInt32()];
+                for (int i = 0; i < words.Length; i++) words[i] = reader.ReadString();
+            },
+            () => train = ParseReviews(all.AsSpan(bounds[1].Start, bounds[1].Length)),
+            () => test = ParseReviews(all.AsSpan(bounds[2].Start, bounds[2].Length)));
+        int maxRank = 0;
+        foreach (var r in train!.Concat(test!))
+            foreach (var v in r.Ranks)
+                if (v > maxRank) maxRank = v;
+        if (maxRank > words!.Length) throw new InvalidDataException("rank out of range");
+        return new ImdbCorpus(words, train!, test!);
+    }
+
+    static Review[] ParseReviews(ReadOnlySpan<byte> span)
+    {
+        var reviews = new Review[BinaryPrimitives.ReadInt32LittleEndian(span)];
+        int pos = 4;
+        for (int i = 0; i < reviews.Length; i++)
+        {
+            int id = BinaryPrimitives.ReadInt32LittleEndian(span[pos..]);
+            byte rating = span[pos + 4];
+            byte label = span[pos + 5];
+            pos += 6;
+            int count = ReadVarInt(span, ref pos);
+            var ranks = new int[count];
+            for (int k = 0; k < count; k++)
+            {
+                int v = ReadVarInt(span, ref pos);
+                if (v < 1) throw new InvalidDataException("rank out of range");
+                ranks[k] = v;
+            }
+            reviews[i] = new Review(id, rating, label, ranks);
+        }
+        if (pos != span.Length) throw new InvalidDataException("section length mismatch");
+        return reviews;
     }
 
     static int ReadVarInt(ReadOnlySpan<byte> s, ref int pos)

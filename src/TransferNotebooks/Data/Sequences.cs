@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TransferNotebooks.Native;
 using static TorchSharp.torch;
 
@@ -25,24 +26,27 @@ public static class Sequences
         if (dimension <= 0) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The dimension (number of words) must be positive.");
         NativeSetup.EnsureTorch();
         var rows = sequences as IReadOnlyList<int[]> ?? sequences.ToList();
-        long total = 0;
-        foreach (var s in rows) total += s.Length;
-        var flat = new long[total];
-        long k = 0;
         for (int i = 0; i < rows.Count; i++)
-        {
-            long offset = (long)i * dimension;
             foreach (var w in rows[i])
-            {
                 if ((uint)w >= (uint)dimension)
                     throw new ArgumentOutOfRangeException(nameof(sequences), w, $"Sequence {i} holds index {w}, outside 0..{dimension - 1}; load with numWords: {dimension} or vectorize with a larger dimension.");
-                flat[k++] = offset + w;
+        var result = empty([rows.Count, dimension], ScalarType.Float32);
+        // Fill blocks of rows in parallel straight into the tensor's memory: one pass, each row zeroed then its ones set.
+        int block = Math.Max(1, (1 << 20) / dimension);
+        int blocks = (rows.Count + block - 1) / block;
+        Parallel.For(0, blocks, b =>
+        {
+            int first = b * block;
+            int count = Math.Min(block, rows.Count - first);
+            using var part = result.narrow(0, first, count);
+            var values = MemoryMarshal.Cast<byte, float>(part.bytes);
+            values.Clear();
+            for (int r = 0; r < count; r++)
+            {
+                var row = values.Slice(r * dimension, dimension);
+                foreach (var w in rows[first + r]) row[w] = 1f;
             }
-        }
-        var result = zeros([rows.Count, dimension], ScalarType.Float32);
-        using var index = tensor(flat, [total], ScalarType.Int64);
-        using var view = result.view(-1);
-        view.index_fill_(0, index, 1f);
+        });
         return result;
     }
 
