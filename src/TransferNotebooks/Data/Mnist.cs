@@ -80,7 +80,8 @@ public static class Mnist
         var files = Locate(dataDir, cacheDir, download, options);
         NativeSetup.EnsureTorch();
         var parts = new Idx.IdxArray[4];
-        Parallel.For(0, 4, i => parts[i] = Idx.Read(i switch { 0 => files.TrainImages, 1 => files.TrainLabels, 2 => files.TestImages, _ => files.TestLabels }));
+        try { Parallel.For(0, 4, i => parts[i] = Idx.Read(i switch { 0 => files.TrainImages, 1 => files.TrainLabels, 2 => files.TestImages, _ => files.TestLabels })); }
+        catch (AggregateException e) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
         var train = Build(parts[0], parts[1], files.TrainImages, files.TrainLabels, scale);
         var test = Build(parts[2], parts[3], files.TestImages, files.TestLabels, scale);
         var source = $"MNIST train: {files.TrainImages} ({train.Count} digits), test: {files.TestImages} ({test.Count} digits)";

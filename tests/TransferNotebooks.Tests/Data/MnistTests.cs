@@ -163,3 +163,17 @@ public class MnistTests
         Assert.Contains("train-10k-images", data.Source);
     }
 }
+
+public class MnistCorruptFileTests
+{
+    [Fact]
+    public void A_corrupt_file_in_a_folder_is_named_in_the_error()
+    {
+        using var dir = TestData.Temp();
+        foreach (var f in Directory.GetFiles(TestData.MnistFixture, "*.gz")) File.Copy(f, Path.Combine(dir.Path, Path.GetFileName(f)));
+        var bytes = File.ReadAllBytes(dir.Sub("t10k-1k-images-idx3-ubyte.gz"));
+        File.WriteAllBytes(dir.Sub("t10k-1k-images-idx3-ubyte.gz"), bytes[..(bytes.Length / 2)]);
+        var e = Assert.ThrowsAny<InvalidDataException>(() => Mnist.Load(dataDir: dir.Path));
+        Assert.Contains("t10k-1k-images-idx3-ubyte.gz", e.Message);
+    }
+}
