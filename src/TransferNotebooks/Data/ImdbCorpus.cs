@@ -230,28 +230,21 @@ internal sealed class ImdbCorpus
             }
         }
         var payload = body.GetBuffer().AsSpan(0, (int)body.Length);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = path + "." + Guid.NewGuid().ToString("N") + ".part";
-        try
+        var checksum = Checksum(payload);
+        var bytes = body.GetBuffer();
+        int length = (int)body.Length;
+        AtomicFile.Write(path, f =>
         {
-            using (var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            using (var w = new BinaryWriter(f, Encoding.UTF8))
-            {
-                w.Write(Magic);
-                w.Write(FormatVersion);
-                w.Write(stamp.Hash);
-                w.Write(stamp.Length);
-                w.Write(stamp.ModifiedTicks);
-                w.Write((long)payload.Length);
-                w.Write(Checksum(payload));
-                w.Write(payload);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            try { if (File.Exists(tmp)) File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+            using var w = new BinaryWriter(f, Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(FormatVersion);
+            w.Write(stamp.Hash);
+            w.Write(stamp.Length);
+            w.Write(stamp.ModifiedTicks);
+            w.Write((long)length);
+            w.Write(checksum);
+            w.Write(bytes, 0, length);
+        });
     }
 
     static void WriteSection(BinaryWriter w, Action<BinaryWriter> write)

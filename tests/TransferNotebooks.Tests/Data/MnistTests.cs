@@ -177,3 +177,18 @@ public class MnistCorruptFileTests
         Assert.Contains("t10k-1k-images-idx3-ubyte.gz", e.Message);
     }
 }
+
+public class DatasetFeaturesTests
+{
+    [Fact]
+    public void Features_gives_the_pixels_as_an_array_of_the_matching_type()
+    {
+        using var data = Mnist.Load(dataDir: TestData.MnistFixture);
+        var pixels = data.Test.Features<byte>();
+        Assert.Equal(1000 * 28 * 28, pixels.Length);
+        var raw = Idx.Read(Path.Combine(TestData.MnistFixture, "t10k-1k-images-idx3-ubyte.gz"));
+        Assert.Equal(raw.Data, pixels);
+        var e = Assert.Throws<InvalidOperationException>(() => data.Test.Features<float>());
+        Assert.Contains("Byte", e.Message);
+    }
+}
