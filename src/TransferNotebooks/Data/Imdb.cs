@@ -125,23 +125,24 @@ public static class Imdb
         int extra = startChar is null ? 0 : 1;
         if (maxLen is int ml)
         {
-            train = train.Where(r => r.Ranks.Length + extra < ml).ToArray();
-            test = test.Where(r => r.Ranks.Length + extra < ml).ToArray();
+            train = train.Where(r => r.Count + extra < ml).ToArray();
+            test = test.Where(r => r.Count + extra < ml).ToArray();
         }
         int maxIndex = 0;
         foreach (var r in train.Concat(test))
-            foreach (var rank in r.Ranks)
-                if (rank > maxIndex) maxIndex = rank;
+            if (r.MaxRank > maxIndex) maxIndex = r.MaxRank;
         maxIndex += indexFrom;
         if (startChar is int sc && (train.Length + test.Length) > 0) maxIndex = Math.Max(maxIndex, sc);
         int limit = numWords ?? maxIndex + 1;
         if (oovChar is int oovIndex) limit = Math.Max(limit, oovIndex + 1);
         int[] Encode(ImdbCorpus.Review r)
         {
-            var seq = new int[r.Ranks.Length + extra];
+            var seq = new int[r.Count + extra];
             int n = 0;
             if (startChar is int s) seq[n++] = s;
-            foreach (var rank in r.Ranks) seq[n++] = rank + indexFrom;
+            corpus.DecodeRanks(r, seq.AsSpan(extra));
+            if (indexFrom != 0)
+                for (int i = extra; i < seq.Length; i++) seq[i] += indexFrom;
             if (oovChar is int o)
             {
                 for (int i = 0; i < seq.Length; i++)
