@@ -137,7 +137,8 @@ public static class Imdb
         if (oovChar is int oovIndex) limit = Math.Max(limit, oovIndex + 1);
         int[] Encode(ImdbCorpus.Review r)
         {
-            var seq = new int[r.Count + extra];
+            // Pinned-heap arrays are never copied by gen0/gen1 collections: 50k long-lived arrays would otherwise be promoted (copied) twice.
+            var seq = GC.AllocateUninitializedArray<int>(r.Count + extra, pinned: true);
             int n = 0;
             if (startChar is int s) seq[n++] = s;
             corpus.DecodeRanks(r, seq.AsSpan(extra));
