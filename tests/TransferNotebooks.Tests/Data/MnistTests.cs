@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using TransferNotebooks.Data;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Tests.Data;
 
-public class MnistTests
+public class MnistTests(ITestOutputHelper output)
 {
     static readonly DownloadOptions Quiet = new() { ShowProgress = false, StallTimeout = TimeSpan.FromSeconds(10) };
 
@@ -152,6 +153,7 @@ public class MnistTests
         if (shared is null)
         {
             Console.WriteLine("Shared_official_test_set: no shared data folder (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
+            output.WriteLine("Shared_official_test_set: no shared data folder (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
             return;
         }
         var dir = Path.Combine(shared, "mnist");
