@@ -47,12 +47,12 @@ static class DataBench
     static void Mnist(string dir, string work)
     {
         if (!Directory.Exists(dir)) { Console.WriteLine($"MNIST: {dir} missing, skipped."); return; }
-        using (TransferNotebooks.Data.Mnist.Load(dataDir: dir)) { } // warm-up (JIT, page cache)
+        using (TransferNotebooks.Data.Mnist.LoadData(dataDir: dir)) { } // warm-up (JIT, page cache)
         var clock = new Timer();
-        using (var data = TransferNotebooks.Data.Mnist.Load(dataDir: dir))
+        using (var data = TransferNotebooks.Data.Mnist.LoadData(dataDir: dir))
             Console.WriteLine($"MNIST shared folder ({data.Train.Count} + {data.Test.Count} digits), cached load: {clock}");
         clock.Restart();
-        using (var data = TransferNotebooks.Data.Mnist.Load(dataDir: dir, scale: true))
+        using (var data = TransferNotebooks.Data.Mnist.LoadData(dataDir: dir, scale: true))
             Console.WriteLine($"MNIST shared folder, scaled float32: {clock}");
 
         // The official 60k training images are not in the shared folder: time a same-size file made of the real 10k digits
@@ -71,9 +71,9 @@ static class DataBench
         File.Copy(Path.Combine(dir, "t10k-labels-idx1-ubyte.gz"), Path.Combine(cache, TransferNotebooks.Data.Mnist.TestLabelsFile));
         var hashes = Directory.GetFiles(cache).ToDictionary(p => Path.GetFileName(p), p => Download.FileHash(p, "md5"));
         var options = new DownloadOptions { Hashes = hashes, Mirrors = ["http://127.0.0.1:9/"] };
-        using (TransferNotebooks.Data.Mnist.Load(cacheDir: Path.Combine(work, "cache"), options: options)) { }
+        using (TransferNotebooks.Data.Mnist.LoadData(cacheDir: Path.Combine(work, "cache"), options: options)) { }
         clock.Restart();
-        using (var data = TransferNotebooks.Data.Mnist.Load(cacheDir: Path.Combine(work, "cache"), options: options))
+        using (var data = TransferNotebooks.Data.Mnist.LoadData(cacheDir: Path.Combine(work, "cache"), options: options))
             Console.WriteLine($"MNIST cache, 60k + 10k digits (md5 of all four files checked): {clock}  ({data.Train.Count} + {data.Test.Count})");
     }
 
