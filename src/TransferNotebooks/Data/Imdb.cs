@@ -59,7 +59,7 @@ public static class Imdb
     /// <summary>The words of a text as the loader tokenises reviews (lowercase, no <c>&lt;br /&gt;</c>, no punctuation).</summary>
     public static IReadOnlyList<string> Tokenize(string text) => ImdbCorpus.Tokenize(text);
 
-    internal static (ImdbCorpus Corpus, string Source) LoadCorpus(string? path, string? sha256, string? cacheDir, bool download, DownloadOptions? options)
+    internal static (ImdbCorpus Corpus, string Source) LoadCorpus(string? path, string? sha256, string? cacheDir, bool download, DownloadOptions? options, bool redownloaded = false)
     {
         string archive;
         string? expected;
@@ -97,7 +97,23 @@ public static class Imdb
                 return (cached, $"Archive {archive} ({Verified(expected)}), tokens cached in {candidate}.");
         }
 
-        var (corpus, actual) = ImdbCorpus.Build(archive, expected);
+        bool mayReplace = path is null && download && !redownloaded;
+        ImdbCorpus corpus;
+        string actual;
+        try { (corpus, actual) = ImdbCorpus.Build(archive, expected); }
+        catch (InvalidDataException e) when (mayReplace)
+        {
+            DataCache.Log($"IMDB: '{archive}' is unreadable ({e.Message}); downloading it again.");
+            File.Delete(archive);
+            return LoadCorpus(path, sha256, cacheDir, download, options, redownloaded: true);
+        }
+        if (expected is not null && actual != expected && mayReplace)
+        {
+            // The cache's own copy is damaged (it was verified when downloaded): replace it once.
+            DataCache.Log($"IMDB: '{archive}' has {DownloadException.HashName(expected)} {actual}, expected {expected}; downloading it again.");
+            File.Delete(archive);
+            return LoadCorpus(path, sha256, cacheDir, download, options, redownloaded: true);
+        }
         if (expected is not null && actual != expected)
             throw new InvalidDataException($"'{archive}' has {DownloadException.HashName(expected)} {actual}, expected {expected}. "
                 + (path is null ? "Delete it so it is downloaded again." : "Pass the right sha256: for this archive, or sha256: null to accept it unverified."));

@@ -195,6 +195,29 @@ public class ImdbTests(ITestOutputHelper output)
         Assert.Single(server.Requests);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(5000)]
+    public void A_damaged_cached_archive_is_downloaded_again(int fromEnd)
+    {
+        var bytes = File.ReadAllBytes(TestData.ImdbFixture);
+        using var server = new LoopbackServer().Add("imdb/" + Imdb.ArchiveFile, LoopbackServer.Mode.Serve, bytes);
+        using var cache = TestData.Temp();
+        Directory.CreateDirectory(cache.Sub("imdb"));
+        var damaged = (byte[])bytes.Clone();
+        damaged[^fromEnd] ^= 0xFF; // near the end: a wrong hash, or a gzip stream that no longer decodes
+        File.WriteAllBytes(cache.Sub("imdb", Imdb.ArchiveFile), damaged);
+        var options = Quiet with { Mirrors = [server.BaseUrl + "imdb/"], Hashes = new Dictionary<string, string> { [Imdb.ArchiveFile] = TestData.ImdbFixtureSha256 } };
+        Exception? error = null;
+        ImdbData? data = null;
+        try { data = Imdb.Load(cacheDir: cache.Path, options: options); }
+        catch (InvalidDataException e) { error = e; }
+        Assert.Null(error);
+        Assert.Equal(300, data!.Train.Count);
+        Assert.Single(server.Requests);
+        Assert.True(Download.Verify(cache.Sub("imdb", Imdb.ArchiveFile), TestData.ImdbFixtureSha256));
+    }
+
     [Fact]
     public void Shared_full_corpus_has_25k_reviews_per_split()
     {
