@@ -181,7 +181,7 @@ public static class Imdb
                 reviews.Select(r => r.Id).ToArray(),
                 limit);
         }
-        return new ImdbData(Split(train), Split(test), corpus.Words, limit, skipTop, startChar, oovChar, indexFrom, source);
+        return new ImdbData(Split(train), Split(test), corpus.LazyWords, corpus.WordCount, limit, skipTop, startChar, oovChar, indexFrom, source);
     }
 
     static ImdbCorpus.Review[] Order(ImdbCorpus.Review[] reviews, Random rng)
