@@ -155,20 +155,13 @@ public static class Imdb
         {
             // Pinned-heap arrays are never copied by gen0/gen1 collections: 50k long-lived arrays would otherwise be promoted (copied) twice.
             var seq = GC.AllocateUninitializedArray<int>(r.Count + extra, pinned: true);
+            if (startChar is int s) seq[0] = s >= skipTop && s < limit ? s : oovChar ?? -1;
+            corpus.Decode(r, seq.AsSpan(extra), indexFrom, skipTop, limit, oovChar ?? -1);
+            if (oovChar is not null) return seq;
+            // Keras drops out-of-vocabulary words when oovChar is null.
             int n = 0;
-            if (startChar is int s) seq[n++] = s;
-            corpus.DecodeRanks(r, seq.AsSpan(extra));
-            if (indexFrom != 0)
-                for (int i = extra; i < seq.Length; i++) seq[i] += indexFrom;
-            if (oovChar is int o)
-            {
-                for (int i = 0; i < seq.Length; i++)
-                    if (seq[i] < skipTop || seq[i] >= limit) seq[i] = o;
-                return seq;
-            }
-            n = 0;
             for (int i = 0; i < seq.Length; i++)
-                if (seq[i] >= skipTop && seq[i] < limit) seq[n++] = seq[i];
+                if (seq[i] >= 0) seq[n++] = seq[i];
             return n == seq.Length ? seq : seq[..n];
         }
         ImdbSplit Split(ImdbCorpus.Review[] reviews)

@@ -51,12 +51,38 @@ internal sealed class ImdbCorpus
     internal int PayloadStart { get; }
     internal int PayloadLength { get; }
 
-    /// <summary>Writes the ranks of <paramref name="review"/> (1 = most frequent) into <paramref name="target"/>, which has room for <see cref="Review.Count"/>.</summary>
-    internal void DecodeRanks(Review review, Span<int> target)
+    /// <summary>
+    /// Writes the indices of <paramref name="review"/> into <paramref name="target"/> (room for <see cref="Review.Count"/>) in one pass:
+    /// each rank plus <paramref name="add"/>, replaced by <paramref name="replacement"/> unless it lies in [<paramref name="low"/>, <paramref name="high"/>).
+    /// </summary>
+    internal void Decode(Review review, Span<int> target, int add, int low, int high, int replacement)
     {
         var span = Payload.AsSpan(PayloadStart, PayloadLength);
         int pos = review.Offset;
-        for (int k = 0; k < review.Count; k++) target[k] = ReadVarInt(span, ref pos);
+        for (int k = 0; k < target.Length; k++)
+        {
+            int b = span[pos++];
+            int v;
+            if (b < 0x80)
+            {
+                v = b;
+            }
+            else
+            {
+                v = b & 0x7F;
+                int shift = 7;
+                while (true)
+                {
+                    b = span[pos++];
+                    v |= (b & 0x7F) << shift;
+                    if (b < 0x80) break;
+                    shift += 7;
+                    if (shift > 28) throw new InvalidDataException("bad varint in the IMDB token cache");
+                }
+            }
+            v += add;
+            target[k] = v >= low && v < high ? v : replacement;
+        }
     }
 
     // ---------------------------------------------------------------- tokenizer
