@@ -83,6 +83,8 @@ public sealed class ProgressBar : Callback
             : verbose == 1 && (interactiveOverride ?? (writer is null && !Console.IsOutputRedirected)) ? Mode.Terminal
             : Mode.Lines;
         soFar = new History();
+        epoch = Params.InitialEpoch;
+        done = 0;
         chartHtml = null;
         chartFailed = false;
         display = mode == Mode.Notebook ? host!.Show(Render(null)) : null;
