@@ -32,7 +32,8 @@ public static class DisplayFormatter
         if (!IsPlain(type))
         {
             var html = Safe(() => Formatter.ToDisplayString(value, "text/html"));
-            if (!string.IsNullOrEmpty(html)) result["text/html"] = html;
+            // The package's fallback only wraps the plain text in <pre> (plus a style sheet): not worth sending.
+            if (!string.IsNullOrEmpty(html) && !html.StartsWith("<div class=\"dni-plaintext\">", StringComparison.Ordinal)) result["text/html"] = html;
         }
         return result;
     }

@@ -95,7 +95,7 @@ public sealed class CSharpEngine : ILanguageEngine
         {
             foreach (var s in parsed.Sources) nuget.AddSource(s);
             if (parsed.Packages.Count > 0)
-                foreach (var path in nuget.Resolve(parsed.Packages, Console.Error)) LoadAndReference(path);
+                foreach (var path in nuget.Resolve(parsed.Packages)) LoadAndReference(path);
             foreach (var path in parsed.Assemblies) LoadAndReference(Path.GetFullPath(path));
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or BadImageFormatException)

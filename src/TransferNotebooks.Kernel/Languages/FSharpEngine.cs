@@ -13,7 +13,7 @@ namespace TransferNotebooks.Kernel.Languages;
 public sealed class FSharpEngine : ILanguageEngine
 {
     readonly TextWriter sessionOut = new ConsoleForwardingWriter(() => Console.Out);
-    readonly TextWriter sessionErr = new ConsoleForwardingWriter(() => Console.Error);
+    readonly TextWriter sessionErr = new ConsoleForwardingWriter(() => Console.Error, dropLine: "Stopped due to error");
     Shell.FsiEvaluationSession? session;
 
     public string Name => "fsharp";
@@ -48,9 +48,14 @@ public sealed class FSharpEngine : ILanguageEngine
     public Evaluation Execute(string code, CancellationToken cancel)
     {
         var s = session ?? throw new InvalidOperationException("Session not started");
-        var (choice, diagnostics) = s.EvalInteractionNonThrowing(code, FSharpOption<CancellationToken>.Some(cancel));
+        // The kernel stops cells itself (Interrupt.Current, then ControlledExecution); FSI's own token would turn a cell
+        // that stopped cooperatively into an error, so it gets none.
+        var (choice, diagnostics) = s.EvalInteractionNonThrowing(code, FSharpOption<CancellationToken>.Some(CancellationToken.None));
+        sessionOut.Flush();
+        sessionErr.Flush();
         var errors = diagnostics.Where(d => d.Severity.IsError).ToList();
-        foreach (var w in diagnostics.Where(d => d.Severity.IsWarning))
+        // NuGet restore warnings (NU1603 ...) from #r "nuget:" are noise in a notebook.
+        foreach (var w in diagnostics.Where(d => d.Severity.IsWarning && !d.Message.Contains(": warning NU", StringComparison.Ordinal)))
             Console.Error.WriteLine(FormatDiagnostic(w));
         if (choice is FSharpChoice<FSharpOption<Shell.FsiValue>?, Exception>.Choice2Of2 failure)
         {
@@ -117,12 +122,46 @@ public sealed class FSharpEngine : ILanguageEngine
     public void Dispose() => (session as IDisposable)?.Dispose();
 }
 
-/// <summary>A writer that forwards to whatever the process console writer is at the moment of writing.</summary>
-sealed class ConsoleForwardingWriter(Func<TextWriter> target) : TextWriter
+/// <summary>
+/// A writer that forwards whole lines to whatever the process console writer is at the moment of writing, dropping
+/// FSI's own "Stopped due to error" line (the kernel reports errors itself).
+/// </summary>
+sealed class ConsoleForwardingWriter(Func<TextWriter> target, string? dropLine = null) : TextWriter
 {
+    readonly System.Text.StringBuilder line = new();
+    readonly Lock gate = new();
+
     public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
-    public override void Write(char value) => target().Write(value);
-    public override void Write(string? value) => target().Write(value);
-    public override void Write(char[] buffer, int index, int count) => target().Write(buffer, index, count);
-    public override void Flush() => target().Flush();
+
+    public override void Write(char value)
+    {
+        lock (gate)
+        {
+            line.Append(value);
+            if (value != '\n') return;
+            var text = line.ToString();
+            line.Clear();
+            if (dropLine is null || text.TrimEnd() != dropLine) target().Write(text);
+        }
+    }
+
+    public override void Write(string? value)
+    {
+        foreach (var c in value ?? "") Write(c);
+    }
+
+    public override void Write(char[] buffer, int index, int count)
+    {
+        for (var i = 0; i < count; i++) Write(buffer[index + i]);
+    }
+
+    public override void Flush()
+    {
+        lock (gate)
+        {
+            if (line.Length > 0 && (dropLine is null || line.ToString().TrimEnd() != dropLine)) target().Write(line.ToString());
+            line.Clear();
+            target().Flush();
+        }
+    }
 }

@@ -47,7 +47,7 @@ public sealed record CellError(string Name, string Value, IReadOnlyList<string> 
         foreach (var line in (e.StackTrace ?? "").Split('\n'))
         {
             var l = line.TrimEnd();
-            if (l.Length == 0) continue;
+            if (l.Length == 0 || l.Contains("--- End of stack trace", StringComparison.Ordinal)) continue;
             if (IsInfrastructureFrame(l)) break;
             lines.Add(l);
         }

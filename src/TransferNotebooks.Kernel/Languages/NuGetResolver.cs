@@ -24,9 +24,22 @@ public sealed class NuGetResolver : IDisposable
     }
 
     /// <summary>Adds packages and restores everything asked for so far; returns the runtime assemblies' paths.</summary>
-    public IReadOnlyList<string> Resolve(IEnumerable<(string Name, string? Version)> requested, TextWriter log)
+    public IReadOnlyList<string> Resolve(IEnumerable<(string Name, string? Version)> requested)
     {
+        var before = new Dictionary<string, string>(packages, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, version) in requested) packages[name] = version ?? "*-*";
+        try { return Restore(); }
+        catch
+        {
+            // A failed reference must not break later cells' restores.
+            packages.Clear();
+            foreach (var kv in before) packages[kv.Key] = kv.Value;
+            throw;
+        }
+    }
+
+    IReadOnlyList<string> Restore()
+    {
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "nuget.csproj"), ProjectText());
         var psi = new ProcessStartInfo(DotnetHost(), ["restore", "nuget.csproj", "--nologo", "-v", "q"])
@@ -55,7 +68,8 @@ public sealed class NuGetResolver : IDisposable
         sb.AppendLine("  <PropertyGroup>");
         sb.AppendLine($"    <TargetFramework>net{Environment.Version.Major}.{Environment.Version.Minor}</TargetFramework>");
         sb.AppendLine("    <ImportDirectoryBuildProps>false</ImportDirectoryBuildProps><ImportDirectoryBuildTargets>false</ImportDirectoryBuildTargets>");
-        sb.AppendLine("    <NoWarn>NU1603;NU1608;NU1701;NU5104</NoWarn>");
+        // Packages asked for in different cells may pin lower versions than others need (NU1605): the nearest wins, as in F#.
+        sb.AppendLine("    <NoWarn>NU1603;NU1605;NU1608;NU1701;NU5104</NoWarn><WarningsAsErrors></WarningsAsErrors>");
         if (sources.Count > 0)
             sb.AppendLine($"    <RestoreAdditionalProjectSources>{SecurityElement.Escape(string.Join(";", sources))}</RestoreAdditionalProjectSources>");
         sb.AppendLine("  </PropertyGroup>");
