@@ -189,6 +189,22 @@ class KernelTestBase:
         reply = self.kc.get_shell_msg(timeout=30)["content"]
         self.assertIn(expected, reply["matches"])
 
+    def test_11_plotly_offline(self):
+        """Plotly.NET charts render offline: plotly.js inlined once per session, plus the plotly MIME type."""
+        if "plotly" not in self.snippets:
+            self.skipTest("no Plotly snippet for this language")
+        bundles = []
+        for _ in range(2):
+            reply, outputs = self.run_cell(self.snippets["plotly"].replace("FEED", FEED), timeout=180)
+            self.assertEqual(reply["status"], "ok", reply)
+            bundles.append(self.of_type(outputs, "execute_result")[0]["content"]["data"])
+        for data in bundles:
+            self.assertEqual(data["application/vnd.plotly.v1+json"]["data"][0]["type"], "scatter")
+            self.assertIn("Plotly.newPlot", data["text/html"])
+            self.assertNotIn("<script src=", data["text/html"])  # nothing loaded from the network
+        self.assertIn("plotly.js v", bundles[0]["text/html"])
+        self.assertNotIn("plotly.js v", bundles[1]["text/html"])
+
     def test_99_shutdown(self):
         process = self.km.provisioner.process
         self.kc.shutdown()
@@ -222,6 +238,7 @@ class FSharpKernel(KernelTestBase, unittest.TestCase):
         "long_loop": "let mutable n = 0L\nwhile true do n <- n + 1L",
         "incomplete": "let f x =",
         "completion": ("List.ma", "map"),
+        "plotly": '#r "nuget: Plotly.NET, 6.0.0"\nopen Plotly.NET\nChart.Point([1; 2; 3], [4; 5; 6])',
     }
 
 
