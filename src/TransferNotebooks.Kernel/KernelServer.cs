@@ -171,7 +171,7 @@ public sealed class KernelServer : IDisplaySink
         Console.Out.Flush();
         Console.Error.Flush();
 
-        if (result.HasValue && !silent)
+        if (result.HasValue && !silent && result.Value is not DisplayedValue)
         {
             JsonObject data;
             try { data = DisplayFormatter.Format(result.Value, result.ValueType); }
@@ -191,6 +191,7 @@ public sealed class KernelServer : IDisplaySink
             {
                 ["status"] = "error", ["execution_count"] = count, ["ename"] = error.Name, ["evalue"] = error.Value, ["traceback"] = traceback,
             }));
+            if (Message.Bool(request.Content, "stop_on_error", true)) AbortQueued(channel);
         }
         else
         {
@@ -198,6 +199,18 @@ public sealed class KernelServer : IDisplaySink
             {
                 ["status"] = "ok", ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray(),
             }));
+        }
+    }
+
+    /// <summary>After a failed cell (stop_on_error), execute requests already queued are answered "aborted", as ipykernel does.</summary>
+    void AbortQueued(RequestChannel channel)
+    {
+        foreach (var queued in channel.TakePending())
+        {
+            if (queued.MsgType != "execute_request") { Handle(channel, queued); continue; }
+            Status(queued, "busy");
+            channel.Send(Message.Reply(queued, "execute_reply", session, new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount }));
+            Status(queued, "idle");
         }
     }
 

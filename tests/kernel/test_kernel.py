@@ -205,6 +205,27 @@ class KernelTestBase:
         self.assertIn("plotly.js v", bundles[0]["text/html"])
         self.assertNotIn("plotly.js v", bundles[1]["text/html"])
 
+    def test_12_queued_cells_abort_after_an_error(self):
+        failing = self.kc.execute(self.snippets["exception"])
+        queued = self.kc.execute(self.snippets["value"])
+        replies = {}
+        while len(replies) < 2:
+            msg = self.kc.get_shell_msg(timeout=30)
+            replies[msg["parent_header"]["msg_id"]] = msg["content"]["status"]
+        self.assertEqual(replies, {failing: "error", queued: "aborted"})
+        self.drain_iopub()
+        reply, _ = self.run_cell(self.snippets["value"])
+        self.assertEqual(reply["status"], "ok")
+
+    def test_98_restart(self):
+        self.km.restart_kernel(now=False)
+        self.kc.wait_for_ready(timeout=90)
+        self.drain_iopub()
+        reply, _ = self.run_cell(self.snippets["value"])
+        self.assertEqual(reply["status"], "ok")
+        reply, _ = self.run_cell(self.snippets["use"])
+        self.assertEqual(reply["status"], "error", "state survived a restart")
+
     def test_99_shutdown(self):
         process = self.km.provisioner.process
         self.kc.shutdown()
@@ -295,6 +316,18 @@ class Notebooks(unittest.TestCase):
         self.execute("tn-csharp", "csharp.ipynb")
 
 
+class TimedResult(unittest.TextTestResult):
+    """Prints each test's duration (the suite has a time budget)."""
+
+    def startTest(self, test):
+        self._started = time.time()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self.stream.write("    %.1f s\n" % (time.time() - self._started))
+
+
 def main():
     start = time.time()
     suite = unittest.TestSuite()
@@ -303,7 +336,7 @@ def main():
     for case in (FSharpKernel, CSharpKernel, Notebooks):
         if not only or case.__name__ in only:
             suite.addTests(loader.loadTestsFromTestCase(case))
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout, resultclass=TimedResult).run(suite)
     failed = len(result.failures) + len(result.errors)
     passed = result.testsRun - failed - len(result.skipped)
     print("kernel logs: " + LOG_DIR)
