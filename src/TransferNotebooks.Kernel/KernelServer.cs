@@ -14,8 +14,12 @@ namespace TransferNotebooks.Kernel;
 /// </summary>
 public sealed class KernelServer : IDisplaySink
 {
-    /// <summary>How long an interrupted cell may take to stop by itself (polling Interrupt.Current) before it is aborted.</summary>
-    static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(1.5);
+    /// <summary>
+    /// How long an interrupted cell may take to stop by itself (polling Interrupt.Current, as the training loop does
+    /// between batches) before it is aborted; TN_KERNEL_INTERRUPT_GRACE_MS overrides the default of 3 s.
+    /// </summary>
+    static readonly TimeSpan InterruptGrace = TimeSpan.FromMilliseconds(
+        int.TryParse(Environment.GetEnvironmentVariable("TN_KERNEL_INTERRUPT_GRACE_MS"), out var ms) && ms >= 0 ? ms : 3000);
 
     readonly ConnectionInfo connection;
     readonly ILanguageEngine engine;

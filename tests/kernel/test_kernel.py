@@ -126,15 +126,14 @@ class KernelTestBase:
         self.assertEqual(updates[0]["content"]["data"]["text/html"], "<b>epoch 2/2</b>")
         self.assertEqual(displays[0]["content"]["transient"]["display_id"], updates[0]["content"]["transient"]["display_id"])
         self.assertEqual(self.stdout(outputs).strip(), "notebook=true copies=1")
-        # Cooperative interrupt: a loop polling Interrupt.Current stops by itself, well before the kernel's abort.
+        # Cooperative interrupt: a loop polling Interrupt.Current stops by itself and the cell ends normally
+        # ("ok"; the kernel's abort after the grace period would make it a KeyboardInterrupt error).
         msg_id = self.kc.execute(self.snippets["poll_interrupt"])
         time.sleep(1.0)
-        start = time.time()
         self.km.interrupt_kernel()
         reply = self.kc.get_shell_msg(timeout=30)
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
-        self.assertEqual(reply["content"]["status"], "ok")
-        self.assertLess(time.time() - start, 1.4)
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         self.drain_iopub()
 
     def drain_iopub(self):
