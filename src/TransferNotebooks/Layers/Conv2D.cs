@@ -1,0 +1,104 @@
+using TorchSharp;
+using Parameter = TorchSharp.Modules.Parameter;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>2-D convolution (Keras <c>Conv2D</c>, channels last in shapes). The kernel is stored as torch wants it, [filters, in, kh, kw].</summary>
+    public sealed class Conv2D : Layer, IHasActivation
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.Conv2D"/>.</summary>
+        public Conv2D(int filters, (int H, int W) kernelSize, (int H, int W) strides, string padding, ActivationFunction activation, bool useBias,
+            string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape)
+        {
+            if (filters <= 0) throw new ArgumentOutOfRangeException(nameof(filters), filters, "Conv2D needs a positive number of filters.");
+            Filters = filters;
+            KernelSize = kernelSize;
+            Strides = strides;
+            PaddingMode = Padding.Validate(padding, name ?? "conv2d");
+            Activation = activation;
+            UseBias = useBias;
+        }
+
+        /// <summary>Number of output channels.</summary>
+        public int Filters { get; }
+        /// <summary>Window size.</summary>
+        public (int H, int W) KernelSize { get; }
+        /// <summary>Step between windows.</summary>
+        public (int H, int W) Strides { get; }
+        /// <summary><c>valid</c> or <c>same</c>.</summary>
+        public string PaddingMode { get; }
+        /// <inheritdoc />
+        public ActivationFunction Activation { get; }
+        /// <summary>Whether a bias is added.</summary>
+        public bool UseBias { get; }
+        /// <inheritdoc />
+        public override string TypeName => "Conv2D";
+        /// <summary>The kernel [filters, in_channels, kh, kw].</summary>
+        public Parameter Kernel { get; private set; } = null!;
+        /// <summary>The bias [filters].</summary>
+        public Parameter? Bias { get; private set; }
+
+        /// <inheritdoc />
+        protected override int[] BuildCore(int[] inputShape)
+        {
+            if (inputShape.Length != 3)
+                throw new ArgumentException($"Conv2D layer '{Name}' needs images of shape (height, width, channels) but got {ShapeText(inputShape)}. "
+                    + (inputShape.Length == 2 ? $"For grayscale images give inputShape: [{inputShape[0]}, {inputShape[1]}, 1]." : "Reshape the input to (H, W, C)."));
+            int inC = inputShape[2];
+            long fanIn = (long)inC * KernelSize.H * KernelSize.W, fanOut = (long)Filters * KernelSize.H * KernelSize.W;
+            Kernel = new Parameter(GlorotUniform([Filters, inC, KernelSize.H, KernelSize.W], fanIn, fanOut));
+            register_parameter("kernel", Kernel);
+            if (UseBias)
+            {
+                Bias = new Parameter(zeros(Filters));
+                register_parameter("bias", Bias);
+            }
+            int h = Padding.OutputLength(inputShape[0], KernelSize.H, Strides.H, PaddingMode);
+            int w = Padding.OutputLength(inputShape[1], KernelSize.W, Strides.W, PaddingMode);
+            if (h <= 0 || w <= 0)
+                throw new ArgumentException($"Conv2D layer '{Name}': input {ShapeText(inputShape)} is smaller than the {KernelSize.H}x{KernelSize.W} kernel. Use padding: \"same\" or a smaller kernel.");
+            return [h, w, Filters];
+        }
+
+        /// <inheritdoc />
+        public Tensor CallWithoutActivation(Tensor input, bool training)
+        {
+            using var padded = Padding.Apply(input, KernelSize, Strides, PaddingMode);
+            return nn.functional.conv2d(padded, Kernel, Bias, strides: [Strides.H, Strides.W]);
+        }
+
+        /// <inheritdoc />
+        public override Tensor Call(Tensor input, bool training)
+        {
+            var z = CallWithoutActivation(input, training);
+            return Activation.IsLinear ? z : Activation.Apply(z);
+        }
+
+        /// <inheritdoc />
+        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+        {
+            ["filters"] = Filters, ["kernel_size"] = new[] { KernelSize.H, KernelSize.W }, ["strides"] = new[] { Strides.H, Strides.W },
+            ["padding"] = PaddingMode, ["activation"] = Activation.Name, ["use_bias"] = UseBias,
+        };
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>2-D convolution (Keras <c>Conv2D</c>) with a square kernel.</summary>
+        /// <param name="filters">Output channels.</param>
+        /// <param name="kernelSize">Square window size, for example 3.</param>
+        /// <param name="strides">Step, 1 by default.</param>
+        /// <param name="padding"><c>valid</c> (default) or <c>same</c>.</param>
+        /// <param name="activation">Activation by name.</param>
+        /// <param name="useBias">Whether to add a bias.</param>
+        /// <param name="name">Layer name.</param>
+        /// <param name="inputShape">(height, width, channels) for the first layer, for example [28, 28, 1].</param>
+        public static Layers.Conv2D Conv2D(int filters, int kernelSize, int strides = 1, string padding = "valid", string? activation = null,
+            bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
+            new(filters, (kernelSize, kernelSize), (strides, strides), padding, Layers.Activations.Get(activation), useBias, name, inputShape);
+    }
+}

@@ -1,0 +1,92 @@
+using TorchSharp;
+using Parameter = TorchSharp.Modules.Parameter;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>A fully connected layer: <c>activation(x · kernel + bias)</c>, kernel shaped [inputs, units] as in Keras.</summary>
+    public sealed class Dense : Layer, IHasActivation
+    {
+        /// <summary>Creates the layer; see <see cref="Keras"/>.Dense.</summary>
+        public Dense(int units, ActivationFunction activation, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null)
+            : base(name, inputShape)
+        {
+            if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), units, "Dense needs a positive number of units, for example Dense(64).");
+            Units = units;
+            Activation = activation;
+            UseBias = useBias;
+        }
+
+        /// <summary>Number of outputs.</summary>
+        public int Units { get; }
+        /// <inheritdoc />
+        public ActivationFunction Activation { get; }
+        /// <summary>Whether a bias is added.</summary>
+        public bool UseBias { get; }
+        /// <inheritdoc />
+        public override string TypeName => "Dense";
+
+        /// <summary>The weight matrix [inputs, units].</summary>
+        public Parameter Kernel { get; private set; } = null!;
+        /// <summary>The bias [units], or null without bias.</summary>
+        public Parameter? Bias { get; private set; }
+
+        /// <inheritdoc />
+        protected override int[] BuildCore(int[] inputShape)
+        {
+            if (inputShape.Length > 2)
+                throw new ArgumentException($"Dense layer '{Name}' received input of shape {ShapeText(inputShape)}, which has {inputShape.Length} dimensions per sample; "
+                    + $"Dense expects flat vectors. Add Flatten() before it (for images: Flatten(inputShape: [{string.Join(", ", inputShape)}])).");
+            int fanIn = inputShape[^1];
+            Kernel = new Parameter(GlorotUniform([fanIn, Units], fanIn, Units));
+            register_parameter("kernel", Kernel);
+            if (UseBias)
+            {
+                Bias = new Parameter(zeros(Units));
+                register_parameter("bias", Bias);
+            }
+            return [.. inputShape[..^1], Units];
+        }
+
+        /// <inheritdoc />
+        public Tensor CallWithoutActivation(Tensor input, bool training)
+        {
+            if (input.shape[^1] != Kernel.shape[0])
+                throw new ArgumentException($"Dense layer '{Name}' expects {Kernel.shape[0]} features per sample but got input of shape [{string.Join(", ", input.shape)}]. "
+                    + "Check the model's input shape (Flatten before Dense for images).");
+            if (Bias is not null && input.dim() == 2) return addmm(Bias, input, Kernel, 1, 1);
+            var y = input.matmul(Kernel);
+            return Bias is null ? y : y.add_(Bias);
+        }
+
+        /// <inheritdoc />
+        public override Tensor Call(Tensor input, bool training)
+        {
+            var z = CallWithoutActivation(input, training);
+            return Activation.IsLinear ? z : Activation.Apply(z);
+        }
+
+        /// <inheritdoc />
+        public override IReadOnlyDictionary<string, object?> GetConfig() =>
+            new Dictionary<string, object?> { ["units"] = Units, ["activation"] = Activation.Name, ["use_bias"] = UseBias };
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>A fully connected layer (Keras <c>Dense</c>): glorot-uniform kernel, zero bias.</summary>
+        /// <param name="units">Number of outputs.</param>
+        /// <param name="activation">Activation by Keras name (<c>relu</c>, <c>softmax</c>, ...); linear when null.</param>
+        /// <param name="useBias">Whether to add a bias.</param>
+        /// <param name="name">Layer name; auto-assigned when null.</param>
+        /// <param name="inputShape">Input shape without the batch dimension, for the first layer of a model.</param>
+        public static Layers.Dense Dense(int units, string? activation = null, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
+            new(units, Layers.Activations.Get(activation), useBias, name, inputShape);
+
+        /// <summary>A fully connected layer with a custom activation function.</summary>
+        public static Layers.Dense Dense(int units, Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> activation, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
+            new(units, Layers.Activations.From(activation), useBias, name, inputShape);
+    }
+}

@@ -1,0 +1,36 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Randomly zeroes a fraction of inputs during training and scales the rest by 1/(1-rate); identity at inference.</summary>
+    public sealed class Dropout : Layer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.Dropout"/>.</summary>
+        public Dropout(double rate, string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape)
+        {
+            if (rate is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(rate), rate, "Dropout rate must be in [0, 1), for example 0.5.");
+            Rate = rate;
+        }
+
+        /// <summary>The fraction of inputs dropped.</summary>
+        public double Rate { get; }
+        /// <inheritdoc />
+        public override string TypeName => "Dropout";
+        /// <inheritdoc />
+        protected override int[] BuildCore(int[] inputShape) => inputShape;
+        /// <inheritdoc />
+        public override Tensor Call(Tensor input, bool training) =>
+            training && Rate > 0 ? nn.functional.dropout(input, Rate, true) : input.alias();
+        /// <inheritdoc />
+        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["rate"] = Rate };
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>Dropout (Keras <c>Dropout</c>) with the given rate.</summary>
+        public static Layers.Dropout Dropout(double rate, string? name = null, IEnumerable<int>? inputShape = null) => new(rate, name, inputShape);
+    }
+}

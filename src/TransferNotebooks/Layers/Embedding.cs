@@ -1,0 +1,64 @@
+using TorchSharp;
+using Parameter = TorchSharp.Modules.Parameter;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Maps integer token ids to dense vectors (Keras <c>Embedding</c>, uniform(-0.05, 0.05) initialisation).</summary>
+    public sealed class Embedding : Layer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.Embedding"/>.</summary>
+        public Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null)
+            : base(name, inputLength is int n ? [n] : null)
+        {
+            if (inputDim <= 0 || outputDim <= 0) throw new ArgumentException("Embedding needs a positive vocabulary size (inputDim) and vector size (outputDim).");
+            InputDim = inputDim;
+            OutputDim = outputDim;
+        }
+
+        /// <summary>Vocabulary size: ids must be in [0, InputDim).</summary>
+        public int InputDim { get; }
+        /// <summary>Vector size.</summary>
+        public int OutputDim { get; }
+        /// <inheritdoc />
+        public override string TypeName => "Embedding";
+        /// <summary>The table [InputDim, OutputDim].</summary>
+        public Parameter Embeddings { get; private set; } = null!;
+
+        /// <inheritdoc />
+        protected override int[] BuildCore(int[] inputShape)
+        {
+            using var u = rand(InputDim, OutputDim);
+            Embeddings = new Parameter((u * 0.1 - 0.05).detach());
+            register_parameter("embeddings", Embeddings);
+            return [.. inputShape, OutputDim];
+        }
+
+        /// <inheritdoc />
+        public override Tensor Call(Tensor input, bool training)
+        {
+            using var ids = input.dtype == ScalarType.Int64 ? input.alias() : input.to_type(ScalarType.Int64);
+            if (ids.numel() > 0)
+            {
+                long max = ids.max().item<long>(), min = ids.min().item<long>();
+                if (min < 0 || max >= InputDim)
+                    throw new ArgumentException($"Embedding layer '{Name}' got token id {(min < 0 ? min : max)} outside [0, {InputDim}). Raise inputDim or cap the vocabulary (for IMDB: Imdb.Load(numWords: {InputDim})).");
+            }
+            using var flat = ids.reshape(-1);
+            using var rows = Embeddings.index_select(0, flat);
+            return rows.reshape([.. ids.shape, OutputDim]);
+        }
+
+        /// <inheritdoc />
+        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["input_dim"] = InputDim, ["output_dim"] = OutputDim };
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>A token embedding (Keras <c>Embedding</c>); <paramref name="inputLength"/> fixes the sequence length so the model can build at once.</summary>
+        public static Layers.Embedding Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null) => new(inputDim, outputDim, inputLength, name);
+    }
+}

@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Averages each channel over height and width: (H, W, C) to (C).</summary>
+    public sealed class GlobalAveragePooling2D : Layer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.GlobalAveragePooling2D"/>.</summary>
+        public GlobalAveragePooling2D(string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape) { }
+        /// <inheritdoc />
+        public override string TypeName => "GlobalAveragePooling2D";
+        /// <inheritdoc />
+        protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 3 ? [inputShape[2]]
+            : throw new ArgumentException($"GlobalAveragePooling2D layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
+        /// <inheritdoc />
+        public override Tensor Call(Tensor input, bool training) => input.mean([2, 3]);
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>Global average pooling over height and width (Keras <c>GlobalAveragePooling2D</c>).</summary>
+        public static Layers.GlobalAveragePooling2D GlobalAveragePooling2D(string? name = null) => new(name);
+    }
+}

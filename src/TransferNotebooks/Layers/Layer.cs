@@ -1,0 +1,123 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers;
+
+/// <summary>
+/// A Keras-style layer over a TorchSharp module: it knows its input and output shapes (Keras convention, without the
+/// batch dimension, channels last), builds its weights when it first learns its input shape, and can be frozen.
+/// </summary>
+/// <remarks>
+/// Layout: shapes in the public API are channels-last as in Keras ([H, W, C]). Inside the model, image tensors flow
+/// channels-first ([N, C, H, W]) as torch's kernels want; the conversion happens only at the edges of the image part of a
+/// model: the model input, <see cref="Flatten"/> and <see cref="Reshape"/>.
+/// </remarks>
+public abstract class Layer : nn.Module<Tensor, Tensor>
+{
+    bool trainable = true;
+
+    /// <summary>Creates a layer; <paramref name="inputShape"/> (without the batch dimension) lets a model build at once.</summary>
+    protected Layer(string? name, IEnumerable<int>? inputShape) : base(name ?? "layer")
+    {
+        Name = name;
+        DeclaredInputShape = inputShape?.ToArray();
+    }
+
+    /// <summary>The layer's name in its model (auto-assigned like Keras: <c>dense</c>, <c>dense_1</c>, ... when not given).</summary>
+    public string? Name { get; internal set; }
+
+    /// <summary>The registry name of this layer type, as Keras spells it (for example <c>Dense</c>).</summary>
+    public abstract string TypeName { get; }
+
+    /// <summary>The input shape given at construction (Keras's <c>input_shape</c>), if any.</summary>
+    public int[]? DeclaredInputShape { get; }
+
+    /// <summary>The input shape the layer was built for (without the batch dimension); null before it is built.</summary>
+    public int[]? InputShape { get; private set; }
+
+    /// <summary>The output shape (without the batch dimension); null before the layer is built.</summary>
+    public int[]? OutputShape { get; private set; }
+
+    /// <summary>True once the weights exist.</summary>
+    public bool Built => OutputShape is not null;
+
+    /// <summary>
+    /// Whether training updates this layer's weights. Setting false freezes it: its parameters stop requiring gradients,
+    /// optimizers skip them (no momentum or weight decay reaches them) and Summary shows it as frozen.
+    /// </summary>
+    public bool Trainable
+    {
+        get => trainable;
+        set
+        {
+            trainable = value;
+            foreach (var p in parameters()) p.requires_grad = value;
+        }
+    }
+
+    /// <summary>A factor applied to the optimizer's learning rate for this layer's weights (discriminative fine-tuning); 1 by default.</summary>
+    public double LearningRateMultiplier { get; set; } = 1.0;
+
+    /// <summary>The named weights of this layer (Keras names: kernel, bias, gamma, beta, moving_mean, moving_variance, embeddings).</summary>
+    public IReadOnlyList<(string Name, Tensor Value, bool IsTrainableParameter)> Weights =>
+        named_parameters().Select(p => (p.name, (Tensor)p.parameter, true))
+            .Concat(named_buffers().Select(b => (b.name, b.buffer, false)))
+            .OrderBy(w => WeightOrder(w.Item1))
+            .ToList();
+
+    /// <summary>Number of scalar weights (parameters and running statistics, as Keras counts them).</summary>
+    public long ParameterCount => Weights.Sum(w => w.Value.numel());
+
+    /// <summary>Number of trainable scalar weights (0 when frozen).</summary>
+    public long TrainableParameterCount => Trainable ? parameters().Sum(p => p.numel()) : 0;
+
+    /// <summary>Builds the weights for <paramref name="inputShape"/> (without the batch dimension). Idempotent for the same shape.</summary>
+    /// <exception cref="ArgumentException">The layer was already built for another shape, or cannot take this shape.</exception>
+    public void Build(int[] inputShape)
+    {
+        if (InputShape is not null)
+        {
+            if (!InputShape.SequenceEqual(inputShape))
+                throw new ArgumentException($"Layer '{Name}' ({TypeName}) was built for input {ShapeText(InputShape)} but now receives {ShapeText(inputShape)}. "
+                    + "Rebuild the model or give data of the original shape.");
+            return;
+        }
+        var output = BuildCore(inputShape);
+        InputShape = inputShape.ToArray();
+        OutputShape = output;
+        if (!trainable) foreach (var p in parameters()) p.requires_grad = false;
+    }
+
+    /// <summary>Creates the weights for <paramref name="inputShape"/> and returns the output shape.</summary>
+    protected abstract int[] BuildCore(int[] inputShape);
+
+    /// <summary>Runs the layer. <paramref name="training"/> switches dropout and batch-norm statistics on.</summary>
+    public abstract Tensor Call(Tensor input, bool training);
+
+    /// <summary>Runs the layer in the module's current mode (TorchSharp's entry point).</summary>
+    public override Tensor forward(Tensor input) => Call(input, this.training);
+
+    /// <summary>The layer's configuration as Keras names it (units, activation, ...), used by Save/Load and Summary.</summary>
+    public virtual IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>();
+
+    /// <summary>Formats a shape the way Keras prints it, with the batch dimension as None.</summary>
+    public static string ShapeText(IEnumerable<int>? shape) =>
+        shape is null ? "?" : "(None" + string.Concat(shape.Select(d => ", " + d)) + ")";
+
+    static int WeightOrder(string name) => name switch
+    {
+        "kernel" or "embeddings" or "gamma" => 0,
+        "bias" or "beta" => 1,
+        "moving_mean" => 2,
+        "moving_variance" => 3,
+        _ => 4,
+    };
+
+    /// <summary>Glorot (Xavier) uniform initialisation, Keras's default for kernels: U(-l, l), l = sqrt(6 / (fanIn + fanOut)).</summary>
+    protected static Tensor GlorotUniform(long[] shape, long fanIn, long fanOut)
+    {
+        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
+        using var u = rand(shape, ScalarType.Float32);
+        return (u * (2 * limit) - limit).detach();
+    }
+}

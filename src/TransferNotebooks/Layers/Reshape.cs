@@ -1,0 +1,48 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Reshapes each sample to <see cref="TargetShape"/> (Keras order; one dimension may be -1).</summary>
+    public sealed class Reshape : Layer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.Reshape"/>.</summary>
+        public Reshape(IEnumerable<int> targetShape, string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape) =>
+            TargetShape = targetShape.ToArray();
+
+        /// <summary>The per-sample shape to produce.</summary>
+        public int[] TargetShape { get; }
+        /// <inheritdoc />
+        public override string TypeName => "Reshape";
+
+        /// <inheritdoc />
+        protected override int[] BuildCore(int[] inputShape)
+        {
+            int total = inputShape.Aggregate(1, (a, b) => a * b);
+            int known = TargetShape.Where(d => d != -1).Aggregate(1, (a, b) => a * b);
+            var output = TargetShape.Select(d => d == -1 ? total / known : d).ToArray();
+            if (output.Aggregate(1, (a, b) => a * b) != total)
+                throw new ArgumentException($"Reshape layer '{Name}' cannot reshape {ShapeText(inputShape)} ({total} values) to {ShapeText(TargetShape)}.");
+            return output;
+        }
+
+        /// <inheritdoc />
+        public override Tensor Call(Tensor input, bool training)
+        {
+            var x = input.dim() == 4 ? ImageLayout.ToChannelsLast(input) : input;
+            var y = x.reshape([x.shape[0], .. OutputShape!.Select(d => (long)d)]);
+            return OutputShape!.Length == 3 ? ImageLayout.ToChannelsFirst(y) : y;
+        }
+
+        /// <inheritdoc />
+        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["target_shape"] = TargetShape };
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>Reshapes each sample (Keras <c>Reshape</c>), for example <c>Reshape([28, 28, 1])</c>.</summary>
+        public static Layers.Reshape Reshape(IEnumerable<int> targetShape, string? name = null, IEnumerable<int>? inputShape = null) => new(targetShape, name, inputShape);
+    }
+}

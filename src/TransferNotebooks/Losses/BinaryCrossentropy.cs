@@ -1,0 +1,31 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Losses;
+
+/// <summary>Binary cross-entropy (Keras <c>binary_crossentropy</c>), averaged over the last axis per sample.</summary>
+public sealed class BinaryCrossentropy : Loss
+{
+    /// <inheritdoc />
+    public override string Name => "binary_crossentropy";
+    /// <inheritdoc />
+    public override string? FusedActivation => "sigmoid";
+    /// <inheritdoc />
+    public override TargetKind Targets => TargetKind.Binary;
+
+    /// <inheritdoc />
+    public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
+    {
+        using var scope = NewDisposeScope();
+        var target = yTrue.to_type(yPred.dtype).reshape(yPred.shape);
+        Tensor perElement;
+        if (form == OutputForm.Logits)
+            perElement = nn.functional.binary_cross_entropy_with_logits(yPred, target, reduction: nn.Reduction.None);
+        else
+        {
+            var p = yPred.clamp(Epsilon, 1 - Epsilon);
+            perElement = -(target * p.log() + (1 - target) * (1 - p).log());
+        }
+        var perSample = perElement.dim() > 1 ? perElement.reshape(perElement.shape[0], -1).mean([1]) : perElement;
+        return perSample.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Losses;
+
+/// <summary>Cross-entropy with one-hot labels (Keras <c>categorical_crossentropy</c>).</summary>
+public sealed class CategoricalCrossentropy : Loss
+{
+    /// <inheritdoc />
+    public override string Name => "categorical_crossentropy";
+    /// <inheritdoc />
+    public override string? FusedActivation => "softmax";
+    /// <inheritdoc />
+    public override TargetKind Targets => TargetKind.OneHot;
+
+    /// <inheritdoc />
+    public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
+    {
+        using var scope = NewDisposeScope();
+        var logp = form == OutputForm.Logits
+            ? yPred.log_softmax(-1)
+            : (yPred / yPred.sum(-1, keepdim: true)).clamp(Epsilon, 1 - Epsilon).log();
+        return (yTrue.to_type(logp.dtype) * logp).sum(-1).neg().MoveToOuterDisposeScope();
+    }
+}

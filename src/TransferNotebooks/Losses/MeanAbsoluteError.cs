@@ -1,0 +1,20 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Losses;
+
+/// <summary>Mean absolute error per sample (Keras <c>mae</c>).</summary>
+public sealed class MeanAbsoluteError : Loss
+{
+    /// <inheritdoc />
+    public override string Name => "mean_absolute_error";
+    /// <inheritdoc />
+    public override TargetKind Targets => TargetKind.Values;
+
+    /// <inheritdoc />
+    public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
+    {
+        using var scope = NewDisposeScope();
+        var d = (yPred - yTrue.to_type(yPred.dtype).reshape(yPred.shape)).abs();
+        return d.reshape(d.shape[0], -1).mean([1]).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Losses;
+
+/// <summary>Mean squared error per sample (Keras <c>mse</c>).</summary>
+public sealed class MeanSquaredError : Loss
+{
+    /// <inheritdoc />
+    public override string Name => "mean_squared_error";
+    /// <inheritdoc />
+    public override TargetKind Targets => TargetKind.Values;
+
+    /// <inheritdoc />
+    public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
+    {
+        using var scope = NewDisposeScope();
+        var d = yPred - yTrue.to_type(yPred.dtype).reshape(yPred.shape);
+        var sq = (d * d).reshape(d.shape[0], -1).mean([1]);
+        return sq.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,13 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Metrics;
+
+/// <summary>Share of samples whose arg-max prediction equals the arg-max of the one-hot label.</summary>
+public sealed class CategoricalAccuracy : MeanMetric
+{
+    /// <summary>Creates the metric.</summary>
+    public CategoricalAccuracy() => Name = "categorical_accuracy";
+
+    /// <inheritdoc />
+    protected override Tensor Values(Tensor yTrue, Tensor yPred) => yPred.argmax(-1).eq(yTrue.argmax(-1));
+}

@@ -1,0 +1,66 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Metrics;
+
+/// <summary>
+/// A streaming metric: <see cref="Update"/> per batch accumulates on tensors (no host synchronisation per batch),
+/// <see cref="Result"/> reads the value. Predictions reach it as probabilities (after the model's final activation).
+/// </summary>
+public abstract class Metric : IDisposable
+{
+    /// <summary>The name shown in logs and History (Keras's: <c>accuracy</c>, <c>precision</c>, ...).</summary>
+    public virtual string Name { get; init; } = "";
+
+    /// <summary>Clears the accumulated state (called at the start of each epoch and evaluation).</summary>
+    public abstract void Reset();
+
+    /// <summary>Accumulates one batch. <paramref name="yPred"/> holds probabilities (or values for regression).</summary>
+    public abstract void Update(Tensor yTrue, Tensor yPred);
+
+    /// <summary>The metric over everything accumulated since <see cref="Reset"/>.</summary>
+    public abstract double Result();
+
+    /// <summary>Frees accumulators.</summary>
+    public virtual void Dispose() { GC.SuppressFinalize(this); }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>A metric that is a mean of per-sample values (accuracy flavours, top-k): sums and counts kept on a tensor.</summary>
+public abstract class MeanMetric : Metric
+{
+    Tensor? total;
+    long count;
+
+    /// <summary>Per-sample values in [0, 1] (or any real), shape [N].</summary>
+    protected abstract Tensor Values(Tensor yTrue, Tensor yPred);
+
+    /// <inheritdoc />
+    public override void Reset()
+    {
+        total?.Dispose();
+        total = null;
+        count = 0;
+    }
+
+    /// <inheritdoc />
+    public override void Update(Tensor yTrue, Tensor yPred)
+    {
+        using var scope = NewDisposeScope();
+        var v = Values(yTrue, yPred).to_type(TorchSharp.torch.ScalarType.Float64).sum();
+        if (total is null) total = v.detach().clone().DetachFromDisposeScope();
+        else total.add_(v);
+        count += yTrue.shape[0];
+    }
+
+    /// <inheritdoc />
+    public override double Result() => count == 0 || total is null ? 0 : total.item<double>() / count;
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        Reset();
+        base.Dispose();
+    }
+}

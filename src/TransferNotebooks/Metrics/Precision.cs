@@ -1,0 +1,72 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Metrics;
+
+/// <summary>Binary precision: true positives / predicted positives, at a threshold (0.5).</summary>
+public sealed class Precision : ConfusionCountsMetric
+{
+    /// <summary>Creates the metric.</summary>
+    public Precision(double threshold = 0.5) : base(threshold) => Name = "precision";
+    /// <inheritdoc />
+    public override double Result() => Ratio(TruePositives, TruePositives + FalsePositives);
+}
+
+/// <summary>Binary recall: true positives / actual positives, at a threshold (0.5).</summary>
+public sealed class Recall : ConfusionCountsMetric
+{
+    /// <summary>Creates the metric.</summary>
+    public Recall(double threshold = 0.5) : base(threshold) => Name = "recall";
+    /// <inheritdoc />
+    public override double Result() => Ratio(TruePositives, TruePositives + FalseNegatives);
+}
+
+/// <summary>Counts true/false positives and false negatives of binary predictions on tensors.</summary>
+public abstract class ConfusionCountsMetric : Metric
+{
+    Tensor? counts; // [tp, fp, fn]
+
+    /// <summary>Creates the metric with a decision threshold on probabilities.</summary>
+    protected ConfusionCountsMetric(double threshold) => Threshold = threshold;
+
+    /// <summary>The decision threshold.</summary>
+    public double Threshold { get; }
+    /// <summary>True positives so far.</summary>
+    protected double TruePositives => Get(0);
+    /// <summary>False positives so far.</summary>
+    protected double FalsePositives => Get(1);
+    /// <summary>False negatives so far.</summary>
+    protected double FalseNegatives => Get(2);
+
+    double Get(int i) => counts is null ? 0 : counts[i].item<double>();
+
+    /// <summary>a / b, 0 when b is 0.</summary>
+    protected static double Ratio(double a, double b) => b == 0 ? 0 : a / b;
+
+    /// <inheritdoc />
+    public override void Reset()
+    {
+        counts?.Dispose();
+        counts = null;
+    }
+
+    /// <inheritdoc />
+    public override void Update(Tensor yTrue, Tensor yPred)
+    {
+        using var scope = NewDisposeScope();
+        var p = yPred.reshape(-1).gt(Threshold);
+        var t = yTrue.reshape(-1).gt(0.5);
+        var tp = (p & t).sum();
+        var fp = (p & t.logical_not()).sum();
+        var fn = (p.logical_not() & t).sum();
+        var batch = stack([tp, fp, fn]).to_type(ScalarType.Float64);
+        if (counts is null) counts = batch.clone().DetachFromDisposeScope();
+        else counts.add_(batch);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        Reset();
+        base.Dispose();
+    }
+}

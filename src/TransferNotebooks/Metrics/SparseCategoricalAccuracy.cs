@@ -1,0 +1,13 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Metrics;
+
+/// <summary>Share of samples whose arg-max prediction equals the integer label.</summary>
+public sealed class SparseCategoricalAccuracy : MeanMetric
+{
+    /// <summary>Creates the metric (named <c>accuracy</c> when chosen by that name).</summary>
+    public SparseCategoricalAccuracy() => Name = "sparse_categorical_accuracy";
+
+    /// <inheritdoc />
+    protected override Tensor Values(Tensor yTrue, Tensor yPred) => yPred.argmax(-1).eq(yTrue.reshape(-1).to_type(ScalarType.Int64));
+}

@@ -1,0 +1,171 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TransferNotebooks.Data;
+using TransferNotebooks.Layers;
+using TransferNotebooks.Losses;
+using TransferNotebooks.Optimizers;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Models;
+
+/// <summary>
+/// Our model file: a zip holding <c>metadata.json</c> (format and version), <c>config.json</c> (layer types and configs, trainable
+/// flags, compile settings) and <c>model.safetensors</c> (weights), optionally <c>optimizer.safetensors</c>. Written to a temporary
+/// file then renamed, so a crash never leaves a half-written model and never damages the previous file.
+/// </summary>
+public static class ModelFile
+{
+    /// <summary>The format identifier in metadata.json.</summary>
+    public const string Format = "transfernotebooks.model";
+    /// <summary>The newest format version this library reads and the one it writes.</summary>
+    public const int Version = 1;
+
+    /// <summary>Saves a model (see the class remarks).</summary>
+    public static void Save(Sequential model, string path, bool includeOptimizer = false)
+    {
+        if (!model.Built) throw new InvalidOperationException("The model is not built yet (no weights): give the first layer an inputShape or train it before saving.");
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            WriteJson(zip, "metadata.json", new JsonObject { ["format"] = Format, ["format_version"] = Version, ["library_version"] = typeof(ModelFile).Assembly.GetName().Version?.ToString(), ["saved_utc"] = DateTime.UtcNow.ToString("O") });
+            WriteJson(zip, "config.json", Config(model));
+            using (var w = zip.CreateEntry("model.safetensors", CompressionLevel.Fastest).Open()) SafeTensors.Write(w, model.NamedWeights());
+            if (includeOptimizer && model.IsCompiled)
+            {
+                var state = new Dictionary<string, Tensor>();
+                foreach (var (name, weight) in model.NamedWeights())
+                    if (model.Optimizer.SlotsOf(weight) is { } slots)
+                        for (int i = 0; i < slots.Count; i++) state[$"{name}/slot{i}"] = slots[i];
+                using var w = zip.CreateEntry("optimizer.safetensors", CompressionLevel.Fastest).Open();
+                SafeTensors.Write(w, state);
+            }
+        });
+    }
+
+    static JsonObject Config(Sequential model)
+    {
+        var layers = new JsonArray();
+        foreach (var l in model.Layers)
+            layers.Add(new JsonObject
+            {
+                ["type"] = l.TypeName, ["name"] = l.Name, ["trainable"] = l.Trainable,
+                ["input_shape"] = l.InputShape is null ? null : new JsonArray(l.InputShape.Select(d => (JsonNode)d).ToArray()),
+                ["learning_rate_multiplier"] = l.LearningRateMultiplier,
+                ["config"] = JsonSerializer.SerializeToNode(l.GetConfig()),
+            });
+        var root = new JsonObject { ["name"] = model.Name, ["frozen_batch_norm"] = model.FrozenBatchNorm.ToString(), ["layers"] = layers };
+        if (model.IsCompiled)
+            root["compile"] = new JsonObject
+            {
+                ["optimizer"] = new JsonObject { ["name"] = model.Optimizer.Name, ["config"] = JsonSerializer.SerializeToNode(model.Optimizer.GetConfig()) },
+                ["loss"] = new JsonObject { ["name"] = model.Loss.Name, ["from_logits"] = model.Loss.FromLogits },
+                ["metrics"] = new JsonArray(model.MetricNames.Select(m => (JsonNode)m).ToArray()),
+            };
+        return root;
+    }
+
+    static void WriteJson(ZipArchive zip, string name, JsonNode node)
+    {
+        using var w = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+        JsonSerializer.Serialize(w, node, new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Loads a model saved by <see cref="Save"/>: architecture from the layer registry, weights, trainable flags, compile settings.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not a model file, truncated, or from a newer version; the message says which and what to do.</exception>
+    public static Sequential Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
+        ZipArchive zip;
+        try { zip = ZipFile.OpenRead(path); }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a TransferNotebooks model file (not a zip archive) or it is truncated. "
+                + "Save models with model.Save(path); Keras files load with Model.Load when they end in .h5 or .keras.", e);
+        }
+        using (zip)
+        {
+            var meta = ReadJson(zip, "metadata.json", path);
+            if (meta["format"]?.GetValue<string>() != Format)
+                throw new InvalidDataException($"'{path}' is a zip archive but not a TransferNotebooks model (format '{meta["format"]}').");
+            int version = meta["format_version"]?.GetValue<int>() ?? 0;
+            if (version > Version)
+                throw new InvalidDataException($"'{path}' uses model format version {version}, newer than this library reads ({Version}). Update the TransferNotebooks package.");
+            var config = ReadJson(zip, "config.json", path);
+            var model = FromConfig(config);
+            Dictionary<string, Tensor> weights;
+            try { using var s = Entry(zip, "model.safetensors", path).Open(); weights = SafeTensors.Read(s, path); }
+            catch (InvalidDataException e) when (e.InnerException is not JsonException) { throw new InvalidDataException($"'{path}' is truncated or corrupt: {e.Message}", e); }
+            try
+            {
+                WeightsIO.Assign(model, weights, strict: true, skipMismatch: false, source: path);
+            }
+            finally { foreach (var t in weights.Values) t.Dispose(); }
+            if (config["compile"] is JsonObject compile) Compile(model, compile);
+            if (model.IsCompiled && zip.GetEntry("optimizer.safetensors") is { } optEntry)
+            {
+                using var s = optEntry.Open();
+                var state = SafeTensors.Read(s, path);
+                foreach (var (name, weight) in model.NamedWeights())
+                {
+                    var slots = Enumerable.Range(0, 8).Select(i => state.GetValueOrDefault($"{name}/slot{i}")).TakeWhile(t => t is not null).ToArray();
+                    if (slots.Length > 0) model.Optimizer.RestoreSlots(weight, slots!);
+                }
+            }
+            return model;
+        }
+    }
+
+    static Sequential FromConfig(JsonNode config)
+    {
+        var model = new Sequential([], config["name"]?.GetValue<string>() ?? "sequential");
+        if (Enum.TryParse<FrozenBatchNorm>(config["frozen_batch_norm"]?.GetValue<string>(), out var fbn)) model.FrozenBatchNorm = fbn;
+        foreach (var node in config["layers"]?.AsArray() ?? throw new InvalidDataException("config.json has no layers."))
+        {
+            var type = node!["type"]!.GetValue<string>();
+            var name = node["name"]?.GetValue<string>();
+            var input = node["input_shape"] is JsonArray a ? a.Select(d => d!.GetValue<int>()).ToArray() : null;
+            var values = JsonSerializer.SerializeToElement(node["config"]);
+            var layer = LayerRegistry.Create(type, new LayerConfig(name, model.Layers.Count == 0 ? input : null, values));
+            model.Add(layer);
+            if (!layer.Built && input is not null) layer.Build(input);
+            layer.LearningRateMultiplier = node["learning_rate_multiplier"]?.GetValue<double>() ?? 1.0;
+            if (node["trainable"]?.GetValue<bool>() == false) layer.Trainable = false;
+        }
+        return model;
+    }
+
+    static void Compile(Sequential model, JsonObject compile)
+    {
+        var opt = compile["optimizer"]!;
+        var optConfig = opt["config"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
+        var optimizer = OptimizerRegistry.Get(opt["name"]!.GetValue<string>(), optConfig);
+        var lossNode = compile["loss"]!;
+        var loss = LossRegistry.Get(lossNode["name"]!.GetValue<string>());
+        if (lossNode["from_logits"]?.GetValue<bool>() == true) loss = WithLogits(loss);
+        var metrics = compile["metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToList() ?? [];
+        model.Compile(optimizer, loss, metrics);
+    }
+
+    static Loss WithLogits(Loss loss) => loss switch
+    {
+        SparseCategoricalCrossentropy => new SparseCategoricalCrossentropy { FromLogits = true },
+        CategoricalCrossentropy => new CategoricalCrossentropy { FromLogits = true },
+        BinaryCrossentropy => new BinaryCrossentropy { FromLogits = true },
+        _ => loss,
+    };
+
+    static ZipArchiveEntry Entry(ZipArchive zip, string name, string path) =>
+        zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' lacks '{name}': it is not a complete TransferNotebooks model file.");
+
+    static JsonNode ReadJson(ZipArchive zip, string name, string path)
+    {
+        try
+        {
+            using var s = Entry(zip, name, path).Open();
+            return JsonNode.Parse(s) ?? throw new InvalidDataException($"'{path}': {name} is empty.");
+        }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}': {name} is corrupt ({e.Message}).", e); }
+    }
+}

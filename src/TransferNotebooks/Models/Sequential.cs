@@ -1,0 +1,447 @@
+using System.Text.RegularExpressions;
+using TorchSharp;
+using TransferNotebooks.Data;
+using TransferNotebooks.Layers;
+using TransferNotebooks.Losses;
+using TransferNotebooks.Metrics;
+using TransferNotebooks.Native;
+using TransferNotebooks.Optimizers;
+using TransferNotebooks.Training;
+using TransferNotebooks.Training.Callbacks;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Models;
+
+/// <summary>
+/// A linear stack of layers with Keras's workflow: <see cref="Add"/>, <see cref="Compile(Optimizer, Loss, IEnumerable{string}?)"/>,
+/// <see cref="Fit(Tensor, Tensor, int, int, double, Dataset?, bool, int?, int, IReadOnlyDictionary{int, double}?, IEnumerable{Callback}?, int, CancellationToken)"/>,
+/// <see cref="Evaluate(Tensor, Tensor, int)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="Summary"/>, plus freezing for transfer learning.
+/// </summary>
+/// <remarks>
+/// Data layout is Keras's: images [N, H, W] or [N, H, W, C] (channels last). Converting to torch's channels-first happens once per
+/// call at the model input, not per layer. Weights are created when the input shape is known: at <see cref="Add"/> when the first
+/// layer declares <c>inputShape</c>, else at the first data.
+/// </remarks>
+public sealed partial class Sequential : ITrainableModel, IDisposable
+{
+    readonly List<Layer> layers = [];
+    Optimizer? optimizer;
+    Loss? loss;
+    readonly List<Func<Loss, Metric>> metricFactories = [];
+    readonly List<string> metricNames = [];
+
+    /// <summary>Creates a model from layers (F# lists and C# collection expressions pass straight in).</summary>
+    public Sequential(IEnumerable<Layer> layers, string name = "sequential")
+    {
+        NativeSetup.EnsureTorch();
+        Name = name;
+        Layers = new LayerList(this.layers);
+        foreach (var l in layers) Add(l);
+    }
+
+    /// <summary>Creates a model from layers: <c>new Sequential(Flatten(inputShape: [28, 28]), Dense(10, activation: "softmax"))</c>.</summary>
+    public Sequential(params Layer[] layers) : this((IEnumerable<Layer>)layers) { }
+
+    /// <summary>The model's name.</summary>
+    public string Name { get; set; }
+
+    /// <summary>The layers, by index or name.</summary>
+    public LayerList Layers { get; }
+
+    /// <summary>The per-sample input shape (Keras convention), once known.</summary>
+    public int[]? InputShape => layers.Count > 0 ? layers[0].InputShape ?? layers[0].DeclaredInputShape : null;
+
+    /// <summary>The per-sample output shape, once built.</summary>
+    public int[]? OutputShape => layers.Count > 0 ? layers[^1].OutputShape : null;
+
+    /// <summary>True when every layer has its weights.</summary>
+    public bool Built => layers.Count > 0 && layers.All(l => l.Built);
+
+    /// <summary>True after <see cref="Compile(Optimizer, Loss, IEnumerable{string}?)"/>.</summary>
+    public bool IsCompiled => optimizer is not null && loss is not null;
+
+    /// <summary>What BatchNormalization layers do when the model is frozen for transfer (see <see cref="Freeze(int?, int?)"/>).</summary>
+    public FrozenBatchNorm FrozenBatchNorm { get; set; } = FrozenBatchNorm.Inference;
+
+    /// <summary>Appends a layer (auto-named if unnamed) and builds it when the input shape is known. Returns the model, for chaining.</summary>
+    /// <exception cref="ArgumentException">The layer cannot take the previous layer's output, or its name is taken.</exception>
+    public Sequential Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (layers.Contains(layer)) throw new ArgumentException($"Layer '{layer.Name}' is already in this model.");
+        layer.Name ??= UniqueName(SnakeCase(layer.TypeName));
+        if (layers.Any(l => l.Name == layer.Name))
+            throw new ArgumentException($"A layer named '{layer.Name}' is already in the model; give the new layer another name (name: \"...\").");
+        int[]? input = layers.Count == 0 ? layer.DeclaredInputShape : layers[^1].OutputShape;
+        if (layers.Count > 0 && layer.DeclaredInputShape is { } declared && input is not null && !declared.SequenceEqual(input))
+            throw new ArgumentException($"Layer '{layer.Name}' declares inputShape {Layer.ShapeText(declared)} but the previous layer '{layers[^1].Name}' outputs {Layer.ShapeText(input)}.");
+        if (input is not null && !layer.Built) layer.Build(input);
+        else if (input is not null && layer.Built && !layer.InputShape!.SequenceEqual(input))
+            throw new ArgumentException($"Layer '{layer.Name}' was built for input {Layer.ShapeText(layer.InputShape)} but the model gives it {Layer.ShapeText(input)}.");
+        layers.Add(layer);
+        return this;
+    }
+
+    /// <summary>Removes and returns the last layer (its weights stay with it), for replacing a model's head.</summary>
+    public Layer Pop()
+    {
+        if (layers.Count == 0) throw new InvalidOperationException("The model has no layers to pop.");
+        var last = layers[^1];
+        layers.RemoveAt(layers.Count - 1);
+        return last;
+    }
+
+    /// <summary>Builds every layer for a per-sample input shape (Keras convention), when no layer declared one.</summary>
+    public Sequential Build(IEnumerable<int> inputShape)
+    {
+        int[] shape = inputShape.ToArray();
+        foreach (var l in layers)
+        {
+            l.Build(shape);
+            shape = l.OutputShape!;
+        }
+        return this;
+    }
+
+    string UniqueName(string baseName)
+    {
+        if (!layers.Any(l => l.Name == baseName)) return baseName;
+        for (int i = 1; ; i++)
+            if (!layers.Any(l => l.Name == $"{baseName}_{i}")) return $"{baseName}_{i}";
+    }
+
+    /// <summary>Keras's class-name to layer-name rule: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d.</summary>
+    static string SnakeCase(string typeName) => LowerUpper().Replace(WordStart().Replace(typeName, "$1_$2"), "$1_$2").ToLowerInvariant();
+
+    [GeneratedRegex("(.)([A-Z][a-z]+)")]
+    private static partial Regex WordStart();
+
+    [GeneratedRegex("([a-z])([A-Z])")]
+    private static partial Regex LowerUpper();
+
+    // ---------------------------------------------------------------- compile
+
+    /// <summary>
+    /// Chooses the optimizer, loss and metrics, by Keras name or object:
+    /// <c>Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])</c>.
+    /// Freezing or unfreezing layers later needs no recompile: the optimizer follows the trainable flags at every step.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name (the message lists valid names and the nearest).</exception>
+    public Sequential Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null)
+    {
+        var names = (metrics ?? []).ToList();
+        foreach (var n in names) MetricRegistry.Get(n, loss); // validate now, with a clear error
+        SetCompiled(optimizer, loss, names.Select(n => (Func<Loss, Metric>)(l => MetricRegistry.Get(n, l))), names);
+        return this;
+    }
+
+    /// <summary>Compile with metric objects (for example <c>new Precision(threshold: 0.3)</c>).</summary>
+    public Sequential Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric> metrics)
+    {
+        var list = metrics.ToList();
+        SetCompiled(optimizer, loss, list.Select(m => (Func<Loss, Metric>)(_ => m)), list.Select(m => m.Name));
+        return this;
+    }
+
+    void SetCompiled(Optimizer optimizer, Loss loss, IEnumerable<Func<Loss, Metric>> factories, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        if (!ReferenceEquals(this.optimizer, optimizer)) this.optimizer?.Dispose();
+        this.optimizer = optimizer;
+        this.loss = loss;
+        metricFactories.Clear();
+        metricFactories.AddRange(factories);
+        metricNames.Clear();
+        metricNames.AddRange(names);
+    }
+
+    /// <summary>The compiled optimizer (usable directly in a hand-written loop).</summary>
+    /// <exception cref="InvalidOperationException">Not compiled yet.</exception>
+    public Optimizer Optimizer => optimizer ?? throw NotCompiled();
+
+    /// <summary>The compiled loss (usable directly in a hand-written loop).</summary>
+    /// <exception cref="InvalidOperationException">Not compiled yet.</exception>
+    public Loss Loss => loss ?? throw NotCompiled();
+
+    /// <summary>The metric names given to Compile.</summary>
+    public IReadOnlyList<string> MetricNames => metricNames;
+
+    InvalidOperationException NotCompiled() =>
+        new("The model is not compiled. Call model.Compile(optimizer: \"adam\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"]) before Fit or Evaluate.");
+
+    /// <inheritdoc />
+    public IReadOnlyList<Metric> CreateMetrics() => metricFactories.Select(f => f(Loss)).ToList();
+
+    // ---------------------------------------------------------------- run
+
+    /// <summary>Runs the model on a batch in Keras layout (images channels last); returns its outputs. Use inside your own loop (GradientTape pattern).</summary>
+    public Tensor Call(Tensor x, bool training = false)
+    {
+        using var scope = NewDisposeScope();
+        var prepared = PrepareInput(x);
+        return Forward(prepared, training, forLoss: false).Output.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public ModelOutput Forward(Tensor x, bool training, bool forLoss)
+    {
+        if (!Built) throw new InvalidOperationException("The model is not built: give the first layer an inputShape, call Build(shape), or pass data to Fit/Predict first.");
+        var h = x;
+        for (int i = 0; i < layers.Count - 1; i++) h = layers[i].Call(h, training && LayerTrains(layers[i]));
+        var last = layers[^1];
+        bool lastTrains = training && LayerTrains(last);
+        if (forLoss && loss is not null)
+        {
+            if (loss.FromLogits)
+            {
+                var fused = loss.FusedActivation is "softmax" ? (Func<Tensor, Tensor>)(t => t.softmax(-1)) : loss.FusedActivation is "sigmoid" ? t => t.sigmoid() : null;
+                return new ModelOutput(last.Call(h, lastTrains), OutputForm.Logits, fused);
+            }
+            if (loss.FusedActivation is { } act && last is IHasActivation withAct && withAct.Activation.Name == act)
+                return new ModelOutput(withAct.CallWithoutActivation(h, lastTrains), OutputForm.Logits, withAct.Activation.Apply);
+        }
+        return new ModelOutput(last.Call(h, lastTrains), OutputForm.Probabilities, null);
+    }
+
+    bool LayerTrains(Layer l) => l.Trainable || (l is BatchNormalization && FrozenBatchNorm == FrozenBatchNorm.KeepTraining);
+
+    /// <inheritdoc />
+    public Tensor PrepareInput(Tensor x)
+    {
+        if (layers.Count == 0) throw new InvalidOperationException("The model has no layers. Add layers before training or predicting.");
+        if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
+        var given = x.shape.Skip(1).Select(d => (int)d).ToArray();
+        var expected = InputShape;
+        if (expected is null)
+        {
+            if (layers[0] is Dense && given.Length > 1)
+                throw new ArgumentException($"Layer '{layers[0].Name}' (Dense) received samples of shape {Layer.ShapeText(given)}, but Dense expects flat vectors. "
+                    + $"Images need Flatten first: start the model with Flatten(inputShape: [{string.Join(", ", given)}]).");
+            Build(given);
+            expected = InputShape!;
+        }
+        bool embedding = layers[0] is Embedding;
+        Tensor t = x;
+        if (expected.Length == 3 && given.Length == 2 && expected[2] == 1 && given[0] == expected[0] && given[1] == expected[1])
+            t = x.unsqueeze(-1); // grayscale images [N, H, W] for an (H, W, 1) input
+        var now = t.shape.Skip(1).Select(d => (int)d).ToArray();
+        if (!now.SequenceEqual(expected))
+        {
+            string hint = layers[0] is Dense && given.Length > 1
+                ? $" Images need Flatten first: start the model with Flatten(inputShape: [{string.Join(", ", given)}])."
+                : expected.Length == 3 && given.Length == 2 ? $" Give images as [N, {expected[0]}, {expected[1]}, {expected[2]}] (channels last)." : "";
+            throw new ArgumentException($"Input shape mismatch: layer '{layers[0].Name}' ({layers[0].TypeName}) expects {Layer.ShapeText(expected)} but got {Layer.ShapeText(given)}.{hint}");
+        }
+        if (embedding) t = t.dtype == ScalarType.Int64 ? t : t.to_type(ScalarType.Int64);
+        else if (!t.is_floating_point()) t = t.to_type(ScalarType.Float32);
+        if (expected.Length == 3) t = ImageLayout.ToChannelsFirst(t).contiguous();
+        return t;
+    }
+
+    /// <inheritdoc />
+    public void Validate(Tensor x, Tensor? y)
+    {
+        if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
+        if (x.is_floating_point())
+        {
+            using var nan = x.isnan().any();
+            if (nan.item<bool>())
+                throw new ArgumentException("The input contains NaN values. Clean or impute them first (for example x.nan_to_num()).");
+        }
+        if (y is null) return;
+        if (y.shape[0] != x.shape[0])
+            throw new ArgumentException($"Inputs and labels differ in length: {x.shape[0]} samples but {y.shape[0]} labels.");
+        if (loss is null) throw NotCompiled();
+        if (!Built) PrepareInput(x.narrow(0, 0, 1)).Dispose();
+        int units = OutputShape is { Length: > 0 } o ? o[^1] : 0;
+        var lastName = layers[^1].Name;
+        if (loss.Targets is TargetKind.ClassIndices or TargetKind.OneHot && OutputShape is { Length: > 1 } os)
+            throw new ArgumentException($"The model outputs {Layer.ShapeText(os)} per sample, but a classifier must output one vector of class scores. "
+                + "Add Flatten() (or GlobalAveragePooling2D()) before the last Dense layer.");
+        switch (loss.Targets)
+        {
+            case TargetKind.ClassIndices:
+                if (y.dim() == 2 && y.shape[1] > 1)
+                    throw new ArgumentException($"The labels look one-hot ({Layer.ShapeText(y.shape.Skip(1).Select(d => (int)d))}) but the loss '{loss.Name}' wants class indices. "
+                        + "Use loss: \"categorical_crossentropy\", or pass integer labels (y.argmax(1)).");
+                if (y.is_floating_point())
+                {
+                    using var frac = (y - y.floor()).abs().max();
+                    if (frac.item<float>() > 0)
+                        throw new ArgumentException($"The loss '{loss.Name}' wants integer class labels but the labels have fractional values.");
+                }
+                using (var min = y.min())
+                using (var max = y.max())
+                {
+                    long lo = (long)min.to_type(ScalarType.Float64).item<double>(), hi = (long)max.to_type(ScalarType.Float64).item<double>();
+                    if (lo < 0 || hi >= units)
+                        throw new ArgumentException($"Label {(lo < 0 ? lo : hi)} is out of range for the output layer '{lastName}' with {units} units (labels must be 0..{units - 1}). "
+                            + $"Give the last layer as many units as classes (Dense({hi + 1})), or remap the labels (Dataset.WhereLabel(..., remap: true)).");
+                }
+                break;
+            case TargetKind.OneHot:
+                if (y.dim() == 1)
+                    throw new ArgumentException($"The labels are class indices but the loss '{loss.Name}' wants one-hot rows. "
+                        + "Use loss: \"sparse_categorical_crossentropy\", or convert with Keras.ToCategorical(y, classes).");
+                if (y.shape[^1] != units)
+                    throw new ArgumentException($"One-hot labels have {y.shape[^1]} columns but the output layer '{lastName}' has {units} units.");
+                break;
+            case TargetKind.Binary:
+                if (y.numel() != x.shape[0] * Math.Max(1, units))
+                    throw new ArgumentException($"Binary labels have {y.numel() / x.shape[0]} values per sample but the output layer '{lastName}' has {units} units. "
+                        + "For two classes use Dense(1, activation: \"sigmoid\") with 0/1 labels, or Dense(2, activation: \"softmax\") with sparse_categorical_crossentropy.");
+                break;
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
+        layers.Where(LayerTrainsWeights).SelectMany(l => l.parameters().Where(p => p.requires_grad).Select(p => new ParameterGroup(p, l.LearningRateMultiplier))).ToList();
+
+    bool LayerTrainsWeights(Layer l) => l.Trainable || (l is BatchNormalization && FrozenBatchNorm == FrozenBatchNorm.KeepTraining);
+
+    /// <summary>The trainable weight tensors, for a hand-written loop (forward, loss, backward, Optimizer.Step).</summary>
+    public IReadOnlyList<Tensor> TrainableParameters => TrainableParameterGroups().Select(g => g.Parameter).ToList();
+
+    /// <inheritdoc />
+    public void ZeroGrad()
+    {
+        foreach (var l in layers) l.zero_grad();
+    }
+
+    /// <inheritdoc />
+    public bool StopTraining { get; set; }
+
+    // ---------------------------------------------------------------- fit / evaluate / predict
+
+    /// <summary>Trains the model (Keras's <c>fit</c>).</summary>
+    /// <param name="x">Inputs, Keras layout (images [N, H, W] or [N, H, W, C]).</param>
+    /// <param name="y">Labels: class indices for sparse losses, one-hot rows for categorical, 0/1 for binary.</param>
+    /// <param name="epochs">Epoch to stop before.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="validationSplit">Fraction taken from the end (before shuffling) for validation.</param>
+    /// <param name="validationData">Separate validation data (overrides the split).</param>
+    /// <param name="shuffle">Shuffle each epoch.</param>
+    /// <param name="seed">Seed for shuffling and dropout: same seed, same result.</param>
+    /// <param name="initialEpoch">Epoch to start at (to resume).</param>
+    /// <param name="classWeight">Class index to loss weight.</param>
+    /// <param name="callbacks">Callbacks (EarlyStopping, ModelCheckpoint, ...).</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="cancellationToken">Stops after the current batch; the model stays usable.</param>
+    public History Fit(Tensor x, Tensor y, int epochs = 1, int batchSize = 32, double validationSplit = 0, Dataset? validationData = null,
+        bool shuffle = true, int? seed = null, int initialEpoch = 0, IReadOnlyDictionary<int, double>? classWeight = null,
+        IEnumerable<Callback>? callbacks = null, int verbose = 1, CancellationToken cancellationToken = default)
+    {
+        _ = Loss; _ = Optimizer; // Fit before Compile: clear error
+        RememberFrozenWeights();
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : Hosting.Interruption.Token;
+        return Trainer.Fit(this, x, y, new FitOptions
+        {
+            Epochs = epochs, BatchSize = batchSize, ValidationSplit = validationSplit,
+            ValidationData = validationData is null ? null : (validationData.X, validationData.Y),
+            Shuffle = shuffle, Seed = seed, InitialEpoch = initialEpoch, ClassWeight = classWeight,
+            Callbacks = (callbacks ?? []).ToList(), Verbose = verbose, CancellationToken = token,
+        });
+    }
+
+    /// <summary>Trains on a <see cref="Dataset"/> (same options as the tensor overload).</summary>
+    public History Fit(Dataset data, int epochs = 1, int batchSize = 32, double validationSplit = 0, Dataset? validationData = null,
+        bool shuffle = true, int? seed = null, int initialEpoch = 0, IReadOnlyDictionary<int, double>? classWeight = null,
+        IEnumerable<Callback>? callbacks = null, int verbose = 1, CancellationToken cancellationToken = default) =>
+        Fit(data.X, data.Y, epochs, batchSize, validationSplit, validationData, shuffle, seed, initialEpoch, classWeight, callbacks, verbose, cancellationToken);
+
+    /// <summary>Trains on .NET arrays: rows of features and integer labels.</summary>
+    public History Fit(float[,] x, int[] y, int epochs = 1, int batchSize = 32, double validationSplit = 0, Dataset? validationData = null,
+        bool shuffle = true, int? seed = null, int initialEpoch = 0, IReadOnlyDictionary<int, double>? classWeight = null,
+        IEnumerable<Callback>? callbacks = null, int verbose = 1, CancellationToken cancellationToken = default)
+    {
+        using var data = Dataset.From(x, y);
+        return Fit(data, epochs, batchSize, validationSplit, validationData, shuffle, seed, initialEpoch, classWeight, callbacks, verbose, cancellationToken);
+    }
+
+    /// <summary>Loss and metrics on test data, by name (Keras's <c>evaluate</c>).</summary>
+    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32) => Trainer.Evaluate(this, x, y, batchSize);
+
+    /// <summary>Loss and metrics on a <see cref="Dataset"/>.</summary>
+    public EvaluationResult Evaluate(Dataset data, int batchSize = 32) => Evaluate(data.X, data.Y, batchSize);
+
+    /// <summary>Loss and metrics on .NET arrays.</summary>
+    public EvaluationResult Evaluate(float[,] x, int[] y, int batchSize = 32)
+    {
+        using var data = Dataset.From(x, y);
+        return Evaluate(data, batchSize);
+    }
+
+    /// <summary>The model's outputs (class probabilities for classifiers), batched, in inference mode (Keras's <c>predict</c>).</summary>
+    public Tensor Predict(Tensor x, int batchSize = 32) => Trainer.Predict(this, x, batchSize);
+
+    /// <summary>Outputs for a <see cref="Dataset"/>'s features.</summary>
+    public Tensor Predict(Dataset data, int batchSize = 32) => Predict(data.X, batchSize);
+
+    /// <summary>Outputs for .NET rows, as a .NET array [samples, outputs].</summary>
+    public float[,] Predict(float[,] x, int batchSize = 32)
+    {
+        using var input = tensor(x);
+        using var output = Predict(input, batchSize);
+        var flat = output.reshape(output.shape[0], -1);
+        var result = new float[flat.shape[0], flat.shape[1]];
+        var data = flat.data<float>().ToArray();
+        Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(float));
+        return result;
+    }
+
+    /// <summary>The most likely class of each sample (arg-max of <see cref="Predict(Tensor, int)"/>; threshold 0.5 for a single sigmoid output).</summary>
+    public long[] PredictClasses(Tensor x, int batchSize = 32)
+    {
+        using var p = Predict(x, batchSize);
+        using var classes = p.shape[^1] == 1 ? p.reshape(-1).gt(0.5).to_type(ScalarType.Int64) : p.argmax(-1);
+        return classes.data<long>().ToArray();
+    }
+
+    // ---------------------------------------------------------------- summary and weights
+
+    /// <summary>Keras's <c>summary()</c>: one row per layer (output shape, parameters, trainable) and totals. Print it or display it.</summary>
+    public ModelSummary Summary()
+    {
+        var rows = layers.Select(l => ModelSummary.Row(l, DriftOf(l))).ToList();
+        long trainable = layers.Sum(l => l.TrainableParameterCount);
+        long total = layers.Sum(l => l.ParameterCount);
+        return new ModelSummary(Name, rows, trainable, total - trainable);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, Tensor> SnapshotWeights()
+    {
+        var snapshot = new Dictionary<string, Tensor>();
+        using var noGrad = no_grad();
+        foreach (var l in layers)
+            foreach (var (name, value, _) in l.Weights)
+                snapshot[$"{l.Name}/{name}"] = value.detach().clone().DetachFromDisposeScope();
+        return snapshot;
+    }
+
+    /// <inheritdoc />
+    public void RestoreWeights(IReadOnlyDictionary<string, Tensor> snapshot)
+    {
+        using var noGrad = no_grad();
+        foreach (var l in layers)
+            foreach (var (name, value, _) in l.Weights)
+                if (snapshot.TryGetValue($"{l.Name}/{name}", out var saved)) value.copy_(saved);
+    }
+
+    /// <summary>Every weight by qualified name <c>layer/weight</c> (the tensors themselves, not copies).</summary>
+    public IReadOnlyDictionary<string, Tensor> NamedWeights() =>
+        layers.SelectMany(l => l.Weights.Select(w => (Key: $"{l.Name}/{w.Name}", w.Value))).ToDictionary(p => p.Key, p => p.Value);
+
+    /// <inheritdoc />
+    public override string ToString() => Summary().ToString();
+
+    /// <summary>Frees the optimizer state and every layer's weights.</summary>
+    public void Dispose()
+    {
+        optimizer?.Dispose();
+        foreach (var l in layers) l.Dispose();
+        foreach (var s in frozenSnapshots.Values) foreach (var t in s.Values) t.Dispose();
+    }
+}

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using TransferNotebooks.Losses;
+using TransferNotebooks.Metrics;
+using TransferNotebooks.Training.Callbacks;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Training;
+
+/// <summary>
+/// The one training loop of the library: <see cref="Fit"/>, <see cref="Evaluate"/> and <see cref="Predict"/>. Everything else
+/// (callbacks, progress, fine-tuning, checkpoints, early stopping) hooks into it through <see cref="Callback"/>.
+/// </summary>
+/// <remarks>
+/// Speed: each epoch gathers the shuffled data once (one index_select), then batches are views (narrow), so no per-batch
+/// gathering; loss and metrics accumulate on tensors and are read only at epoch end or when a callback asks.
+/// Memory: every batch runs in a dispose scope and the epoch's shuffled copy is freed at epoch end, so native memory stays flat.
+/// </remarks>
+public static class Trainer
+{
+    /// <summary>Trains <paramref name="model"/> on (<paramref name="x"/>, <paramref name="y"/>).</summary>
+    /// <exception cref="ArgumentException">Bad data or options; nothing was changed.</exception>
+    public static History Fit(ITrainableModel model, Tensor x, Tensor y, FitOptions options)
+    {
+        if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"batchSize must be positive (got {options.BatchSize}); 32 or 128 are usual.");
+        if (options.Epochs <= options.InitialEpoch) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"epochs ({options.Epochs}) must be greater than initialEpoch ({options.InitialEpoch}).");
+        if (options.ValidationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(options), options.ValidationSplit, "validationSplit must be in [0, 1), for example 0.1.");
+        if (x.shape[0] == 0) throw new ArgumentException("Fit received no samples (the data is empty).");
+        model.Validate(x, y);
+        if (options.ValidationData is { } vd) model.Validate(vd.X, vd.Y);
+
+        long n = x.shape[0];
+        long nVal = options.ValidationData is null && options.ValidationSplit > 0 ? (long)Math.Round(n * options.ValidationSplit) : 0;
+        long nTrain = n - nVal;
+        if (nTrain <= 0) throw new ArgumentException($"validationSplit {options.ValidationSplit} leaves no training samples out of {n}.");
+
+        using var outer = NewDisposeScope();
+        var trainX = model.PrepareInput(x.narrow(0, 0, nTrain));
+        var trainY = y.narrow(0, 0, nTrain);
+        (Tensor X, Tensor Y)? validation = options.ValidationData is { } v ? (model.PrepareInput(v.X), v.Y)
+            : nVal > 0 ? (model.PrepareInput(x.narrow(0, nTrain, nVal)), y.narrow(0, nTrain, nVal)) : null;
+        var sampleWeights = options.ClassWeight is null ? null : ClassWeights(options.ClassWeight, trainY);
+
+        int steps = (int)((nTrain + options.BatchSize - 1) / options.BatchSize);
+        var history = new History();
+        var callbacks = new List<Callback>(options.Callbacks);
+        if (options.Verbose > 0) callbacks.Add(new ProgressBar());
+        var parameters = new TrainingParams(options.Epochs, steps, (int)nTrain, options.Verbose, options.InitialEpoch, validation is not null);
+        foreach (var c in callbacks) { c.Model = model; c.Params = parameters; }
+
+        Generator? generator = null;
+        if (options.Seed is int seed)
+        {
+            manual_seed(seed);
+            generator = new Generator((ulong)seed);
+        }
+
+        var metrics = model.CreateMetrics();
+        model.StopTraining = false;
+        foreach (var c in callbacks) c.OnTrainBegin(Logs.Empty);
+        try
+        {
+            for (int epoch = options.InitialEpoch; epoch < options.Epochs; epoch++)
+            {
+                foreach (var c in callbacks) c.OnEpochBegin(epoch, Logs.Empty);
+                var clock = Stopwatch.StartNew();
+                var logs = RunEpoch(model, trainX, trainY, sampleWeights, options, generator, metrics, callbacks, steps);
+                if (validation is { } val && !options.CancellationToken.IsCancellationRequested)
+                {
+                    var result = EvaluateCore(model, val.X, val.Y, options.BatchSize, callbacks);
+                    foreach (var (k, value) in result.Values) logs["val_" + k] = value;
+                }
+                logs["learning_rate"] = model.Optimizer.LearningRate;
+                var epochLogs = new Logs(logs);
+                foreach (var c in callbacks) c.OnEpochEnd(epoch, epochLogs);
+                history.Append(epoch, new Dictionary<string, double>(logs) { ["seconds"] = clock.Elapsed.TotalSeconds });
+                // TorchSharp scalars created implicitly inside libtorch wrappers are freed by finalizers; the loop allocates too
+                // little managed memory for the GC to run on its own, so collect once per epoch (measured: flat RSS, no cost).
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                if (model.StopTraining || options.CancellationToken.IsCancellationRequested) break;
+            }
+        }
+        finally
+        {
+            foreach (var m in metrics) m.Dispose();
+            generator?.Dispose();
+        }
+        foreach (var c in callbacks) c.OnTrainEnd(new Logs(history.Count > 0 ? history.Values.ToDictionary(kv => kv.Key, kv => kv.Value[^1]) : new()));
+        return history;
+    }
+
+    static Dictionary<string, double> RunEpoch(ITrainableModel model, Tensor x, Tensor y, Tensor? weights, FitOptions options,
+        Generator? generator, IReadOnlyList<Metric> metrics, List<Callback> callbacks, int steps)
+    {
+        long n = x.shape[0];
+        int batchSize = options.BatchSize;
+        foreach (var m in metrics) m.Reset();
+        using var epochScope = NewDisposeScope();
+        Tensor xs = x, ys = y, ws = weights!;
+        if (options.Shuffle)
+        {
+            var perm = randperm(n, generator: generator);
+            xs = x.index_select(0, perm);
+            ys = y.index_select(0, perm);
+            if (weights is not null) ws = weights.index_select(0, perm);
+        }
+        var lossSum = zeros(1, dtype: ScalarType.Float64);
+        long seen = 0;
+        var groups = model.TrainableParameterGroups();
+        if (groups.Count == 0)
+            throw new InvalidOperationException("The model has no trainable weights (every layer is frozen). Unfreeze some layers (model.Unfreeze() or layer.Trainable = true) before Fit.");
+
+        for (int b = 0; b < steps; b++)
+        {
+            foreach (var c in callbacks) c.OnTrainBatchBegin(b, Logs.Empty);
+            long start = (long)b * batchSize, len = Math.Min(batchSize, n - start);
+            using (var batchScope = NewDisposeScope())
+            {
+                var xb = xs.narrow(0, start, len);
+                var yb = ys.narrow(0, start, len);
+                var wb = weights is null ? null : ws.narrow(0, start, len);
+                model.ZeroGrad();
+                var output = model.Forward(xb, training: true, forLoss: true);
+                var loss = model.Loss.Compute(yb, output.Output, output.Form, wb);
+                loss.backward();
+                model.Optimizer.Step(groups);
+                using (no_grad())
+                {
+                    lossSum.add_(loss.detach().to_type(ScalarType.Float64), len);
+                    if (metrics.Count > 0)
+                    {
+                        var probabilities = output.Form == OutputForm.Logits && output.FinalActivation is { } act ? act(output.Output.detach()) : output.Output.detach();
+                        foreach (var m in metrics) m.Update(yb, probabilities);
+                    }
+                }
+            }
+            seen += len;
+            long seenNow = seen;
+            var batchLogs = new Logs(() => RunningLogs(lossSum, seenNow, metrics));
+            foreach (var c in callbacks) c.OnTrainBatchEnd(b, batchLogs);
+            if (model.StopTraining || options.CancellationToken.IsCancellationRequested) break;
+        }
+        return new Dictionary<string, double>(RunningLogs(lossSum, seen, metrics));
+    }
+
+    static IReadOnlyDictionary<string, double> RunningLogs(Tensor lossSum, long seen, IReadOnlyList<Metric> metrics)
+    {
+        var logs = new Dictionary<string, double> { ["loss"] = seen == 0 ? double.NaN : lossSum.item<double>() / seen };
+        foreach (var m in metrics) logs[m.Name] = m.Result();
+        return logs;
+    }
+
+    static Tensor ClassWeights(IReadOnlyDictionary<int, double> classWeight, Tensor y)
+    {
+        if (y.dim() != 1) throw new ArgumentException("classWeight needs integer class labels (a 1-D label tensor).");
+        long classes = Math.Max(classWeight.Keys.DefaultIfEmpty(0).Max() + 1, y.max().item<long>() + 1);
+        var table = Enumerable.Range(0, (int)classes).Select(c => (float)(classWeight.TryGetValue(c, out var w) ? w : 1.0)).ToArray();
+        using var t = tensor(table);
+        using var idx = y.to_type(ScalarType.Int64);
+        return t.index_select(0, idx);
+    }
+
+    /// <summary>Loss and metrics on (<paramref name="x"/>, <paramref name="y"/>): batched, no gradients, inference mode.</summary>
+    public static EvaluationResult Evaluate(ITrainableModel model, Tensor x, Tensor y, int batchSize = 32, IEnumerable<Callback>? callbacks = null)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be positive.");
+        if (x.shape[0] == 0) throw new ArgumentException("Evaluate received no samples (the data is empty).");
+        model.Validate(x, y);
+        using var scope = NewDisposeScope();
+        var prepared = model.PrepareInput(x);
+        return EvaluateCore(model, prepared, y, batchSize, callbacks?.ToList() ?? []);
+    }
+
+    static EvaluationResult EvaluateCore(ITrainableModel model, Tensor x, Tensor y, int batchSize, IReadOnlyList<Callback> callbacks)
+    {
+        foreach (var c in callbacks) c.OnTestBegin(Logs.Empty);
+        var metrics = model.CreateMetrics();
+        try
+        {
+            long n = x.shape[0];
+            using var outer = NewDisposeScope();
+            using var noGrad = no_grad();
+            var lossSum = zeros(1, dtype: ScalarType.Float64);
+            for (long start = 0; start < n; start += batchSize)
+            {
+                using var batchScope = NewDisposeScope();
+                long len = Math.Min(batchSize, n - start);
+                var xb = x.narrow(0, start, len);
+                var yb = y.narrow(0, start, len);
+                var output = model.Forward(xb, training: false, forLoss: true);
+                var loss = model.Loss.Compute(yb, output.Output, output.Form);
+                lossSum.add_(loss.to_type(ScalarType.Float64), len);
+                var probabilities = output.Form == OutputForm.Logits && output.FinalActivation is { } act ? act(output.Output) : output.Output;
+                foreach (var m in metrics) m.Update(yb, probabilities);
+            }
+            var values = new Dictionary<string, double>(RunningLogs(lossSum, n, metrics));
+            var result = new EvaluationResult(values, (int)n);
+            foreach (var c in callbacks) c.OnTestEnd(new Logs(values));
+            return result;
+        }
+        finally
+        {
+            foreach (var m in metrics) m.Dispose();
+        }
+    }
+
+    /// <summary>The model's outputs (probabilities for classifiers) for every sample, batched, without gradients, in inference mode.</summary>
+    public static Tensor Predict(ITrainableModel model, Tensor x, int batchSize = 32)
+    {
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be positive.");
+        model.Validate(x, null);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var prepared = model.PrepareInput(x);
+        long n = prepared.shape[0];
+        var parts = new List<Tensor>();
+        for (long start = 0; start < n; start += batchSize)
+        {
+            long len = Math.Min(batchSize, n - start);
+            parts.Add(model.Forward(prepared.narrow(0, start, len), training: false, forLoss: false).Output);
+        }
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+}
