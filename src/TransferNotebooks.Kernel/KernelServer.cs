@@ -15,7 +15,7 @@ namespace TransferNotebooks.Kernel;
 public sealed class KernelServer : IDisplaySink
 {
     /// <summary>
-    /// How long an interrupted cell may take to stop by itself (polling Interrupt.Current, as the training loop does
+    /// How long an interrupted cell may take to stop by itself (observing Interruption.Token, as the training loop does
     /// between batches) before it is aborted; TN_KERNEL_INTERRUPT_GRACE_MS overrides the default of 3 s.
     /// </summary>
     static readonly TimeSpan InterruptGrace = TimeSpan.FromMilliseconds(
@@ -156,7 +156,7 @@ public sealed class KernelServer : IDisplaySink
         var cancel = new CancellationTokenSource();
         var abort = new CancellationTokenSource();
         lock (cellGate) { cellCancel = cancel; cellAbort = abort; cellRunning = true; }
-        LibraryBridge.SetInterruptToken(cancel.Token);
+        LibraryBridge.CellStarted();
         Evaluation result = Evaluation.Empty;
         try
         {
@@ -169,7 +169,6 @@ public sealed class KernelServer : IDisplaySink
         finally
         {
             lock (cellGate) { cellRunning = false; cellCancel = null; cellAbort = null; }
-            LibraryBridge.SetInterruptToken(CancellationToken.None);
         }
         if (cancel.IsCancellationRequested && result.Error is not null) result = Evaluation.Failed(Interrupted());
         Console.Out.Flush();
@@ -261,6 +260,7 @@ public sealed class KernelServer : IDisplaySink
         }
         Log.Info("interrupting the running cell");
         cancel?.Cancel();
+        LibraryBridge.Interrupt();
         _ = Task.Delay(grace).ContinueWith(_ =>
         {
             lock (cellGate)

@@ -126,7 +126,7 @@ class KernelTestBase:
         self.assertEqual(updates[0]["content"]["data"]["text/html"], "<b>epoch 2/2</b>")
         self.assertEqual(displays[0]["content"]["transient"]["display_id"], updates[0]["content"]["transient"]["display_id"])
         self.assertEqual(self.stdout(outputs).strip(), "notebook=true copies=1")
-        # Cooperative interrupt: a loop polling Interrupt.Current stops by itself and the cell ends normally
+        # Cooperative interrupt: a loop polling Interruption.Token (as Fit does) stops by itself and the cell ends normally
         # ("ok"; the kernel's abort after the grace period would make it a KeyboardInterrupt error).
         msg_id = self.kc.execute(self.snippets["poll_interrupt"])
         time.sleep(1.0)
@@ -216,6 +216,31 @@ class KernelTestBase:
         reply, _ = self.run_cell(self.snippets["value"])
         self.assertEqual(reply["status"], "ok")
 
+    def test_13_fit_progress_and_interrupt(self):
+        """Fit's progress bar reaches the kernel as one display updated in place; interrupting Fit stops it cleanly."""
+        reply, outputs = self.run_cell(self.snippets["fit"].replace("FEED", FEED).replace("EPOCHS", "2"), timeout=240)
+        self.assertEqual(reply["status"], "ok", reply)
+        displays = self.of_type(outputs, "display_data")
+        updates = self.of_type(outputs, "update_display_data")
+        self.assertEqual(len(displays), 1)
+        self.assertGreaterEqual(len(updates), 2)
+        display_id = displays[0]["content"]["transient"]["display_id"]
+        self.assertTrue(all(u["content"]["transient"]["display_id"] == display_id for u in updates))
+        self.assertIn("Epoch 2/2", updates[-1]["content"]["data"]["text/html"])
+        # A long Fit, interrupted: it observes Interruption.Token and returns after the current batch (status ok;
+        # the kernel's forced abort after the grace period would be a KeyboardInterrupt error instead).
+        msg_id = self.kc.execute(self.snippets["fit"].replace("FEED", FEED).replace("EPOCHS", "100000"))
+        deadline = time.time() + 120
+        while time.time() < deadline:  # interrupt once training runs (its progress display appears)
+            msg = self.kc.get_iopub_msg(timeout=120)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "update_display_data":
+                break
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=60)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        self.drain_iopub()
+
     def test_98_restart(self):
         self.km.restart_kernel(now=False)
         self.kc.wait_for_ready(timeout=90)
@@ -254,8 +279,18 @@ class FSharpKernel(KernelTestBase, unittest.TestCase):
             "let copies = System.AppDomain.CurrentDomain.GetAssemblies() |> Array.filter (fun a -> a.GetName().Name = \"TransferNotebooks\") |> Array.length\n"
             'printfn "notebook=%b copies=%d" DisplayHost.Current.IsNotebook copies'
         ),
-        "poll_interrupt": "while not TransferNotebooks.Hosting.Interrupt.Current.IsCancellationRequested do System.Threading.Thread.Sleep 10",
+        "poll_interrupt": "while not TransferNotebooks.Hosting.Interruption.Token.IsCancellationRequested do System.Threading.Thread.Sleep 10",
         "long_loop": "let mutable n = 0L\nwhile true do n <- n + 1L",
+        # EnsureTorch first: in a fresh process a layer factory touching torch before it fails to find LibTorchSharp.
+        "fit": (
+            '#i "nuget: FEED"\n#r "nuget: TransferNotebooks"\n'
+            "open TransferNotebooks.Models\nopen type TransferNotebooks.Keras\n"
+            "TransferNotebooks.Native.NativeSetup.EnsureTorch()\n"
+            'let model = new Sequential(Dense(8, activation = "relu", inputShape = [4]), Dense(2, activation = "softmax"))\n'
+            'model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy") |> ignore\n'
+            "let x = TorchSharp.torch.rand(256L, 4L)\nlet y = TorchSharp.torch.randint(2L, [| 256L |])\n"
+            "let history = model.Fit(x, y, epochs = EPOCHS, batchSize = 32)"
+        ),
         "incomplete": "let f x =",
         "completion": ("List.ma", "map"),
         "plotly": '#r "nuget: Plotly.NET, 6.0.0"\nopen Plotly.NET\nChart.Point([1; 2; 3], [4; 5; 6])',
@@ -282,8 +317,17 @@ class CSharpKernel(KernelTestBase, unittest.TestCase):
             'var copies = AppDomain.CurrentDomain.GetAssemblies().Count(a => a.GetName().Name == "TransferNotebooks");\n'
             'Console.WriteLine($"notebook={DisplayHost.Current.IsNotebook.ToString().ToLower()} copies={copies}");'
         ),
-        "poll_interrupt": "while (!TransferNotebooks.Hosting.Interrupt.Current.IsCancellationRequested) Thread.Sleep(10);",
+        "poll_interrupt": "while (!TransferNotebooks.Hosting.Interruption.Token.IsCancellationRequested) Thread.Sleep(10);",
         "long_loop": "long n = 0; while (true) { n++; }",
+        "fit": (
+            '#i "nuget: FEED"\n#r "nuget: TransferNotebooks"\n'
+            "using TransferNotebooks.Models;\nusing static TransferNotebooks.Keras;\n"
+            "TransferNotebooks.Native.NativeSetup.EnsureTorch();\n"
+            'var model = new Sequential(Dense(8, activation: "relu", inputShape: new[] { 4 }), Dense(2, activation: "softmax"));\n'
+            'model.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy");\n'
+            "var x = TorchSharp.torch.rand(256, 4);\nvar y = TorchSharp.torch.randint(2, new long[] { 256 });\n"
+            "var history = model.Fit(x, y, epochs: EPOCHS, batchSize: 32);"
+        ),
         "incomplete": "if (answer > 1) {",
         "completion": ("Console.WriteL", "WriteLine"),
     }

@@ -52,11 +52,31 @@ public sealed class FSharpEngine : ILanguageEngine
     public Evaluation Execute(string code, CancellationToken cancel)
     {
         var s = session ?? throw new InvalidOperationException("Session not started");
-        // The kernel stops cells itself (Interrupt.Current, then ControlledExecution); FSI's own token would turn a cell
+        // The kernel stops cells itself (Interruption, then ControlledExecution); FSI's own token would turn a cell
         // that stopped cooperatively into an error, so it gets none.
-        var (choice, diagnostics) = s.EvalInteractionNonThrowing(code, FSharpOption<CancellationToken>.Some(CancellationToken.None));
-        sessionOut.Flush();
-        sessionErr.Flush();
+        // The NuGet dependency manager prints restore warnings straight to the console: filter them out of nuget cells.
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        var filtered = code.Contains("nuget:", StringComparison.OrdinalIgnoreCase);
+        if (filtered)
+        {
+            Console.SetOut(new ConsoleForwardingWriter(() => stdout, IsNoise));
+            Console.SetError(new ConsoleForwardingWriter(() => stderr, IsNoise));
+        }
+        (FSharpChoice<FSharpOption<Shell.FsiValue>?, Exception> choice, FSharpDiagnostic[] diagnostics) result;
+        try { result = s.EvalInteractionNonThrowing(code, FSharpOption<CancellationToken>.Some(CancellationToken.None)).ToValueTuple(); }
+        finally
+        {
+            sessionOut.Flush();
+            sessionErr.Flush();
+            if (filtered)
+            {
+                Console.Out.Flush();
+                Console.Error.Flush();
+                Console.SetOut(stdout);
+                Console.SetError(stderr);
+            }
+        }
+        var (choice, diagnostics) = result;
         var errors = diagnostics.Where(d => d.Severity.IsError).ToList();
         // NuGet restore warnings (NU1603 ...) from #r "nuget:" are noise in a notebook.
         foreach (var w in diagnostics.Where(d => d.Severity.IsWarning && !IsNoise(d.Message)))
