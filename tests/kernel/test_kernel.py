@@ -241,6 +241,13 @@ class KernelTestBase:
         self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         self.drain_iopub()
 
+    def test_14_stdin(self):
+        outputs = []
+        reply = self.kc.execute_interactive(self.snippets["stdin"], timeout=60, allow_stdin=True,
+                                            stdin_hook=lambda msg: self.kc.input("typed line"), output_hook=outputs.append)
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertIn("TYPED LINE", self.of_type(outputs, "execute_result")[0]["content"]["data"]["text/plain"])
+
     def test_98_restart(self):
         self.km.restart_kernel(now=False)
         self.kc.wait_for_ready(timeout=90)
@@ -291,6 +298,7 @@ class FSharpKernel(KernelTestBase, unittest.TestCase):
             "let x = TorchSharp.torch.rand(256L, 4L)\nlet y = TorchSharp.torch.randint(2L, [| 256L |])\n"
             "let history = model.Fit(x, y, epochs = EPOCHS, batchSize = 32)"
         ),
+        "stdin": "stdin.ReadLine().ToUpper()",
         "incomplete": "let f x =",
         "completion": ("List.ma", "map"),
         "plotly": '#r "nuget: Plotly.NET, 6.0.0"\nopen Plotly.NET\nChart.Point([1; 2; 3], [4; 5; 6])',
@@ -328,6 +336,7 @@ class CSharpKernel(KernelTestBase, unittest.TestCase):
             "var x = TorchSharp.torch.rand(256, 4);\nvar y = TorchSharp.torch.randint(2, new long[] { 256 });\n"
             "var history = model.Fit(x, y, epochs: EPOCHS, batchSize: 32);"
         ),
+        "stdin": "Console.ReadLine().ToUpper()",
         "incomplete": "if (answer > 1) {",
         "completion": ("Console.WriteL", "WriteLine"),
     }
