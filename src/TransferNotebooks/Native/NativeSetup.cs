@@ -134,9 +134,19 @@ public static class NativeSetup
         if (loadable is null) return;
         try
         {
-            NativeLibrary.Load(loadable);
+            var handle = NativeLibrary.Load(loadable);
             PreloadedShim = loadable;
             actions.Add($"preloaded {loadable}");
+            // Hosts such as dotnet fsi load TorchSharp.dll from a folder without the natives; point its P/Invokes at the preloaded copy.
+            try
+            {
+                NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
+                    name is "LibTorchSharp" or "libLibTorchSharp" or ShimFileName ? handle : IntPtr.Zero);
+            }
+            catch (InvalidOperationException)
+            {
+                actions.Add("TorchSharp already has a native resolver; left it in place");
+            }
         }
         catch (DllNotFoundException e)
         {
