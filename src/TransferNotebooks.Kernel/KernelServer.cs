@@ -71,6 +71,13 @@ public sealed class KernelServer : IDisplaySink
         shell.Start();
         Publish(Message.Reply(null, "status", session, new JsonObject { ["execution_state"] = "starting" }));
 
+        // Ctrl+C from a terminal front end (jupyter console) reaches the whole process group: treat it as an interrupt.
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            CancelCell(InterruptGrace);
+        });
+
         stopped.Wait();
         shell.Stop();
         control.Stop();

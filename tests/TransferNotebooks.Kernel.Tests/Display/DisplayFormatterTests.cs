@@ -50,6 +50,15 @@ public class DisplayFormatterTests
         Assert.DoesNotContain("Tail", html);
     }
 
+    [Fact]
+    public void FSharp_values_print_FSharp_style_without_a_language_printer()
+    {
+        Assert.Equal("[1; 2; 3]", DisplayFormatter.FSharpText(ListModule.OfSeq([1, 2, 3])));
+        Assert.Equal("Some \"x\"", DisplayFormatter.FSharpText(FSharpOption<string>.Some("x")));
+        Assert.Equal("[[1]; []]", DisplayFormatter.FSharpText(ListModule.OfSeq([ListModule.OfSeq([1]), FSharpList<int>.Empty])));
+        Assert.Equal("[1; 2; 3]", DisplayFormatter.Format(ListModule.OfSeq([1, 2, 3]))["text/plain"]!.GetValue<string>());
+    }
+
     sealed class Throwing
     {
         public int Value => throw new InvalidOperationException("no");
