@@ -292,10 +292,8 @@ class FSharpKernel(KernelTestBase, unittest.TestCase):
         ),
         "poll_interrupt": "while not TransferNotebooks.Hosting.Interruption.Token.IsCancellationRequested do System.Threading.Thread.Sleep 10",
         "long_loop": "let mutable n = 0L\nwhile true do n <- n + 1L",
-        # EnsureTorch first: in a fresh process a layer factory touching torch before it fails to find LibTorchSharp.
         "fit": (
             "open TransferNotebooks.Models\nopen type TransferNotebooks.Keras\n"
-            "TransferNotebooks.Native.NativeSetup.EnsureTorch()\n"
             'let model = new Sequential(Dense(8, activation = "relu", inputShape = [4]), Dense(2, activation = "softmax"))\n'
             'model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy") |> ignore\n'
             "let x = TorchSharp.torch.rand(256L, 4L)\nlet y = TorchSharp.torch.randint(2L, [| 256L |])\n"
@@ -332,7 +330,6 @@ class CSharpKernel(KernelTestBase, unittest.TestCase):
         "long_loop": "long n = 0; while (true) { n++; }",
         "fit": (
             "using TransferNotebooks.Models;\nusing static TransferNotebooks.Keras;\n"
-            "TransferNotebooks.Native.NativeSetup.EnsureTorch();\n"
             'var model = new Sequential(Dense(8, activation: "relu", inputShape: new[] { 4 }), Dense(2, activation: "softmax"));\n'
             'model.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy");\n'
             "var x = TorchSharp.torch.rand(256, 4);\nvar y = TorchSharp.torch.randint(2, new long[] { 256 });\n"
