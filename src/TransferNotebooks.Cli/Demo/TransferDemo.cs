@@ -22,10 +22,9 @@ public static class TransferDemo
     {
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutDir);
-        var (train, test, source) = DemoData.Load(options);
-        Console.WriteLine($"data: {source}: {train.Count} training and {test.Count} test digits");
-        using var _ = train;
-        using var __ = test;
+        using var data = DemoData.Load(options);
+        var (train, test, source) = (data.Train, data.Test, data.Source);
+        Console.WriteLine($"data: {train.Count} training and {test.Count} test digits");
         using var train04 = train.WhereLabel([0, 1, 2, 3, 4]);
         using var test04 = test.WhereLabel([0, 1, 2, 3, 4]);
         using var train59 = train.WhereLabel([5, 6, 7, 8, 9], remap: true);
