@@ -1,0 +1,117 @@
+using System.Collections;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.DotNet.Interactive.Formatting;
+using Microsoft.FSharp.Core;
+
+namespace TransferNotebooks.Kernel.Display;
+
+/// <summary>
+/// Turns a value into a MIME bundle: the library's MimeBundle as is, Plotly charts offline, otherwise text/plain (the
+/// language's printer) and text/html from the formatters registered with Microsoft.DotNet.Interactive.Formatting.
+/// Every formatter call is guarded: a throwing formatter falls back to ToString.
+/// </summary>
+public static class DisplayFormatter
+{
+    static int registered;
+
+    /// <summary>The language's plain-text printer (fsi's for F#); null means the Formatting package's.</summary>
+    public static Func<object, Type, string>? LanguagePlainText { get; set; }
+
+    /// <summary>The bundle for <paramref name="value"/>: MIME type to content (strings, or JSON for +json types).</summary>
+    public static JsonObject Format(object? value, Type? type = null)
+    {
+        RegisterSafeFormatters();
+        if (value is null) return new JsonObject { ["text/plain"] = "null" };
+        type ??= value.GetType();
+        if (value is HtmlContent h) return new JsonObject { ["text/html"] = h.Html, ["text/plain"] = h.Html };
+        if (LibraryBridge.TryGetBundle(value) is { } bundle) return bundle;
+        if (PlotlyRenderer.TryRender(value) is { } chart) return chart;
+
+        var result = new JsonObject { ["text/plain"] = PlainText(value, type) };
+        if (!IsPlain(type))
+        {
+            var html = Safe(() => Formatter.ToDisplayString(value, "text/html"));
+            // The package's fallback only wraps the plain text in <pre> (plus a style sheet): not worth sending.
+            if (!string.IsNullOrEmpty(html) && !html.StartsWith("<div class=\"dni-plaintext\">", StringComparison.Ordinal)) result["text/html"] = html;
+        }
+        return result;
+    }
+
+    /// <summary>text/plain through the language's printer, else the Formatting package, else ToString.</summary>
+    public static string PlainText(object value, Type type)
+    {
+        if (LanguagePlainText is { } f)
+        {
+            var s = Safe(() => f(value, type));
+            if (s is not null) return s;
+        }
+        return PlainTextByFormatter(value);
+    }
+
+    /// <summary>text/plain through the Formatting package, with ToString as the fallback.</summary>
+    public static string PlainTextByFormatter(object value) =>
+        Safe(() => Formatter.ToDisplayString(value, "text/plain")) ?? Safe(() => value.ToString()) ?? value.GetType().Name;
+
+    static string? Safe(Func<string?> f)
+    {
+        try { return f(); }
+        catch (Exception e)
+        {
+            Log.Debug("formatter failed: " + e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Types shown as text only: primitives, strings, and F# structural values (printed best by fsi).</summary>
+    public static bool IsPlain(Type type)
+    {
+        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime)
+            || type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Guid))
+            return true;
+        if (type.IsArray) return IsPlain(type.GetElementType()!);
+        return IsFSharpStructural(type);
+    }
+
+    /// <summary>F# lists, options, maps, sets, tuples, records and unions.</summary>
+    public static bool IsFSharpStructural(Type type)
+    {
+        if (type.IsGenericType)
+        {
+            var def = type.GetGenericTypeDefinition();
+            if (def.FullName is { } n && (n.StartsWith("System.Tuple`", StringComparison.Ordinal) || n.StartsWith("System.ValueTuple`", StringComparison.Ordinal)))
+                return true;
+            if (def.Namespace == "Microsoft.FSharp.Collections" || def.Namespace == "Microsoft.FSharp.Core") return true;
+        }
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            if (t.FullName == "Plotly.NET.GenericChart") return false;
+            foreach (var a in t.GetCustomAttributes(typeof(CompilationMappingAttribute), false).Cast<CompilationMappingAttribute>())
+                if (a.SourceConstructFlags is SourceConstructFlags.RecordType or SourceConstructFlags.SumType) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The Formatting package walks F# lists and options badly (as property bags): register formatters that print them
+    /// as text, for values nested inside other displays too.
+    /// </summary>
+    public static void RegisterSafeFormatters()
+    {
+        if (Interlocked.Exchange(ref registered, 1) == 1) return;
+        Type[] types = [typeof(Microsoft.FSharp.Collections.FSharpList<>), typeof(FSharpOption<>), typeof(FSharpValueOption<>),
+            typeof(Microsoft.FSharp.Collections.FSharpMap<,>), typeof(Microsoft.FSharp.Collections.FSharpSet<>)];
+        foreach (var t in types)
+        {
+            try
+            {
+                Formatter.Register(t, (value, writer) => writer.Write(PlainText(value, value.GetType())), "text/plain");
+                Formatter.Register(t, (value, writer) => writer.Write("<pre>" + WebUtility.HtmlEncode(PlainText(value, value.GetType())) + "</pre>"), "text/html");
+            }
+            catch (Exception e) { Log.Debug($"could not register a formatter for {t.Name}: {e.Message}"); }
+        }
+    }
+
+    /// <summary>True when <paramref name="value"/> is a sequence (used to avoid eager walks of infinite sequences).</summary>
+    internal static bool IsSequence(object value) => value is IEnumerable and not string;
+}

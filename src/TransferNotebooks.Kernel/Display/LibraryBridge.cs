@@ -1,0 +1,146 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.Json.Nodes;
+
+namespace TransferNotebooks.Kernel.Display;
+
+/// <summary>
+/// Connects the TransferNotebooks library to the kernel without referencing it: when a notebook loads the library
+/// (<c>#r "nuget: TransferNotebooks"</c>), this installs a kernel-backed IDisplayHost into
+/// <c>TransferNotebooks.Hosting.DisplayHost.Current</c> and keeps <c>Hosting.Interrupt.Current</c> on the running cell's
+/// token. The kernel never loads the library itself, so the notebook's copy is the only one.
+/// </summary>
+public static class LibraryBridge
+{
+    const string LibraryName = "TransferNotebooks";
+    static readonly Lock gate = new();
+    static readonly List<PropertyInfo> interruptProperties = [];
+    static readonly List<Assembly> bridged = [];
+    static CancellationToken token;
+
+    /// <summary>The library assemblies the host was installed into (one, normally).</summary>
+    public static IReadOnlyList<Assembly> Bridged { get { lock (gate) return bridged.ToList(); } }
+
+    /// <summary>Watches assembly loads (and bridges a library already loaded).</summary>
+    public static void Start()
+    {
+        AppDomain.CurrentDomain.AssemblyLoad += (_, e) => Bridge(e.LoadedAssembly);
+        foreach (var a in AppDomain.CurrentDomain.GetAssemblies()) Bridge(a);
+    }
+
+    /// <summary>Sets the library's Interrupt.Current (now and for copies loaded later in this cell).</summary>
+    public static void SetInterruptToken(CancellationToken cancel)
+    {
+        lock (gate)
+        {
+            token = cancel;
+            foreach (var p in interruptProperties)
+            {
+                try { p.SetValue(null, cancel); }
+                catch (Exception e) { Log.Warn("could not set Interrupt.Current: " + e.Message); }
+            }
+        }
+    }
+
+    static void Bridge(Assembly assembly)
+    {
+        if (assembly.IsDynamic || assembly.GetName().Name != LibraryName) return;
+        lock (gate)
+        {
+            if (bridged.Contains(assembly)) return;
+            bridged.Add(assembly);
+            try
+            {
+                var hostInterface = assembly.GetType("TransferNotebooks.Hosting.IDisplayHost");
+                var handleInterface = assembly.GetType("TransferNotebooks.Hosting.IDisplayHandle");
+                var current = assembly.GetType("TransferNotebooks.Hosting.DisplayHost")?.GetProperty("Current", BindingFlags.Public | BindingFlags.Static);
+                if (hostInterface is not null && handleInterface is not null && current is not null)
+                {
+                    var host = DispatchProxy.Create(hostInterface, typeof(HostProxy));
+                    ((HostProxy)host).HandleInterface = handleInterface;
+                    current.SetValue(null, host);
+                }
+                var interrupt = assembly.GetType("TransferNotebooks.Hosting.Interrupt")?.GetProperty("Current", BindingFlags.Public | BindingFlags.Static);
+                if (interrupt is { CanWrite: true })
+                {
+                    interruptProperties.Add(interrupt);
+                    interrupt.SetValue(null, token);
+                }
+                Log.Info($"display host installed into {assembly.GetName().Name} {assembly.GetName().Version} ({assembly.Location})");
+                if (bridged.Count > 1) Log.Warn($"{bridged.Count} copies of {LibraryName} are loaded");
+            }
+            catch (Exception e) { Log.Warn($"could not install the display host into {assembly.FullName}: {e}"); }
+        }
+    }
+
+    /// <summary>The data of a library MimeBundle (by type name, from any loaded copy), or null.</summary>
+    public static JsonObject? TryGetBundle(object value)
+    {
+        if (value.GetType().FullName != "TransferNotebooks.Hosting.MimeBundle") return null;
+        return BundleData(value);
+    }
+
+    internal static JsonObject BundleData(object? bundle)
+    {
+        var result = new JsonObject();
+        if (bundle?.GetType().GetProperty("Data")?.GetValue(bundle) is IEnumerable entries)
+            foreach (var entry in entries)
+            {
+                if (entry is KeyValuePair<string, string> kv)
+                    result[kv.Key] = kv.Key.EndsWith("json", StringComparison.Ordinal) ? ParseOrString(kv.Value) : kv.Value;
+            }
+        if (!result.ContainsKey("text/plain")) result["text/plain"] = "";
+        return result;
+    }
+
+    static JsonNode? ParseOrString(string s)
+    {
+        try { return JsonNode.Parse(s); }
+        catch (System.Text.Json.JsonException) { return s; }
+    }
+}
+
+/// <summary>The kernel's IDisplayHost, implemented at run time for whichever library copy a notebook loaded.</summary>
+public class HostProxy : DispatchProxy
+{
+    internal Type? HandleInterface { get; set; }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        switch (targetMethod?.Name)
+        {
+            case "get_IsNotebook":
+                return true;
+            case "Show":
+                var data = LibraryBridge.BundleData(args?[0]);
+                var id = Notebook.Sink?.Show(data) ?? "";
+                if (Notebook.Sink is null) Console.WriteLine(data["text/plain"]?.ToString());
+                var handle = DispatchProxy.Create(HandleInterface!, typeof(HandleProxy));
+                ((HandleProxy)handle).DisplayId = id;
+                return handle;
+            case "ToString": return "Jupyter kernel display host";
+            case "GetHashCode": return GetHashCode();
+            case "Equals": return ReferenceEquals(this, args?[0]);
+            default: throw new NotSupportedException($"IDisplayHost.{targetMethod?.Name} is not supported by this kernel version");
+        }
+    }
+}
+
+/// <summary>A display handle: Update sends update_display_data.</summary>
+public class HandleProxy : DispatchProxy
+{
+    internal string DisplayId { get; set; } = "";
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        if (targetMethod?.Name == "Update")
+        {
+            var data = LibraryBridge.BundleData(args?[0]);
+            if (Notebook.Sink is null) Console.WriteLine(data["text/plain"]?.ToString());
+            else Notebook.Sink.Update(DisplayId, data);
+            return null;
+        }
+        if (targetMethod?.Name == "ToString") return $"display {DisplayId}";
+        throw new NotSupportedException($"IDisplayHandle.{targetMethod?.Name} is not supported by this kernel version");
+    }
+}

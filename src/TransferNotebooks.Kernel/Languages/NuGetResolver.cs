@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Security;
+using System.Text;
+using System.Text.Json;
+
+namespace TransferNotebooks.Kernel.Languages;
+
+/// <summary>
+/// Resolves <c>#r "nuget: Name, Version"</c> for C#: writes a temporary project with every package asked for so far
+/// (so versions unify across cells), runs <c>dotnet restore</c>, and reads the runtime assemblies from
+/// obj/project.assets.json. Sources from <c>#i "nuget: folder"</c> are added to the restore.
+/// </summary>
+public sealed class NuGetResolver : IDisposable
+{
+    readonly string directory = Path.Combine(Path.GetTempPath(), "tn-kernel-nuget", Guid.NewGuid().ToString("N"));
+    readonly Dictionary<string, string> packages = new(StringComparer.OrdinalIgnoreCase);
+    readonly List<string> sources = [];
+
+    /// <summary>Adds a package source (a local folder or a feed URL).</summary>
+    public void AddSource(string source)
+    {
+        var full = source.Contains("://", StringComparison.Ordinal) ? source : Path.GetFullPath(source);
+        if (!sources.Contains(full)) sources.Add(full);
+    }
+
+    /// <summary>Adds packages and restores everything asked for so far; returns the runtime assemblies' paths.</summary>
+    public IReadOnlyList<string> Resolve(IEnumerable<(string Name, string? Version)> requested)
+    {
+        var before = new Dictionary<string, string>(packages, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, version) in requested) packages[name] = version ?? "*-*";
+        try { return Restore(); }
+        catch
+        {
+            // A failed reference must not break later cells' restores.
+            packages.Clear();
+            foreach (var kv in before) packages[kv.Key] = kv.Value;
+            throw;
+        }
+    }
+
+    IReadOnlyList<string> Restore()
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "nuget.csproj"), ProjectText());
+        var psi = new ProcessStartInfo(DotnetHost(), ["restore", "nuget.csproj", "--nologo", "-v", "q"])
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet restore");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new TimeoutException("dotnet restore took more than 5 minutes"); }
+        var output = stdout.Result + stderr.Result;
+        if (p.ExitCode != 0)
+        {
+            var errors = output.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Select(l => l.Trim()).Distinct();
+            throw new InvalidOperationException("NuGet restore failed:\n" + string.Join("\n", errors));
+        }
+        return ProjectAssets.RuntimeAssemblies(File.ReadAllText(Path.Combine(directory, "obj", "project.assets.json")));
+    }
+
+    string ProjectText()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("<Project Sdk=\"Microsoft.NET.Sdk\">");
+        sb.AppendLine("  <PropertyGroup>");
+        sb.AppendLine($"    <TargetFramework>net{Environment.Version.Major}.{Environment.Version.Minor}</TargetFramework>");
+        sb.AppendLine("    <ImportDirectoryBuildProps>false</ImportDirectoryBuildProps><ImportDirectoryBuildTargets>false</ImportDirectoryBuildTargets>");
+        // Packages asked for in different cells may pin lower versions than others need (NU1605): the nearest wins, as in F#.
+        sb.AppendLine("    <NoWarn>NU1603;NU1605;NU1608;NU1701;NU5104</NoWarn><WarningsAsErrors></WarningsAsErrors>");
+        if (sources.Count > 0)
+            sb.AppendLine($"    <RestoreAdditionalProjectSources>{SecurityElement.Escape(string.Join(";", sources))}</RestoreAdditionalProjectSources>");
+        sb.AppendLine("  </PropertyGroup>");
+        sb.AppendLine("  <ItemGroup>");
+        foreach (var (name, version) in packages)
+            sb.AppendLine($"    <PackageReference Include=\"{SecurityElement.Escape(name)}\" Version=\"{SecurityElement.Escape(version)}\" />");
+        sb.AppendLine("  </ItemGroup>");
+        sb.AppendLine("</Project>");
+        return sb.ToString();
+    }
+
+    /// <summary>The dotnet host running this process, else "dotnet" from PATH.</summary>
+    internal static string DotnetHost()
+    {
+        var env = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(env) && File.Exists(env)) return env;
+        var self = Environment.ProcessPath;
+        if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet") return self;
+        return "dotnet";
+    }
+
+    public void Dispose()
+    {
+        try { if (Directory.Exists(directory)) Directory.Delete(directory, true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>Reads the runtime assemblies of every package from a project.assets.json.</summary>
+public static class ProjectAssets
+{
+    /// <summary>Absolute paths of the runtime (lib/ or runtimes/) assemblies of the first target.</summary>
+    public static IReadOnlyList<string> RuntimeAssemblies(string assetsJson)
+    {
+        using var doc = JsonDocument.Parse(assetsJson);
+        var root = doc.RootElement;
+        var folders = root.GetProperty("packageFolders").EnumerateObject().Select(p => p.Name).ToList();
+        var libraries = root.GetProperty("libraries");
+        var target = root.GetProperty("targets").EnumerateObject().First().Value;
+        var result = new List<string>();
+        foreach (var package in target.EnumerateObject())
+        {
+            if (!package.Value.TryGetProperty("type", out var type) || type.GetString() != "package") continue;
+            if (!package.Value.TryGetProperty("runtime", out var runtime)) continue;
+            var libPath = libraries.TryGetProperty(package.Name, out var lib) && lib.TryGetProperty("path", out var lp)
+                ? lp.GetString()! : package.Name.ToLowerInvariant();
+            foreach (var asset in runtime.EnumerateObject())
+            {
+                if (asset.Name.EndsWith("/_._", StringComparison.Ordinal) || !asset.Name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) continue;
+                var path = folders.Select(f => Path.Combine(f, libPath, asset.Name)).FirstOrDefault(File.Exists)
+                           ?? Path.Combine(folders.FirstOrDefault() ?? "", libPath, asset.Name);
+                result.Add(Path.GetFullPath(path));
+            }
+        }
+        return result;
+    }
+}
