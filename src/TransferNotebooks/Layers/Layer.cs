@@ -17,7 +17,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     bool trainable = true;
 
     /// <summary>Creates a layer; <paramref name="inputShape"/> (without the batch dimension) lets a model build at once.</summary>
-    protected Layer(string? name, IEnumerable<int>? inputShape) : base(name ?? "layer")
+    protected Layer(string? name, IEnumerable<int>? inputShape) : base(ReadyName(name))
     {
         Name = name;
         DeclaredInputShape = inputShape?.ToArray();
@@ -119,5 +119,13 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
         double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
         using var u = rand(shape, ScalarType.Float32);
         return (u * (2 * limit) - limit).detach();
+    }
+
+    // Layer factories run before Sequential's constructor: load torch (with the native fix) before the first module is created,
+    // else hosts that do not probe NuGet's native folders (an in-process F# session in a kernel) fail with DllNotFoundException.
+    static string ReadyName(string? name)
+    {
+        Native.NativeSetup.EnsureTorch();
+        return name ?? "layer";
     }
 }
