@@ -43,7 +43,9 @@ public static class Trainer
         int steps = (int)((nTrain + options.BatchSize - 1) / options.BatchSize);
         var history = new History();
         var callbacks = new List<Callback>(options.Callbacks);
-        if (options.Verbose > 0) callbacks.Add(new ProgressBar());
+        // The progress display is a callback like any other; a ProgressBar passed by the caller replaces the default one (as Keras).
+        // It goes first so that its epoch line is complete before other callbacks print (early stopping, LR changes).
+        if (options.Verbose > 0 && !callbacks.OfType<ProgressBar>().Any()) callbacks.Insert(0, new ProgressBar());
         var parameters = new TrainingParams(options.Epochs, steps, (int)nTrain, options.Verbose, options.InitialEpoch, validation is not null);
         foreach (var c in callbacks) { c.Model = model; c.Params = parameters; }
 

@@ -7,55 +7,93 @@ using TransferNotebooks.Hosting;
 namespace TransferNotebooks.Training.Callbacks;
 
 /// <summary>
-/// Training progress, added by Fit when verbose &gt; 0 (Keras's ProgbarLogger). In a terminal: one line per epoch updated in
-/// place (bar, batch count, ETA, running loss and metrics). When output is redirected (CI, logs) or verbose is 2: one plain line
-/// per epoch, never a flood. In a notebook host: one display per Fit, updated in place with a bar and the table of epochs.
+/// Training progress, added by Fit when verbose &gt; 0 (Keras's ProgbarLogger); one passed in <c>callbacks</c> replaces the
+/// default one. Verbose 1 in a terminal: one line per epoch, redrawn in place with carriage returns (bar, batch count, ETA,
+/// running loss and metrics, at most every <see cref="RefreshInterval"/>), never wider than the terminal. Verbose 2, or output
+/// that is not a terminal (CI, logs, a writer): exactly one plain line per epoch, no carriage returns. In a notebook host: one
+/// display per Fit, updated in place with the bar and the table of epochs so far (and a chart when
+/// <see cref="EpochChartRenderer"/> is set). Verbose 0: nothing.
 /// </summary>
+/// <remarks>Lives in Training/ and writes only through Hosting/ (never Display/), so training code does not depend on formatters.</remarks>
 public sealed class ProgressBar : Callback
 {
+    enum Mode { Silent, Lines, Terminal, Notebook }
+
     readonly TextWriter? writer;
     readonly bool? interactiveOverride;
     readonly int? widthOverride;
-    readonly List<(int Epoch, IReadOnlyDictionary<string, double> Logs, double Seconds)> rows = [];
+    readonly int? verboseOverride;
+    readonly IDisplayHost? hostOverride;
     readonly Stopwatch epochClock = new();
+    History soFar = new();
+    Mode mode;
+    int verbose;
     TimeSpan lastDraw;
-    int epoch;
+    int epoch, done, lastLength;
     IDisplayHandle? display;
+    string? chartHtml;
+    bool chartFailed;
 
-    /// <summary>Creates the bar. Tests pass a writer, whether it is a terminal, and its width.</summary>
-    public ProgressBar(TextWriter? writer = null, bool? interactive = null, int? width = null)
+    /// <summary>Creates the progress display.</summary>
+    /// <param name="writer">Where console output goes (standard output by default). A writer other than the console is not a
+    /// terminal unless <paramref name="interactive"/> says so.</param>
+    /// <param name="interactive">Whether the output is a terminal that honours carriage returns (default: detected).</param>
+    /// <param name="width">The terminal width in characters (default: detected, 100 when unknown); lines stay shorter.</param>
+    /// <param name="verbose">1 = bar, 2 = one line per epoch, 0 = nothing (default: Fit's verbose).</param>
+    /// <param name="host">The display host for notebook output (default: <see cref="DisplayHost.Current"/> when no writer is given).</param>
+    public ProgressBar(TextWriter? writer = null, bool? interactive = null, int? width = null, int? verbose = null, IDisplayHost? host = null)
     {
+        if (width is < 20) throw new ArgumentOutOfRangeException(nameof(width), width, "width must be at least 20 characters.");
+        if (verbose is < 0 or > 2) throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "verbose is 0, 1 or 2.");
         this.writer = writer;
         interactiveOverride = interactive;
         widthOverride = width;
+        verboseOverride = verbose;
+        hostOverride = host;
     }
 
-    /// <summary>Minimum time between redraws of the in-place line.</summary>
-    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>Minimum time between redraws within an epoch; null means 100 ms in a terminal and 500 ms in a notebook.</summary>
+    public TimeSpan? RefreshInterval { get; init; }
+
+    /// <summary>
+    /// Extension point for the live learning-curve chart in notebooks: given the epochs so far, returns an HTML fragment shown
+    /// above the table (null for none). Called once per epoch end, never per batch. Set by the Display/Charts code at start-up;
+    /// null by default, so Training never depends on charts. An exception from it is shown once in place of the chart and does
+    /// not stop training.
+    /// </summary>
+    public static Func<History, string?>? EpochChartRenderer { get; set; }
 
     TextWriter Out => writer ?? Console.Out;
-    bool Notebook => writer is null && DisplayHost.Current.IsNotebook;
-    bool Interactive => interactiveOverride ?? (!Console.IsOutputRedirected && Params.Verbose == 1);
-    int Width => Math.Max(40, widthOverride ?? (Console.IsOutputRedirected ? 100 : SafeWindowWidth()));
+
+    int Width => widthOverride ?? (writer is null && !Console.IsOutputRedirected ? SafeWindowWidth() : 100);
 
     static int SafeWindowWidth()
     {
-        try { return Console.WindowWidth > 0 ? Console.WindowWidth : 100; }
+        try { return Console.WindowWidth >= 20 ? Console.WindowWidth : 100; }
         catch (IOException) { return 100; }
     }
 
     /// <inheritdoc />
     public override void OnTrainBegin(Logs logs)
     {
-        rows.Clear();
-        display = null;
-        if (Notebook && Params.Verbose > 0) display = DisplayHost.Current.Show(Render(null, 0));
+        verbose = verboseOverride ?? Params.Verbose;
+        var host = hostOverride ?? (writer is null ? DisplayHost.Current : null);
+        mode = verbose == 0 ? Mode.Silent
+            : host is { IsNotebook: true } ? Mode.Notebook
+            : verbose == 1 && (interactiveOverride ?? (writer is null && !Console.IsOutputRedirected)) ? Mode.Terminal
+            : Mode.Lines;
+        soFar = new History();
+        chartHtml = null;
+        chartFailed = false;
+        display = mode == Mode.Notebook ? host!.Show(Render(null)) : null;
     }
 
     /// <inheritdoc />
     public override void OnEpochBegin(int epoch, Logs logs)
     {
         this.epoch = epoch;
+        done = 0;
+        lastLength = 0;
         epochClock.Restart();
         lastDraw = TimeSpan.Zero;
     }
@@ -63,72 +101,156 @@ public sealed class ProgressBar : Callback
     /// <inheritdoc />
     public override void OnTrainBatchEnd(int batch, Logs logs)
     {
-        if (Params.Verbose != 1) return;
-        bool last = batch + 1 == Params.Steps;
-        if (last || epochClock.Elapsed - lastDraw < RefreshInterval) return;
-        lastDraw = epochClock.Elapsed;
-        if (display is not null) display.Update(Render(logs.Values, batch + 1));
-        else if (Interactive) Out.Write("\r" + Fit(Line(batch + 1, logs.Values, final: false)));
+        done = batch + 1;
+        if (verbose != 1 || mode is Mode.Silent or Mode.Lines) return;
+        var interval = RefreshInterval ?? TimeSpan.FromMilliseconds(mode == Mode.Notebook ? 500 : 100);
+        var now = epochClock.Elapsed;
+        if (done == Params.Steps || (now - lastDraw < interval && done > 1)) return;
+        lastDraw = now;
+        if (mode == Mode.Notebook) display!.Update(Render(logs.Values));
+        else Redraw(TerminalLine(logs.Values, final: false));
     }
 
     /// <inheritdoc />
     public override void OnEpochEnd(int epoch, Logs logs)
     {
-        var seconds = epochClock.Elapsed.TotalSeconds;
-        rows.Add((epoch, logs.Values, seconds));
-        if (display is not null) { display.Update(Render(null, Params.Steps)); return; }
-        var line = Line(Params.Steps, logs.Values, final: true);
-        if (Interactive) Out.Write("\r" + Fit(line).PadRight(Math.Min(Width - 1, 200)) + Environment.NewLine);
-        else Out.WriteLine(line);
+        double seconds = epochClock.Elapsed.TotalSeconds;
+        soFar.Append(epoch, new Dictionary<string, double>(logs.Values) { ["seconds"] = seconds });
+        switch (mode)
+        {
+            case Mode.Notebook:
+                RenderChart();
+                display!.Update(Render(null));
+                break;
+            case Mode.Terminal:
+                Redraw(TerminalLine(logs.Values, final: true));
+                Out.WriteLine();
+                Out.Flush();
+                break;
+            case Mode.Lines:
+                Out.WriteLine(PlainLine(logs.Values, seconds));
+                Out.Flush();
+                break;
+        }
     }
 
-    string Fit(string line) => line.Length < Width ? line : line[..(Width - 1)];
+    /// <summary>Writes <paramref name="line"/> over the current one: carriage return, text, and blanks over any longer leftover.</summary>
+    void Redraw(string line)
+    {
+        int pad = Math.Max(0, lastLength - line.Length);
+        Out.Write("\r" + line + new string(' ', pad));
+        lastLength = line.Length;
+        Out.Flush();
+    }
 
-    string Line(int done, IReadOnlyDictionary<string, double> logs, bool final)
+    /// <summary>The in-place line, never longer than the width minus one (so the terminal never wraps it).</summary>
+    internal string TerminalLine(IReadOnlyDictionary<string, double> logs, bool final)
+    {
+        int max = Width - 1, steps = Params.Steps;
+        string head = string.Create(CultureInfo.InvariantCulture, $"Epoch {epoch + 1}/{Params.Epochs} ");
+        string count = string.Create(CultureInfo.InvariantCulture, $" {done.ToString(CultureInfo.InvariantCulture).PadLeft(steps.ToString(CultureInfo.InvariantCulture).Length)}/{steps}");
+        double elapsed = epochClock.Elapsed.TotalSeconds;
+        string timing = final ? $" {Seconds(elapsed)} {PerStep(elapsed, done)}" : $" ETA {Eta(elapsed / Math.Max(1, done) * (steps - done))}";
+        string values = Values(logs);
+        int barWidth = Math.Clamp(max - head.Length - count.Length - timing.Length - values.Length - 2, 6, 30);
+        int filled = steps == 0 ? barWidth : (int)((long)done * barWidth / steps);
+        var bar = new StringBuilder("[");
+        if (final || filled >= barWidth) bar.Append('=', final ? barWidth : filled).Append('.', final ? 0 : barWidth - filled);
+        else bar.Append('=', Math.Max(0, filled - 1)).Append('>').Append('.', barWidth - Math.Max(1, filled));
+        bar.Append(']');
+        var line = head + bar + count + timing + values;
+        return line.Length <= max ? line : line[..max];
+    }
+
+    string PlainLine(IReadOnlyDictionary<string, double> logs, double seconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"Epoch {epoch + 1}/{Params.Epochs} - {done}/{Params.Steps} - {Seconds(seconds)} - {PerStep(seconds, done)}") + Values(logs);
+
+    static string Values(IReadOnlyDictionary<string, double> logs)
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"Epoch {epoch + 1}/{Params.Epochs} ");
-        int steps = Params.Steps;
-        if (Interactive)
-        {
-            const int barWidth = 20;
-            int filled = steps == 0 ? barWidth : done * barWidth / steps;
-            sb.Append(CultureInfo.InvariantCulture, $"{done.ToString(CultureInfo.InvariantCulture).PadLeft(steps.ToString(CultureInfo.InvariantCulture).Length)}/{steps} [");
-            sb.Append('=', Math.Max(0, filled - (final ? 0 : 1))).Append(final ? "" : ">").Append('.', barWidth - filled).Append("] ");
-        }
-        var elapsed = epochClock.Elapsed.TotalSeconds;
-        if (final) sb.Append(CultureInfo.InvariantCulture, $"{elapsed:0.0}s {elapsed * 1000 / Math.Max(1, steps):0}ms/step");
-        else sb.Append(CultureInfo.InvariantCulture, $"ETA {elapsed / Math.Max(1, done) * (steps - done):0}s");
         foreach (var (k, v) in logs)
-            if (k != "learning_rate") sb.Append(CultureInfo.InvariantCulture, $" - {k}: {v:0.0000}");
+            if (k != "learning_rate") sb.Append(" - ").Append(k).Append(": ").Append(Number(v));
         return sb.ToString();
     }
 
-    MimeBundle Render(IReadOnlyDictionary<string, double>? running, int done)
+    /// <summary>Keras's four decimals, switching to scientific notation for very large or very small values.</summary>
+    internal static string Number(double v) =>
+        v == 0 || double.IsNaN(v) || double.IsInfinity(v) || (Math.Abs(v) >= 1e-3 && Math.Abs(v) < 1e5)
+            ? v.ToString("0.0000", CultureInfo.InvariantCulture)
+            : v.ToString("0.000e+00", CultureInfo.InvariantCulture);
+
+    static string Seconds(double s) => s < 60 ? s.ToString("0.0", CultureInfo.InvariantCulture) + "s" : Eta(s);
+
+    static string PerStep(double seconds, int steps)
     {
-        var html = new StringBuilder("<div class=\"tn-progress\">");
-        int steps = Math.Max(1, Params.Steps);
-        int currentEpoch = rows.Count > 0 && done == Params.Steps ? rows[^1].Epoch + 1 : epoch + 1;
-        html.Append(CultureInfo.InvariantCulture, $"<div>Epoch {currentEpoch}/{Params.Epochs}: <progress value=\"{done}\" max=\"{steps}\"></progress> {done}/{steps}");
-        if (running is not null)
-            foreach (var (k, v) in running) html.Append(CultureInfo.InvariantCulture, $" &middot; {WebUtility.HtmlEncode(k)} {v:0.0000}");
-        html.Append("</div>");
-        if (rows.Count > 0)
+        double perStep = seconds / Math.Max(1, steps);
+        return perStep >= 1 ? perStep.ToString("0.0", CultureInfo.InvariantCulture) + "s/step"
+            : perStep >= 1e-3 ? (perStep * 1e3).ToString("0", CultureInfo.InvariantCulture) + "ms/step"
+            : (perStep * 1e6).ToString("0", CultureInfo.InvariantCulture) + "us/step";
+    }
+
+    static string Eta(double s)
+    {
+        if (double.IsNaN(s) || double.IsInfinity(s)) return "?";
+        var t = TimeSpan.FromSeconds(Math.Round(s));
+        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : t.TotalMinutes >= 1 ? $"{t.Minutes}:{t.Seconds:00}" : $"{t.Seconds}s";
+    }
+
+    void RenderChart()
+    {
+        if (EpochChartRenderer is not { } renderer || chartFailed) return;
+        try { chartHtml = renderer(soFar); }
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var keys = rows.SelectMany(r => r.Logs.Keys).Distinct().ToList();
+            chartFailed = true;
+            chartHtml = $"<div class=\"tn-chart-error\">The learning-curve chart failed: {WebUtility.HtmlEncode(e.Message)}</div>";
+        }
+    }
+
+    MimeBundle Render(IReadOnlyDictionary<string, double>? running)
+    {
+        int steps = Math.Max(1, Params.Steps);
+        bool between = soFar.Count > 0 && running is null;
+        int shownEpoch = between ? soFar.Epochs[^1] + 1 : epoch + 1;
+        int shownDone = between ? done : running is null ? 0 : done;
+        var html = new StringBuilder("<div class=\"tn-progress\">");
+        html.Append(CultureInfo.InvariantCulture, $"<div>Epoch {shownEpoch}/{Params.Epochs} <progress value=\"{shownDone}\" max=\"{steps}\" style=\"width:20em\"></progress> {shownDone}/{steps}");
+        if (running is not null)
+        {
+            double elapsed = epochClock.Elapsed.TotalSeconds;
+            html.Append(CultureInfo.InvariantCulture, $" &middot; ETA {Eta(elapsed / Math.Max(1, done) * (Params.Steps - done))}");
+            foreach (var (k, v) in running) html.Append(CultureInfo.InvariantCulture, $" &middot; {WebUtility.HtmlEncode(k)} {Number(v)}");
+        }
+        html.Append("</div>");
+        if (chartHtml is not null) html.Append(chartHtml);
+        if (soFar.Count > 0)
+        {
+            var keys = soFar.Keys;
             html.Append("<table><thead><tr><th>epoch</th>");
             foreach (var k in keys) html.Append("<th>").Append(WebUtility.HtmlEncode(k)).Append("</th>");
-            html.Append("<th>seconds</th></tr></thead><tbody>");
-            foreach (var r in rows)
+            html.Append("</tr></thead><tbody>");
+            for (int i = 0; i < soFar.Count; i++)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{r.Epoch + 1}</td>");
-                foreach (var k in keys) html.Append(CultureInfo.InvariantCulture, $"<td>{(r.Logs.TryGetValue(k, out var v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "")}</td>");
-                html.Append(CultureInfo.InvariantCulture, $"<td>{r.Seconds:0.0}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{soFar.Epochs[i] + 1}</td>");
+                foreach (var k in keys)
+                {
+                    var series = soFar[k];
+                    string cell = i < series.Count ? (k == "learning_rate" ? series[i].ToString("G4", CultureInfo.InvariantCulture) : k == "seconds" ? series[i].ToString("0.0", CultureInfo.InvariantCulture) : Number(series[i])) : "";
+                    html.Append("<td>").Append(cell).Append("</td>");
+                }
+                html.Append("</tr>");
             }
             html.Append("</tbody></table>");
         }
         html.Append("</div>");
-        var plain = rows.Count > 0 ? string.Join(Environment.NewLine, rows.Select(r => $"Epoch {r.Epoch + 1}: " + string.Join(" - ", r.Logs.Select(kv => $"{kv.Key}: {kv.Value:0.0000}")))) : "training...";
-        return MimeBundle.Html(html.ToString(), plain);
+        var plain = new StringBuilder();
+        for (int i = 0; i < soFar.Count; i++)
+        {
+            plain.Append(CultureInfo.InvariantCulture, $"Epoch {soFar.Epochs[i] + 1}/{Params.Epochs}");
+            foreach (var k in soFar.Keys) if (i < soFar[k].Count) plain.Append(" - ").Append(k).Append(": ").Append(Number(soFar[k][i]));
+            plain.AppendLine();
+        }
+        if (running is not null || soFar.Count == 0) plain.Append(CultureInfo.InvariantCulture, $"Epoch {shownEpoch}/{Params.Epochs} {shownDone}/{steps}");
+        return MimeBundle.Html(html.ToString(), plain.ToString().TrimEnd());
     }
 }
