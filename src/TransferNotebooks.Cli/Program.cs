@@ -15,8 +15,10 @@ public static class Program
                 var report = Doctor.Run(fix: rest.Contains("--fix"));
                 Console.Write(report);
                 return report.Healthy ? 0 : 1;
+            case "demo":
+                return Demo.TransferDemo.Run(Demo.DemoOptions.Parse(rest));
             default:
-                Console.WriteLine("usage: transfernotebooks doctor [--fix]");
+                Console.WriteLine("usage: transfernotebooks doctor [--fix] | demo [--quick] [--data-dir DIR] [--seed N] [--seeds K] [--n 10,100,1000] [--out DIR]");
                 return command == "help" ? 0 : 2;
         }
     }

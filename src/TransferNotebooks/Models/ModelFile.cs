@@ -131,7 +131,7 @@ public static class ModelFile
             model.Add(layer);
             if (!layer.Built && input is not null) layer.Build(input);
             layer.LearningRateMultiplier = node["learning_rate_multiplier"]?.GetValue<double>() ?? 1.0;
-            if (node["trainable"]?.GetValue<bool>() == false) model.Freeze([layer.Name!]);
+            if (node["trainable"]?.GetValue<bool>() == false) layer.Trainable = false;
         }
         return model;
     }

@@ -46,11 +46,21 @@ public sealed partial class Sequential
         if (layer.Trainable == trainable) return;
         layer.Trainable = trainable;
         if (frozenSnapshots.Remove(layer, out var old)) foreach (var t in old.Values) t.Dispose();
-        if (!trainable && layer.Built)
-        {
-            using var noGrad = no_grad();
-            frozenSnapshots[layer] = layer.Weights.ToDictionary(w => w.Name, w => w.Value.detach().clone().DetachFromDisposeScope());
-        }
+        if (!trainable) Remember(layer);
+    }
+
+    void Remember(Layer layer)
+    {
+        if (!layer.Built) return;
+        using var noGrad = no_grad();
+        frozenSnapshots[layer] = layer.Weights.ToDictionary(w => w.Name, w => w.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    /// <summary>Before training: remember the weights of layers frozen directly (layer.Trainable = false) so drift can be shown.</summary>
+    void RememberFrozenWeights()
+    {
+        foreach (var l in layers)
+            if (!l.Trainable && !frozenSnapshots.ContainsKey(l)) Remember(l);
     }
 
     /// <summary>The largest absolute change of a frozen layer's weights since it was frozen (null when not frozen through this model).</summary>

@@ -110,10 +110,14 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
             if (!layers.Any(l => l.Name == $"{baseName}_{i}")) return $"{baseName}_{i}";
     }
 
-    static string SnakeCase(string typeName) => SnakeRegex().Replace(typeName, "$1_$2").ToLowerInvariant();
+    /// <summary>Keras's class-name to layer-name rule: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d.</summary>
+    static string SnakeCase(string typeName) => LowerUpper().Replace(WordStart().Replace(typeName, "$1_$2"), "$1_$2").ToLowerInvariant();
 
-    [GeneratedRegex("([a-z0-9])([A-Z])")]
-    private static partial Regex SnakeRegex();
+    [GeneratedRegex("(.)([A-Z][a-z]+)")]
+    private static partial Regex WordStart();
+
+    [GeneratedRegex("([a-z])([A-Z])")]
+    private static partial Regex LowerUpper();
 
     // ---------------------------------------------------------------- compile
 
@@ -330,6 +334,7 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
         IEnumerable<Callback>? callbacks = null, int verbose = 1, CancellationToken cancellationToken = default)
     {
         _ = Loss; _ = Optimizer; // Fit before Compile: clear error
+        RememberFrozenWeights();
         var token = cancellationToken.CanBeCanceled ? cancellationToken : Hosting.Interruption.Token;
         return Trainer.Fit(this, x, y, new FitOptions
         {
