@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using Microsoft.DotNet.Interactive.Formatting;
+using Plotly.NET;
+using TransferNotebooks.Display.Formatters;
+using TransferNotebooks.Frames;
+using TransferNotebooks.Models;
+using TransferNotebooks.Training;
+
+namespace TransferNotebooks.Display;
+
+/// <summary>
+/// Registers the library's notebook formatters (text/html) with Microsoft.DotNet.Interactive.Formatting: model summaries,
+/// histories (chart and table), evaluations, classification reports, confusion matrices, Deedle frames and Plotly.NET charts.
+/// Runs once, automatically, when the library is loaded; calling <see cref="EnsureRegistered"/> again does nothing.
+/// </summary>
+public static class DisplayRegistration
+{
+    static int registered;
+    static int plotlyInlined;
+
+    /// <summary>True once the formatters are registered.</summary>
+    public static bool IsRegistered => Volatile.Read(ref registered) == 1;
+
+    /// <summary>Registers the formatters (once per process). Returns true when this call registered them.</summary>
+    public static bool EnsureRegistered()
+    {
+        if (Interlocked.Exchange(ref registered, 1) == 1) return false;
+        const string html = "text/html";
+        Formatter.Register<ModelSummary>(s => ModelSummaryHtml.Render(s), html);
+        Formatter.Register<History>(h => HistoryHtml.Render(h, FirstChart()), html);
+        Formatter.Register<EvaluationResult>(r => EvaluationHtml.Render(r), html);
+        Formatter.Register<ClassificationReport>(r => ClassificationReportHtml.Render(r), html);
+        Formatter.Register<ConfusionMatrix>(m => ClassificationReportHtml.Render(m), html);
+        Formatter.Register<GenericChart>(c => ChartFormatterHtml.Render(c, FirstChart()), html);
+        Formatter.Register(typeof(Deedle.Frame<,>), (value, writer) => writer.Write(FrameHtml.RenderAny(value)), html);
+        return true;
+    }
+
+    /// <summary>True for the first chart rendered in this process: it carries plotly.js, later ones reuse <c>window.Plotly</c>.</summary>
+    static bool FirstChart() => Interlocked.Exchange(ref plotlyInlined, 1) == 0;
+
+#pragma warning disable CA2255 // a library module initializer is intended: notebooks get the formatters by loading the library
+    [ModuleInitializer]
+    internal static void OnLoad()
+    {
+        try { EnsureRegistered(); }
+        catch (Exception e) when (e is TypeLoadException or FileNotFoundException or FileLoadException or InvalidOperationException)
+        {
+            // Formatting unavailable (trimmed or mismatched host): plain ToString output still works.
+            Interlocked.Exchange(ref registered, 0);
+        }
+    }
+#pragma warning restore CA2255
+}
