@@ -21,9 +21,8 @@
 // #r "nuget: TransferNotebooks"
 
 // %%
-using TorchSharp;
+using TransferNotebooks.Charts;
 using TransferNotebooks.Data;
-using TransferNotebooks.Losses;
 using TransferNotebooks.Models;
 using TransferNotebooks.Training.Callbacks;
 using static TransferNotebooks.Keras;
@@ -38,13 +37,14 @@ string? mnistDir = Directory.Exists(Path.Combine(shared, "mnist")) ? Path.Combin
 
 // %% [script]
 // A script has no notebook to draw in: `display` prints text and writes charts to HTML files.
+var charts = 0;
 void display(object value)
 {
     if (value is Plotly.NET.GenericChart chart)
     {
-        var file = Path.Combine(repo, "artifacts", "walkthroughs", $"01-csharp-{Guid.NewGuid().ToString("N")[..8]}.html");
+        var file = Path.Combine(repo, "artifacts", "walkthroughs", $"01-csharp-chart-{++charts}.html");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        File.WriteAllText(file, Plotly.NET.GenericChart.toEmbeddedHTML(chart));
+        File.WriteAllText(file, ChartHtml.Page(chart));
         Console.WriteLine($"chart written to {file}");
     }
     else Console.WriteLine(value);
@@ -68,20 +68,9 @@ display(test);
 
 // %% [markdown]
 // Before modelling, look at the inputs: are the digits centred, upright, readable? Are the classes balanced?
-// Below, the first 10 training digits at half resolution, one character per pixel (darker characters for more ink).
 
 // %%
-// Images [N, 28, 28] side by side at half resolution, as text.
-string Ascii(torch.Tensor images)
-{
-    const string shades = " .:-=+*#%@";
-    var small = torch.nn.functional.avg_pool2d(images.unsqueeze(1), 2).squeeze(1);   // [N, 14, 14]
-    var strip = small.permute(1, 0, 2).reshape(14, -1);                               // [14, N*14]
-    var pixels = strip.data<float>().ToArray();
-    var width = (int)strip.shape[1];
-    return string.Join("\n", Enumerable.Range(0, 14).Select(r => new string(Enumerable.Range(0, width).Select(c => shades[(int)(pixels[r * width + c] * 9.99f)]).ToArray())));
-}
-Console.WriteLine($"{Ascii(train.X.narrow(0, 0, 10))}\nlabels: {string.Join(" ", train.Labels[..10])}");
+display(Plot.ImageGrid(train, count: 16));
 display(string.Join(", ", train.Labels.CountBy(l => l).OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}")));
 
 // %% [markdown]
@@ -125,8 +114,8 @@ var cnnHistory = cnn.Fit(train, epochs: epochs, batchSize: 64, validationSplit: 
 // Training loss going down while validation loss goes up is overfitting; both still falling means more epochs would help.
 
 // %%
-display(mlpHistory);
-display(cnnHistory);
+display(Plot.LearningCurves(mlpHistory, title: "MLP"));
+display(Plot.LearningCurves(cnnHistory, title: "CNN"));
 
 // %% [markdown]
 // ## Evaluate on the test set
@@ -138,18 +127,16 @@ display(cnnHistory);
 var mlpTest = mlp.Evaluate(test);
 var cnnTest = cnn.Evaluate(test);
 Console.WriteLine($"MLP test accuracy {mlpTest.Accuracy:F4}, CNN test accuracy {cnnTest.Accuracy:F4}");
-var (best, bestName) = cnnTest.Accuracy >= mlpTest.Accuracy ? (cnn, "CNN") : (mlp, "MLP");
 
 // %% [markdown]
 // ## Confusion matrix
 //
-// Row = true digit, column = predicted digit. The diagonal is what the model gets right; large off-diagonal cells
+// From here on we look at the CNN, the model we keep (its convolutional features are the ones that transfer to new
+// digits in walkthrough 2). Row = true digit, column = predicted digit. The diagonal is what the model gets right; large off-diagonal cells
 // are systematic confusions (among 0-4, a 4 read as 1 or a 2 read as 3 are typical).
 
 // %%
-var predicted = torch.tensor(best.PredictClasses(test.X));
-var confusion = (test.Y * 5 + predicted).bincount(null, minlength: 25).reshape(5, 5);
-Console.WriteLine(confusion.ToString(TensorStringStyle.Numpy));
+display(Plot.ConfusionMatrix(cnn, test));
 
 // %% [markdown]
 // ## Top losses
@@ -158,20 +145,16 @@ Console.WriteLine(confusion.ToString(TensorStringStyle.Numpy));
 // written or even mislabelled: looking at them shows whether the errors are the model's fault or the data's.
 
 // %%
-var perSample = best.Loss.PerSample(test.Y, best.Predict(test.X), OutputForm.Probabilities);
-var worst = perSample.argsort(descending: true).narrow(0, 0, 8);
-Console.WriteLine(Ascii(test.X.index_select(0, worst)));
-foreach (var i in worst.data<long>().ToArray())
-    Console.WriteLine($"test digit {i}: label {test.Labels[i]}, predicted {predicted[i].item<long>()}, loss {perSample[i].item<float>():F2}");
+display(Plot.TopLosses(cnn, test, count: 9));
 
 // %% [markdown]
 // ## Save
 //
-// `Save` writes the architecture and the weights to one file. Walkthrough 2 loads it without any code for the
+// `Save` writes the architecture and the weights of the CNN to one file. Walkthrough 2 loads it without any code for the
 // architecture, the way you would start from a pretrained model.
 
 // %%
 var modelPath = Path.Combine(repo, "artifacts", "walkthroughs", "mnist-0-4.tnmodel");
 Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
-best.Save(modelPath);
-Console.WriteLine($"saved the {bestName} to {modelPath}");
+cnn.Save(modelPath);
+Console.WriteLine($"saved the CNN to {modelPath}");

@@ -20,6 +20,7 @@
 open System
 open System.IO
 open TransferNotebooks
+open TransferNotebooks.Charts
 open TransferNotebooks.Data
 open TransferNotebooks.Models
 open TransferNotebooks.Training.Callbacks
@@ -36,12 +37,14 @@ let mnistDir =
 
 // %% [script]
 // A script has no notebook to draw in: `display` prints text and writes charts to HTML files.
+let charts = ref 0
 let display (value: obj) =
     match value with
     | :? Plotly.NET.GenericChart as chart ->
-        let file = Path.Combine(repo, "artifacts", "walkthroughs", sprintf "01-fsharp-%s.html" (Guid.NewGuid().ToString("N").[..7]))
+        charts.Value <- charts.Value + 1
+        let file = Path.Combine(repo, "artifacts", "walkthroughs", sprintf "01-fsharp-chart-%d.html" charts.Value)
         Directory.CreateDirectory(Path.GetDirectoryName file) |> ignore
-        File.WriteAllText(file, Plotly.NET.GenericChart.toEmbeddedHTML chart)
+        File.WriteAllText(file, ChartHtml.Page chart)
         printfn "chart written to %s" file
     | v -> printfn "%A" v
 
@@ -63,19 +66,9 @@ display test
 
 // %% [markdown]
 // Before modelling, look at the inputs: are the digits centred, upright, readable? Are the classes balanced?
-// Below, the first 10 training digits at half resolution, one character per pixel (darker characters for more ink).
 
 // %%
-open TorchSharp
-/// Images [N, 28, 28] side by side at half resolution, as text.
-let ascii (images: torch.Tensor) =
-    let shades = " .:-=+*#%@"
-    let small = torch.nn.functional.avg_pool2d(images.unsqueeze(1L), 2L).squeeze(1L)   // [N, 14, 14]
-    let strip = small.permute(1L, 0L, 2L).reshape(14L, -1L)                                 // [14, N*14]
-    let pixels = strip.data<float32>().ToArray()
-    let width = int strip.shape.[1]
-    [ for r in 0 .. 13 -> String.init width (fun c -> string shades.[int (pixels.[r * width + c] * 9.99f)]) ] |> String.concat "\n"
-printfn "%s\nlabels: %A" (ascii (train.X.narrow(0L, 0L, 10L))) train.Labels.[0 .. 9]
+display (Plot.ImageGrid(train, count = 16))
 train.Labels |> Array.countBy id |> Array.sort |> display
 
 // %% [markdown]
@@ -120,8 +113,8 @@ let cnnHistory = cnn.Fit(train, epochs = epochs, batchSize = 64, validationSplit
 // Training loss going down while validation loss goes up is overfitting; both still falling means more epochs would help.
 
 // %%
-display mlpHistory
-display cnnHistory
+display (Plot.LearningCurves(mlpHistory, title = "MLP"))
+display (Plot.LearningCurves(cnnHistory, title = "CNN"))
 
 // %% [markdown]
 // ## Evaluate on the test set
@@ -133,18 +126,16 @@ display cnnHistory
 let mlpTest = mlp.Evaluate(test)
 let cnnTest = cnn.Evaluate(test)
 printfn "MLP test accuracy %.4f, CNN test accuracy %.4f" mlpTest.Accuracy cnnTest.Accuracy
-let best, bestName = if cnnTest.Accuracy >= mlpTest.Accuracy then cnn, "CNN" else mlp, "MLP"
 
 // %% [markdown]
 // ## Confusion matrix
 //
-// Row = true digit, column = predicted digit. The diagonal is what the model gets right; large off-diagonal cells
+// From here on we look at the CNN, the model we keep (its convolutional features are the ones that transfer to new
+// digits in walkthrough 2). Row = true digit, column = predicted digit. The diagonal is what the model gets right; large off-diagonal cells
 // are systematic confusions (among 0-4, a 4 read as 1 or a 2 read as 3 are typical).
 
 // %%
-let predicted = TorchSharp.torch.tensor (best.PredictClasses(test.X))
-let confusion = (test.Y * 5L + predicted).bincount(null, minlength = 25L).reshape(5L, 5L)
-printfn "%s" (confusion.ToString(TorchSharp.TensorStringStyle.Numpy))
+display (Plot.ConfusionMatrix(cnn, test))
 
 // %% [markdown]
 // ## Top losses
@@ -153,20 +144,16 @@ printfn "%s" (confusion.ToString(TorchSharp.TensorStringStyle.Numpy))
 // written or even mislabelled: looking at them shows whether the errors are the model's fault or the data's.
 
 // %%
-let perSample = best.Loss.PerSample(test.Y, best.Predict(test.X), Losses.OutputForm.Probabilities)
-let worst = perSample.argsort(descending = true).narrow(0L, 0L, 8L)
-printfn "%s" (ascii (test.X.index_select(0L, worst)))
-for i in worst.data<int64>().ToArray() do
-    printfn "test digit %d: label %d, predicted %d, loss %.2f" i test.Labels.[int i] (predicted.[i].item<int64>()) (perSample.[i].item<float32>())
+display (Plot.TopLosses(cnn, test, count = 9))
 
 // %% [markdown]
 // ## Save
 //
-// `Save` writes the architecture and the weights to one file. Walkthrough 2 loads it without any code for the
+// `Save` writes the architecture and the weights of the CNN to one file. Walkthrough 2 loads it without any code for the
 // architecture, the way you would start from a pretrained model.
 
 // %%
 let modelPath = Path.Combine(repo, "artifacts", "walkthroughs", "mnist-0-4.tnmodel")
 Directory.CreateDirectory(Path.GetDirectoryName modelPath) |> ignore
-best.Save(modelPath)
-printfn "saved the %s to %s" bestName modelPath
+cnn.Save(modelPath)
+printfn "saved the CNN to %s" modelPath
