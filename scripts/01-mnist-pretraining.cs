@@ -61,7 +61,7 @@ void display(object value)
 var (allTrain, allTest) = Mnist.Load(scale: true, dataDir: mnistDir);
 var digits04 = allTrain.WhereLabel([0, 1, 2, 3, 4]);
 var train = quick ? digits04.Take(1000, seed: 1) : digits04;
-var test = allTest.WhereLabel([0, 1, 2, 3, 4]);
+var test = quick ? allTest.WhereLabel([0, 1, 2, 3, 4]).Take(500, seed: 1) : allTest.WhereLabel([0, 1, 2, 3, 4]);
 var epochs = quick ? 2 : 20;
 display(train);
 display(test);

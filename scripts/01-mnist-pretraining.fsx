@@ -59,7 +59,7 @@ let display (value: obj) =
 let data = Mnist.Load(scale = true, dataDir = mnistDir)
 let digits04 = data.Train.WhereLabel([0 .. 4])
 let train = if quick then digits04.Take(1000, seed = 1) else digits04
-let test = data.Test.WhereLabel([0 .. 4])
+let test = if quick then data.Test.WhereLabel([0 .. 4]).Take(500, seed = 1) else data.Test.WhereLabel([0 .. 4])
 let epochs = if quick then 2 else 20
 display train
 display test
