@@ -63,8 +63,8 @@ var digits04 = allTrain.WhereLabel([0, 1, 2, 3, 4]);
 var train = quick ? digits04.Take(1000, seed: 1) : digits04;
 var test = quick ? allTest.WhereLabel([0, 1, 2, 3, 4]).Take(500, seed: 1) : allTest.WhereLabel([0, 1, 2, 3, 4]);
 var epochs = quick ? 2 : 20;
-display(train);
-display(test);
+Console.WriteLine(train);
+Console.WriteLine(test);
 
 // %% [markdown]
 // Before modelling, look at the inputs: are the digits centred, upright, readable? Are the classes balanced?

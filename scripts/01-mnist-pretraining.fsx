@@ -61,8 +61,8 @@ let digits04 = data.Train.WhereLabel([0 .. 4])
 let train = if quick then digits04.Take(1000, seed = 1) else digits04
 let test = if quick then data.Test.WhereLabel([0 .. 4]).Take(500, seed = 1) else data.Test.WhereLabel([0 .. 4])
 let epochs = if quick then 2 else 20
-display train
-display test
+printfn "%O" train
+printfn "%O" test
 
 // %% [markdown]
 // Before modelling, look at the inputs: are the digits centred, upright, readable? Are the classes balanced?

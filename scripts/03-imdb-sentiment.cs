@@ -75,7 +75,7 @@ Dataset Vectorize(ImdbSplit split)
     return new Dataset(Sequences.Vectorize(split.Sequences.Take(n), 10000), torch.tensor(split.Labels[..n]));
 }
 var (train, test) = (Vectorize(imdb.Train), Vectorize(imdb.Test));
-display(train);
+Console.WriteLine(train);
 
 // %% [markdown]
 // ## Two hidden layers of 16, two ways to output a probability

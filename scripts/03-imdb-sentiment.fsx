@@ -71,7 +71,7 @@ let vectorize (split: ImdbSplit) =
     let n = min reviews split.Count
     new Dataset(Sequences.Vectorize(Seq.truncate n split.Sequences, 10000), torch.tensor(Array.truncate n split.Labels))
 let train, test = vectorize imdb.Train, vectorize imdb.Test
-display train
+printfn "%O" train
 
 // %% [markdown]
 // ## Two hidden layers of 16, two ways to output a probability
