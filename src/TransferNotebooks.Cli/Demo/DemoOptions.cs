@@ -12,6 +12,8 @@ public sealed record DemoOptions
     public int[] PerClass { get; init; } = [10, 100, 1000];
     public string OutDir { get; init; } = "artifacts/demo";
     public int PretrainEpochs { get; init; } = 6;
+    public string? Pretrained { get; init; }
+    public bool Offline { get; init; }
 
     public static DemoOptions Parse(string[] args)
     {
@@ -27,8 +29,10 @@ public sealed record DemoOptions
                 "--seeds" => o with { Seeds = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--n" => o with { PerClass = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() },
                 "--out" => o with { OutDir = Next() },
+                "--offline" => o with { Offline = true },
+                "--pretrained" => o with { Pretrained = Next() },
                 "--pretrain-epochs" => o with { PretrainEpochs = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --quick --data-dir DIR --seed N --seeds K --n 10,100,1000 --out DIR --pretrain-epochs E"),
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --quick --data-dir DIR --seed N --seeds K --n 10,100,1000 --out DIR --pretrain-epochs E --pretrained MODEL --offline"),
             };
         }
         return o;

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -7,29 +9,81 @@ using System.Text;
 namespace TransferNotebooks.Data;
 
 /// <summary>
-/// The tokenised IMDB corpus: a vocabulary ranked by frequency on the training reviews and every review as word ranks.
-/// Built by streaming the aclImdb tar.gz (no extraction), and cached in a compact binary file.
+/// The tokenised IMDB corpus: a vocabulary ranked by frequency on the training reviews and every review's words as ranks,
+/// varint-coded in one buffer. Built by streaming the aclImdb tar.gz (no extraction), cached in a compact binary file.
 /// </summary>
 internal sealed class ImdbCorpus
 {
     /// <summary>Raised when the tokenizer or the cache layout changes, so old caches are rebuilt.</summary>
-    internal const int FormatVersion = 2;
+    internal const int FormatVersion = 3;
     static readonly byte[] Magic = "TNIMDB\r\n"u8.ToArray();
 
-    /// <summary>One review: its id and rating from the file name, its label (0 neg, 1 pos) and its words as ranks (1 = most frequent).</summary>
-    internal readonly record struct Review(int Id, byte Rating, byte Label, int[] Ranks);
+    /// <summary>
+    /// One review: id and rating from the file name, label (0 neg, 1 pos), its number of words, the largest rank among them and
+    /// where its varint-coded ranks start in <see cref="Payload"/> (relative to <see cref="PayloadStart"/>).
+    /// </summary>
+    internal readonly record struct Review(int Id, byte Rating, byte Label, int Count, int MaxRank, int Offset);
 
-    internal ImdbCorpus(string[] words, Review[] train, Review[] test)
+    internal ImdbCorpus(string[] words, Review[] train, Review[] test, byte[] payload, int payloadStart, int payloadLength)
+        : this(new Lazy<string[]>(words), words.Length, train, test, payload, payloadStart, payloadLength)
     {
-        Words = words;
+    }
+
+    /// <summary>With the vocabulary decoded on first use (a cached load needs only its size until words are looked up).</summary>
+    internal ImdbCorpus(Lazy<string[]> words, int wordCount, Review[] train, Review[] test, byte[] payload, int payloadStart, int payloadLength)
+    {
+        LazyWords = words;
+        WordCount = wordCount;
         Train = train;
         Test = test;
+        Payload = payload;
+        PayloadStart = payloadStart;
+        PayloadLength = payloadLength;
     }
 
     /// <summary>Words by rank: <c>Words[0]</c> has rank 1.</summary>
-    internal string[] Words { get; }
+    internal string[] Words => LazyWords.Value;
+    internal Lazy<string[]> LazyWords { get; }
+    internal int WordCount { get; }
     internal Review[] Train { get; }
     internal Review[] Test { get; }
+    internal byte[] Payload { get; }
+    internal int PayloadStart { get; }
+    internal int PayloadLength { get; }
+
+    /// <summary>
+    /// Writes the indices of <paramref name="review"/> into <paramref name="target"/> (room for <see cref="Review.Count"/>) in one pass:
+    /// each rank plus <paramref name="add"/>, replaced by <paramref name="replacement"/> unless it lies in [<paramref name="low"/>, <paramref name="high"/>).
+    /// </summary>
+    internal void Decode(Review review, Span<int> target, int add, int low, int high, int replacement)
+    {
+        var span = Payload.AsSpan(PayloadStart, PayloadLength);
+        int pos = review.Offset;
+        for (int k = 0; k < target.Length; k++)
+        {
+            int b = span[pos++];
+            int v;
+            if (b < 0x80)
+            {
+                v = b;
+            }
+            else
+            {
+                v = b & 0x7F;
+                int shift = 7;
+                while (true)
+                {
+                    b = span[pos++];
+                    v |= (b & 0x7F) << shift;
+                    if (b < 0x80) break;
+                    shift += 7;
+                    if (shift > 28) throw new InvalidDataException("bad varint in the IMDB token cache");
+                }
+            }
+            v += add;
+            target[k] = v >= low && v < high ? v : replacement;
+        }
+    }
 
     // ---------------------------------------------------------------- tokenizer
 
@@ -84,22 +138,52 @@ internal sealed class ImdbCorpus
 
     // ---------------------------------------------------------------- building from the archive
 
-    /// <summary>Reads the archive once: tokenises every labelled review and returns the corpus and the archive's hash (same algorithm as <paramref name="hashExample"/>).</summary>
+    /// <summary>
+    /// Reads the archive once: one thread decompresses and unpacks the tar, another tokenises, while every byte of the file is
+    /// hashed. Returns the corpus and the archive's hash (algorithm chosen by <paramref name="hashExample"/>'s length; SHA-256 when null).
+    /// </summary>
     internal static (ImdbCorpus Corpus, string Hash) Build(string archivePath, string? hashExample)
     {
         using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
         using var hashing = new HashingStream(file, hashExample is null ? HashAlgorithmName.SHA256 : Download.AlgorithmFor(hashExample));
+        using var queue = new BlockingCollection<(bool IsTrain, Review Meta, byte[] Bytes, int Length)>(boundedCapacity: 256);
+
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                using (var gzip = new GZipStream(hashing, CompressionMode.Decompress, leaveOpen: true))
+                using (var tar = new TarReader(gzip))
+                {
+                    TarEntry? entry;
+                    while ((entry = tar.GetNextEntry()) is not null)
+                    {
+                        if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
+                        if (!TryParseName(entry.Name, out var isTrain, out var label, out var id, out var rating)) continue;
+                        int length = checked((int)entry.Length);
+                        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                        entry.DataStream.ReadExactly(bytes, 0, length);
+                        queue.Add((isTrain, new Review(id, rating, label, 0, 0, 0), bytes, length));
+                    }
+                }
+                hashing.DrainToEnd();
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        });
+
         var vocab = new Dictionary<string, int>(1 << 17);
         var lookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         var trainCounts = new List<int>(1 << 17);
         var totalCounts = new List<int>(1 << 17);
-        var train = new List<(Review R, int[] Local)>(25_000);
-        var test = new List<(Review R, int[] Local)>(25_000);
-        var bytes = new byte[1 << 16];
+        var local = new List<int>(16 << 20);
+        var train = new List<(Review Meta, int Start, int Count)>(25_000);
+        var test = new List<(Review Meta, int Start, int Count)>(25_000);
         var chars = new char[1 << 16];
         var scratch = new char[256];
-        var ids = new List<int>(2048);
-        bool isTrain = false;
+        bool counting = false;
         void OnToken(ReadOnlySpan<char> token)
         {
             if (!lookup.TryGetValue(token, out int id))
@@ -109,37 +193,37 @@ internal sealed class ImdbCorpus
                 trainCounts.Add(0);
                 totalCounts.Add(0);
             }
-            if (isTrain) trainCounts[id]++;
+            if (counting) trainCounts[id]++;
             totalCounts[id]++;
-            ids.Add(id);
+            local.Add(id);
         }
 
         try
         {
-            using (var gzip = new GZipStream(hashing, CompressionMode.Decompress, leaveOpen: true))
-            using (var tar = new TarReader(gzip))
+            foreach (var (isTrain, meta, bytes, length) in queue.GetConsumingEnumerable())
             {
-                TarEntry? entry;
-                while ((entry = tar.GetNextEntry()) is not null)
-                {
-                    if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
-                    if (!TryParseName(entry.Name, out isTrain, out var label, out var id, out var rating)) continue;
-                    int length = checked((int)entry.Length);
-                    if (bytes.Length < length) bytes = new byte[Math.Max(length, bytes.Length * 2)];
-                    entry.DataStream.ReadExactly(bytes, 0, length);
-                    int charCount = Encoding.UTF8.GetMaxCharCount(length);
-                    if (chars.Length < charCount) chars = new char[Math.Max(charCount, chars.Length * 2)];
-                    int n = Encoding.UTF8.GetChars(bytes, 0, length, chars, 0);
-                    ids.Clear();
-                    Tokenize(chars.AsSpan(0, n), OnToken, scratch);
-                    (isTrain ? train : test).Add((new Review(id, rating, label, []), ids.ToArray()));
-                }
+                int charCount = Encoding.UTF8.GetMaxCharCount(length);
+                if (chars.Length < charCount) chars = new char[Math.Max(charCount, chars.Length * 2)];
+                int n = Encoding.UTF8.GetChars(bytes, 0, length, chars, 0);
+                ArrayPool<byte>.Shared.Return(bytes);
+                int start = local.Count;
+                counting = isTrain;
+                Tokenize(chars.AsSpan(0, n), OnToken, scratch);
+                (isTrain ? train : test).Add((meta, start, local.Count - start));
             }
-            hashing.DrainToEnd();
+            producer.GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException && e is not FileNotFoundException)
         {
             throw new InvalidDataException($"'{archivePath}' is not a readable aclImdb tar.gz ({e.Message}); delete it so it is downloaded again, or point path: to a good copy.", e);
+        }
+        finally
+        {
+            // If tokenising failed, let the producer finish (it stops when the queue is completed or drained).
+            if (!producer.IsCompleted)
+            {
+                foreach (var item in queue.GetConsumingEnumerable()) ArrayPool<byte>.Shared.Return(item.Bytes);
+            }
         }
         if (train.Count == 0 && test.Count == 0)
             throw new InvalidDataException($"'{archivePath}' holds no reviews named aclImdb/{{train,test}}/{{pos,neg}}/<id>_<rating>.txt; is it the IMDB archive (aclImdb_v1.tar.gz)?");
@@ -159,16 +243,34 @@ internal sealed class ImdbCorpus
         for (int r = 0; r < order.Length; r++) rankOf[order[r]] = r + 1;
         var ranked = order.Select(i => words[i]).ToArray();
 
-        Review[] Finish(List<(Review R, int[] Local)> list) => list
-            .OrderBy(t => t.R.Label).ThenBy(t => t.R.Id)
-            .Select(t =>
+        var payload = new ArrayBufferWriter<byte>(24 << 20);
+        Review[] Encode(List<(Review Meta, int Start, int Count)> list)
+        {
+            var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(local);
+            var sorted = list.OrderBy(t => t.Meta.Label).ThenBy(t => t.Meta.Id).ToArray();
+            var result = new Review[sorted.Length];
+            for (int i = 0; i < sorted.Length; i++)
             {
-                var local = t.Local;
-                for (int k = 0; k < local.Length; k++) local[k] = rankOf[local[k]];
-                return t.R with { Ranks = local };
-            })
-            .ToArray();
-        return (new ImdbCorpus(ranked, Finish(train), Finish(test)), hashing.HexHash());
+                var (meta, start, count) = sorted[i];
+                int offset = payload.WrittenCount;
+                int max = 0;
+                var span = payload.GetSpan(count * 5);
+                int pos = 0;
+                for (int k = 0; k < count; k++)
+                {
+                    int rank = rankOf[ids[start + k]];
+                    if (rank > max) max = rank;
+                    pos += WriteVarInt(span[pos..], rank);
+                }
+                payload.Advance(pos);
+                result[i] = meta with { Count = count, MaxRank = max, Offset = offset };
+            }
+            return result;
+        }
+        var trainReviews = Encode(train);
+        var testReviews = Encode(test);
+        var bytesOut = payload.WrittenSpan.ToArray();
+        return (new ImdbCorpus(ranked, trainReviews, testReviews, bytesOut, 0, bytesOut.Length), hashing.HexHash());
     }
 
     /// <summary>Matches <c>aclImdb/train/pos/123_8.txt</c>.</summary>
@@ -201,57 +303,53 @@ internal sealed class ImdbCorpus
         }
     }
 
-    /// <summary>Writes the cache atomically (temporary file, then rename).</summary>
+    /// <summary>
+    /// Writes the cache atomically. Layout after the header (magic, version, stamp, body length, body checksum):
+    /// [words section][reviews section: counts, then id, rating, label, count, max rank, offset per review][ranks section: varints],
+    /// each section prefixed by its byte length.
+    /// </summary>
     internal void Save(string path, Stamp stamp)
     {
-        var body = new MemoryStream(24 << 20);
+        var body = new MemoryStream(PayloadLength + (4 << 20));
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
-            // Layout: [words section length][words][train section length][train][test section length][test]
             WriteSection(w, b =>
             {
                 b.Write(Words.Length);
                 foreach (var word in Words) b.Write(word);
             });
-            foreach (var split in new[] { Train, Test })
+            WriteSection(w, b =>
             {
-                WriteSection(w, b =>
+                b.Write(Train.Length);
+                b.Write(Test.Length);
+                foreach (var r in Train.Concat(Test))
                 {
-                    b.Write(split.Length);
-                    foreach (var r in split)
-                    {
-                        b.Write(r.Id);
-                        b.Write(r.Rating);
-                        b.Write(r.Label);
-                        b.Write7BitEncodedInt(r.Ranks.Length);
-                        foreach (var rank in r.Ranks) b.Write7BitEncodedInt(rank);
-                    }
-                });
-            }
+                    b.Write(r.Id);
+                    b.Write(r.Rating);
+                    b.Write(r.Label);
+                    b.Write(r.Count);
+                    b.Write(r.MaxRank);
+                    b.Write(r.Offset);
+                }
+            });
+            w.Write(PayloadLength);
+            w.Write(Payload, PayloadStart, PayloadLength);
         }
-        var payload = body.GetBuffer().AsSpan(0, (int)body.Length);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = path + "." + Guid.NewGuid().ToString("N") + ".part";
-        try
+        var bytes = body.GetBuffer();
+        int length = (int)body.Length;
+        var checksum = Checksum(bytes.AsSpan(0, length));
+        AtomicFile.Write(path, f =>
         {
-            using (var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            using (var w = new BinaryWriter(f, Encoding.UTF8))
-            {
-                w.Write(Magic);
-                w.Write(FormatVersion);
-                w.Write(stamp.Hash);
-                w.Write(stamp.Length);
-                w.Write(stamp.ModifiedTicks);
-                w.Write((long)payload.Length);
-                w.Write(Checksum(payload));
-                w.Write(payload);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            try { if (File.Exists(tmp)) File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+            using var w = new BinaryWriter(f, Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(FormatVersion);
+            w.Write(stamp.Hash);
+            w.Write(stamp.Length);
+            w.Write(stamp.ModifiedTicks);
+            w.Write((long)length);
+            w.Write(checksum);
+            w.Write(bytes, 0, length);
+        });
     }
 
     static void WriteSection(BinaryWriter w, Action<BinaryWriter> write)
@@ -273,12 +371,11 @@ internal sealed class ImdbCorpus
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) return null;
             if (reader.ReadInt32() != FormatVersion) return null;
             if (reader.ReadString() != stamp.Hash || reader.ReadInt64() != stamp.Length || reader.ReadInt64() != stamp.ModifiedTicks) return null;
-            long payloadLength = reader.ReadInt64();
+            long bodyLength = reader.ReadInt64();
             ulong checksum = reader.ReadUInt64();
             int start = (int)reader.BaseStream.Position;
-            if (payloadLength != all.Length - start) return null;
-            var payload = all.AsSpan(start);
-            if (Checksum(payload) != checksum) return null;
+            if (bodyLength != all.Length - start) return null;
+            if (Checksum(all.AsSpan(start)) != checksum) return null;
             return Parse(all, start);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or ArgumentException or OverflowException or IndexOutOfRangeException or DecoderFallbackException
@@ -290,7 +387,6 @@ internal sealed class ImdbCorpus
 
     static ImdbCorpus Parse(byte[] all, int start)
     {
-        // Three sections (words, train, test) parsed in parallel.
         var bounds = new (int Start, int Length)[3];
         int pos = start;
         for (int i = 0; i < 3; i++)
@@ -301,47 +397,48 @@ internal sealed class ImdbCorpus
             pos += 4 + length;
         }
         if (pos != all.Length) throw new InvalidDataException("trailing bytes");
-        string[]? words = null;
-        Review[]? train = null, test = null;
-        Parallel.Invoke(
-            () =>
-            {
-                var reader = new BinaryReader(new MemoryStream(all, bounds[0].Start, bounds[0].Length, writable: false), Encoding.UTF8);
-                words = new string[reader.ReadInt32()];
-                for (int i = 0; i < words.Length; i++) words[i] = reader.ReadString();
-            },
-            () => train = ParseReviews(all.AsSpan(bounds[1].Start, bounds[1].Length)),
-            () => test = ParseReviews(all.AsSpan(bounds[2].Start, bounds[2].Length)));
-        int maxRank = 0;
-        foreach (var r in train!.Concat(test!))
-            foreach (var v in r.Ranks)
-                if (v > maxRank) maxRank = v;
-        if (maxRank > words!.Length) throw new InvalidDataException("rank out of range");
-        return new ImdbCorpus(words, train!, test!);
-    }
-
-    static Review[] ParseReviews(ReadOnlySpan<byte> span)
-    {
-        var reviews = new Review[BinaryPrimitives.ReadInt32LittleEndian(span)];
-        int pos = 4;
+        int wordCount = BinaryPrimitives.ReadInt32LittleEndian(all.AsSpan(bounds[0].Start));
+        var words = new Lazy<string[]>(() =>
+        {
+            var reader = new BinaryReader(new MemoryStream(all, bounds[0].Start, bounds[0].Length, writable: false), Encoding.UTF8);
+            var result = new string[reader.ReadInt32()];
+            for (int i = 0; i < result.Length; i++) result[i] = reader.ReadString();
+            return result;
+        });
+        var span = all.AsSpan(bounds[1].Start, bounds[1].Length);
+        int trainCount = BinaryPrimitives.ReadInt32LittleEndian(span);
+        int testCount = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
+        const int Size = 4 + 1 + 1 + 4 + 4 + 4;
+        if (trainCount < 0 || testCount < 0 || 8 + (long)(trainCount + testCount) * Size != span.Length) throw new InvalidDataException("bad review table");
+        var reviews = new Review[trainCount + testCount];
         for (int i = 0; i < reviews.Length; i++)
         {
-            int id = BinaryPrimitives.ReadInt32LittleEndian(span[pos..]);
-            byte rating = span[pos + 4];
-            byte label = span[pos + 5];
-            pos += 6;
-            int count = ReadVarInt(span, ref pos);
-            var ranks = new int[count];
-            for (int k = 0; k < count; k++)
-            {
-                int v = ReadVarInt(span, ref pos);
-                if (v < 1) throw new InvalidDataException("rank out of range");
-                ranks[k] = v;
-            }
-            reviews[i] = new Review(id, rating, label, ranks);
+            var r = span.Slice(8 + i * Size, Size);
+            var review = new Review(BinaryPrimitives.ReadInt32LittleEndian(r), r[4], r[5], BinaryPrimitives.ReadInt32LittleEndian(r[6..]),
+                BinaryPrimitives.ReadInt32LittleEndian(r[10..]), BinaryPrimitives.ReadInt32LittleEndian(r[14..]));
+            // Each review's varints lie inside the ranks section: at least one byte per rank, at most five.
+            if (review.Count < 0 || review.Offset < 0 || review.Offset + (long)review.Count > bounds[2].Length || review.MaxRank < 0)
+                throw new InvalidDataException("bad review entry");
+            reviews[i] = review;
         }
-        if (pos != span.Length) throw new InvalidDataException("section length mismatch");
-        return reviews;
+        var train = reviews[..trainCount];
+        var test = reviews[trainCount..];
+        int maxRank = train.Concat(test).Select(r => r.MaxRank).DefaultIfEmpty(0).Max();
+        if (wordCount < 0 || maxRank > wordCount) throw new InvalidDataException("rank out of range");
+        return new ImdbCorpus(words, wordCount, train, test, all, bounds[2].Start, bounds[2].Length);
+    }
+
+    static int WriteVarInt(Span<byte> s, int value)
+    {
+        uint v = (uint)value;
+        int n = 0;
+        while (v >= 0x80)
+        {
+            s[n++] = (byte)(v | 0x80);
+            v >>= 7;
+        }
+        s[n++] = (byte)v;
+        return n;
     }
 
     static int ReadVarInt(ReadOnlySpan<byte> s, ref int pos)

@@ -23,6 +23,13 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
         DeclaredInputShape = inputShape?.ToArray();
     }
 
+    /// <summary>Makes sure TorchSharp's native library is loaded (with the Linux fix) before the module's native constructor runs.</summary>
+    static string ReadyName(string? name)
+    {
+        Native.NativeSetup.EnsureTorch();
+        return name ?? "layer";
+    }
+
     /// <summary>The layer's name in its model (auto-assigned like Keras: <c>dense</c>, <c>dense_1</c>, ... when not given).</summary>
     public string? Name { get; internal set; }
 

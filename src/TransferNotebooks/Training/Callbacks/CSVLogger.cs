@@ -9,9 +9,14 @@ namespace TransferNotebooks.Training.Callbacks;
 /// <see cref="History"/> exactly. The header is written once. Each row is appended and the file closed at every epoch end,
 /// so an interrupted run leaves every finished epoch on disk and no open handle.
 /// </summary>
+/// <remarks>
+/// Without <c>append</c> the file is started afresh the first time the logger is used; later Fit calls with the same instance
+/// (for example the two phases of <c>FineTune</c>) continue it, so one logger gives one file per run.
+/// </remarks>
 public sealed class CSVLogger : Callback
 {
     List<string>? columns;
+    bool started;
 
     /// <summary>Creates the logger.</summary>
     /// <param name="filename">The CSV file (its folder is created if needed).</param>
@@ -36,10 +41,13 @@ public sealed class CSVLogger : Callback
     /// <inheritdoc />
     public override void OnTrainBegin(Logs logs)
     {
+        bool continuing = started;
+        started = true;
+        if (continuing && File.Exists(Filename)) return; // same instance, next Fit: keep the columns and go on
         columns = null;
         var dir = Path.GetDirectoryName(Path.GetFullPath(Filename));
         if (dir is not null) Directory.CreateDirectory(dir);
-        if (!Append) { File.WriteAllText(Filename, ""); return; }
+        if (!Append && !continuing) { File.WriteAllText(Filename, ""); return; }
         if (!File.Exists(Filename)) return;
         using var reader = new StreamReader(Filename);
         var header = reader.ReadLine();

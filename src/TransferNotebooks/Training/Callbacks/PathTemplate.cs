@@ -108,9 +108,14 @@ public static class PathTemplate
 
     static string Exponent(double a, int precision, bool upper, bool alternate)
     {
-        var s = a.ToString((precision == 0 ? "0" : "0." + new string('0', precision)) + "e+00", CultureInfo.InvariantCulture);
-        if (alternate && precision == 0) s = s.Replace("e", ".e", StringComparison.Ordinal);
-        return upper ? s.ToUpperInvariant() : s;
+        // The standard "E" format rounds the exact binary value (as Python does); custom "0.00e+00" patterns round a 15-digit
+        // approximation first. .NET writes at least three exponent digits, Python at least two.
+        var s = a.ToString("E" + precision.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        int e = s.IndexOf('E');
+        int exp = int.Parse(s[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var mantissa = s[..e] + (alternate && precision == 0 ? "." : "");
+        var result = mantissa + (exp < 0 ? "e-" : "e+") + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
+        return upper ? result.ToUpperInvariant() : result;
     }
 
     static string General(double a, int precision, bool upper, bool alternate, bool keepPoint = false)

@@ -83,6 +83,8 @@ public sealed class ProgressBar : Callback
             : verbose == 1 && (interactiveOverride ?? (writer is null && !Console.IsOutputRedirected)) ? Mode.Terminal
             : Mode.Lines;
         soFar = new History();
+        epoch = Params.InitialEpoch;
+        done = 0;
         chartHtml = null;
         chartFailed = false;
         display = mode == Mode.Notebook ? host!.Show(Render(null)) : null;
@@ -152,7 +154,9 @@ public sealed class ProgressBar : Callback
         double elapsed = epochClock.Elapsed.TotalSeconds;
         string timing = final ? $" {Seconds(elapsed)} {PerStep(elapsed, done)}" : $" ETA {Eta(elapsed / Math.Max(1, done) * (steps - done))}";
         string values = Values(logs);
-        int barWidth = Math.Clamp(max - head.Length - count.Length - timing.Length - values.Length - 2, 6, 30);
+        // A fixed bar width for the whole run (a quarter of the width, 10 to 30), so the bar does not jump when the final line
+        // adds validation values; what does not fit is cut at the right edge.
+        int barWidth = Math.Clamp(max / 4, 10, 30);
         int filled = steps == 0 ? barWidth : (int)((long)done * barWidth / steps);
         var bar = new StringBuilder("[");
         if (final || filled >= barWidth) bar.Append('=', final ? barWidth : filled).Append('.', final ? 0 : barWidth - filled);
