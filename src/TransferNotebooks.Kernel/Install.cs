@@ -35,7 +35,7 @@ public static class Install
     {
         ["argv"] = new JsonArray(dotnet, kernelDll, "--language", language, "{connection_file}"),
         ["display_name"] = displayName,
-        ["language"] = language == "fsharp" ? "fsharp" : "C#",
+        ["language"] = language,
         ["interrupt_mode"] = "message",
         ["env"] = new JsonObject { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" },
         ["metadata"] = new JsonObject { ["debugger"] = false },

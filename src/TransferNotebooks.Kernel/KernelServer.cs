@@ -14,8 +14,12 @@ namespace TransferNotebooks.Kernel;
 /// </summary>
 public sealed class KernelServer : IDisplaySink
 {
-    /// <summary>How long an interrupted cell may take to stop by itself (polling Interrupt.Current) before it is aborted.</summary>
-    static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(1.5);
+    /// <summary>
+    /// How long an interrupted cell may take to stop by itself (observing Interruption.Token, as the training loop does
+    /// between batches) before it is aborted; TN_KERNEL_INTERRUPT_GRACE_MS overrides the default of 3 s.
+    /// </summary>
+    static readonly TimeSpan InterruptGrace = TimeSpan.FromMilliseconds(
+        int.TryParse(Environment.GetEnvironmentVariable("TN_KERNEL_INTERRUPT_GRACE_MS"), out var ms) && ms >= 0 ? ms : 3000);
 
     readonly ConnectionInfo connection;
     readonly ILanguageEngine engine;
@@ -66,6 +70,13 @@ public sealed class KernelServer : IDisplaySink
         control.Start();
         shell.Start();
         Publish(Message.Reply(null, "status", session, new JsonObject { ["execution_state"] = "starting" }));
+
+        // Ctrl+C from a terminal front end (jupyter console) reaches the whole process group: treat it as an interrupt.
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            CancelCell(InterruptGrace);
+        });
 
         stopped.Wait();
         shell.Stop();
@@ -152,7 +163,7 @@ public sealed class KernelServer : IDisplaySink
         var cancel = new CancellationTokenSource();
         var abort = new CancellationTokenSource();
         lock (cellGate) { cellCancel = cancel; cellAbort = abort; cellRunning = true; }
-        LibraryBridge.SetInterruptToken(cancel.Token);
+        LibraryBridge.CellStarted();
         Evaluation result = Evaluation.Empty;
         try
         {
@@ -165,13 +176,12 @@ public sealed class KernelServer : IDisplaySink
         finally
         {
             lock (cellGate) { cellRunning = false; cellCancel = null; cellAbort = null; }
-            LibraryBridge.SetInterruptToken(CancellationToken.None);
         }
         if (cancel.IsCancellationRequested && result.Error is not null) result = Evaluation.Failed(Interrupted());
         Console.Out.Flush();
         Console.Error.Flush();
 
-        if (result.HasValue && !silent)
+        if (result.HasValue && !silent && result.Value is not DisplayedValue)
         {
             JsonObject data;
             try { data = DisplayFormatter.Format(result.Value, result.ValueType); }
@@ -191,6 +201,7 @@ public sealed class KernelServer : IDisplaySink
             {
                 ["status"] = "error", ["execution_count"] = count, ["ename"] = error.Name, ["evalue"] = error.Value, ["traceback"] = traceback,
             }));
+            if (Message.Bool(request.Content, "stop_on_error", true)) AbortQueued(channel);
         }
         else
         {
@@ -198,6 +209,18 @@ public sealed class KernelServer : IDisplaySink
             {
                 ["status"] = "ok", ["execution_count"] = count, ["user_expressions"] = new JsonObject(), ["payload"] = new JsonArray(),
             }));
+        }
+    }
+
+    /// <summary>After a failed cell (stop_on_error), execute requests already queued are answered "aborted", as ipykernel does.</summary>
+    void AbortQueued(RequestChannel channel)
+    {
+        foreach (var queued in channel.TakePending())
+        {
+            if (queued.MsgType != "execute_request") { Handle(channel, queued); continue; }
+            Status(queued, "busy");
+            channel.Send(Message.Reply(queued, "execute_reply", session, new JsonObject { ["status"] = "aborted", ["execution_count"] = executionCount }));
+            Status(queued, "idle");
         }
     }
 
@@ -244,6 +267,7 @@ public sealed class KernelServer : IDisplaySink
         }
         Log.Info("interrupting the running cell");
         cancel?.Cancel();
+        LibraryBridge.Interrupt();
         _ = Task.Delay(grace).ContinueWith(_ =>
         {
             lock (cellGate)

@@ -114,8 +114,8 @@ class KernelTestBase:
         self.assertIn("<b>bold</b>", displays[0]["content"]["data"]["text/html"])
         self.assertTrue(displays[0]["content"]["transient"]["display_id"])
 
-    def test_07_library_display_and_interrupt_token(self):
-        """The notebook's copy of TransferNotebooks (from artifacts/feed) gets the kernel's display host."""
+    def test_07_library_display_progress_and_interrupt(self):
+        """The notebook's copy of TransferNotebooks (from artifacts/feed) gets the kernel's display host and stop button."""
         reply, outputs = self.run_cell(self.snippets["library"].replace("FEED", FEED), timeout=240)
         self.assertEqual(reply["status"], "ok", reply)
         displays = self.of_type(outputs, "display_data")
@@ -126,16 +126,17 @@ class KernelTestBase:
         self.assertEqual(updates[0]["content"]["data"]["text/html"], "<b>epoch 2/2</b>")
         self.assertEqual(displays[0]["content"]["transient"]["display_id"], updates[0]["content"]["transient"]["display_id"])
         self.assertEqual(self.stdout(outputs).strip(), "notebook=true copies=1")
-        # Cooperative interrupt: a loop polling Interrupt.Current stops by itself, well before the kernel's abort.
+        # Cooperative interrupt: a loop polling Interruption.Token (as Fit does) stops by itself and the cell ends normally
+        # ("ok"; the kernel's abort after the grace period would make it a KeyboardInterrupt error).
         msg_id = self.kc.execute(self.snippets["poll_interrupt"])
         time.sleep(1.0)
-        start = time.time()
         self.km.interrupt_kernel()
         reply = self.kc.get_shell_msg(timeout=30)
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
-        self.assertEqual(reply["content"]["status"], "ok")
-        self.assertLess(time.time() - start, 1.4)
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         self.drain_iopub()
+        # The real thing: the training loop's progress display and stop button (the library is loaded by now).
+        self.check_fit_progress_and_interrupt()
 
     def drain_iopub(self):
         while True:
@@ -189,6 +190,77 @@ class KernelTestBase:
         reply = self.kc.get_shell_msg(timeout=30)["content"]
         self.assertIn(expected, reply["matches"])
 
+    def test_11_plotly_offline(self):
+        """Plotly.NET charts render offline: plotly.js inlined once per session, plus the plotly MIME type."""
+        if "plotly" not in self.snippets:
+            self.skipTest("no Plotly snippet for this language")
+        bundles = []
+        for code in (self.snippets["plotly"], self.snippets["plotly"].split("\n")[-1]):
+            reply, outputs = self.run_cell(code, timeout=180)
+            self.assertEqual(reply["status"], "ok", reply)
+            bundles.append(self.of_type(outputs, "execute_result")[0]["content"]["data"])
+        for data in bundles:
+            self.assertEqual(data["application/vnd.plotly.v1+json"]["data"][0]["type"], "scatter")
+            self.assertIn("Plotly.newPlot", data["text/html"])
+            self.assertNotIn("<script src=", data["text/html"])  # nothing loaded from the network
+        self.assertIn("plotly.js v", bundles[0]["text/html"])
+        self.assertNotIn("plotly.js v", bundles[1]["text/html"])
+
+    def test_12_queued_cells_abort_after_an_error(self):
+        failing = self.kc.execute(self.snippets["exception"])
+        queued = self.kc.execute(self.snippets["value"])
+        replies = {}
+        while len(replies) < 2:
+            msg = self.kc.get_shell_msg(timeout=30)
+            replies[msg["parent_header"]["msg_id"]] = msg["content"]["status"]
+        self.assertEqual(replies, {failing: "error", queued: "aborted"})
+        self.drain_iopub()
+        reply, _ = self.run_cell(self.snippets["value"])
+        self.assertEqual(reply["status"], "ok")
+
+    def check_fit_progress_and_interrupt(self):
+        """Fit's progress bar reaches the kernel as one display updated in place; interrupting Fit stops it cleanly."""
+        reply, outputs = self.run_cell(self.snippets["fit"].replace("EPOCHS", "2"), timeout=240)
+        self.assertEqual(reply["status"], "ok", reply)
+        displays = self.of_type(outputs, "display_data")
+        updates = self.of_type(outputs, "update_display_data")
+        self.assertEqual(len(displays), 1)
+        self.assertGreaterEqual(len(updates), 2)
+        display_id = displays[0]["content"]["transient"]["display_id"]
+        self.assertTrue(all(u["content"]["transient"]["display_id"] == display_id for u in updates))
+        self.assertIn("Epoch 2/2", updates[-1]["content"]["data"]["text/html"])
+        # A long Fit, interrupted: it observes Interruption.Token and returns after the current batch (status ok;
+        # the kernel's forced abort after the grace period would be a KeyboardInterrupt error instead).
+        msg_id = self.kc.execute(self.snippets["fit"].replace("EPOCHS", "100000"))
+        deadline = time.time() + 120
+        while time.time() < deadline:  # interrupt once training runs (its progress display appears)
+            msg = self.kc.get_iopub_msg(timeout=120)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "update_display_data":
+                break
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=60)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        self.drain_iopub()
+
+    def test_14_stdin(self):
+        outputs = []
+        reply = self.kc.execute_interactive(self.snippets["stdin"], timeout=60, allow_stdin=True,
+                                            stdin_hook=lambda msg: self.kc.input("typed line"), output_hook=outputs.append)
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertIn("TYPED LINE", self.of_type(outputs, "execute_result")[0]["content"]["data"]["text/plain"])
+
+    def test_98_restart(self):
+        if not self.snippets.get("restart"):
+            self.skipTest("restart is language-independent: tested with one kernel")
+        self.km.restart_kernel(now=False)
+        self.kc.wait_for_ready(timeout=90)
+        self.drain_iopub()
+        reply, _ = self.run_cell(self.snippets["value"])
+        self.assertEqual(reply["status"], "ok")
+        reply, _ = self.run_cell(self.snippets["use"])
+        self.assertEqual(reply["status"], "error", "state survived a restart")
+
     def test_99_shutdown(self):
         process = self.km.provisioner.process
         self.kc.shutdown()
@@ -218,10 +290,19 @@ class FSharpKernel(KernelTestBase, unittest.TestCase):
             "let copies = System.AppDomain.CurrentDomain.GetAssemblies() |> Array.filter (fun a -> a.GetName().Name = \"TransferNotebooks\") |> Array.length\n"
             'printfn "notebook=%b copies=%d" DisplayHost.Current.IsNotebook copies'
         ),
-        "poll_interrupt": "while not TransferNotebooks.Hosting.Interrupt.Current.IsCancellationRequested do System.Threading.Thread.Sleep 10",
+        "poll_interrupt": "while not TransferNotebooks.Hosting.Interruption.Token.IsCancellationRequested do System.Threading.Thread.Sleep 10",
         "long_loop": "let mutable n = 0L\nwhile true do n <- n + 1L",
+        "fit": (
+            "open TransferNotebooks.Models\nopen type TransferNotebooks.Keras\n"
+            'let model = new Sequential(Dense(8, activation = "relu", inputShape = [4]), Dense(2, activation = "softmax"))\n'
+            'model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy") |> ignore\n'
+            "let x = TorchSharp.torch.rand(256L, 4L)\nlet y = TorchSharp.torch.randint(2L, [| 256L |])\n"
+            "let history = model.Fit(x, y, epochs = EPOCHS, batchSize = 32)"
+        ),
+        "stdin": "stdin.ReadLine().ToUpper()",
         "incomplete": "let f x =",
         "completion": ("List.ma", "map"),
+        "plotly": '#r "nuget: Plotly.NET, 6.0.0"\nopen Plotly.NET\nChart.Point([1; 2; 3], [4; 5; 6])',
     }
 
 
@@ -245,8 +326,17 @@ class CSharpKernel(KernelTestBase, unittest.TestCase):
             'var copies = AppDomain.CurrentDomain.GetAssemblies().Count(a => a.GetName().Name == "TransferNotebooks");\n'
             'Console.WriteLine($"notebook={DisplayHost.Current.IsNotebook.ToString().ToLower()} copies={copies}");'
         ),
-        "poll_interrupt": "while (!TransferNotebooks.Hosting.Interrupt.Current.IsCancellationRequested) Thread.Sleep(10);",
+        "poll_interrupt": "while (!TransferNotebooks.Hosting.Interruption.Token.IsCancellationRequested) Thread.Sleep(10);",
         "long_loop": "long n = 0; while (true) { n++; }",
+        "fit": (
+            "using TransferNotebooks.Models;\nusing static TransferNotebooks.Keras;\n"
+            'var model = new Sequential(Dense(8, activation: "relu", inputShape: new[] { 4 }), Dense(2, activation: "softmax"));\n'
+            'model.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy");\n'
+            "var x = TorchSharp.torch.rand(256, 4);\nvar y = TorchSharp.torch.randint(2, new long[] { 256 });\n"
+            "var history = model.Fit(x, y, epochs: EPOCHS, batchSize: 32);"
+        ),
+        "stdin": "Console.ReadLine().ToUpper()",
+        "restart": True,
         "incomplete": "if (answer > 1) {",
         "completion": ("Console.WriteL", "WriteLine"),
     }
@@ -278,6 +368,18 @@ class Notebooks(unittest.TestCase):
         self.execute("tn-csharp", "csharp.ipynb")
 
 
+class TimedResult(unittest.TextTestResult):
+    """Prints each test's duration (the suite has a time budget)."""
+
+    def startTest(self, test):
+        self._started = time.time()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self.stream.write("    %.1f s\n" % (time.time() - self._started))
+
+
 def main():
     start = time.time()
     suite = unittest.TestSuite()
@@ -286,7 +388,7 @@ def main():
     for case in (FSharpKernel, CSharpKernel, Notebooks):
         if not only or case.__name__ in only:
             suite.addTests(loader.loadTestsFromTestCase(case))
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout, resultclass=TimedResult).run(suite)
     failed = len(result.failures) + len(result.errors)
     passed = result.testsRun - failed - len(result.skipped)
     print("kernel logs: " + LOG_DIR)

@@ -10,6 +10,7 @@ namespace TransferNotebooks.Kernel.Channels;
 /// </summary>
 public sealed class RequestChannel(string name, string address, MessageSigner signer, Action<RequestChannel, Message> handler) : IDisposable
 {
+
     readonly CancellationTokenSource stop = new();
     readonly Lock sendLock = new();
     RouterSocket? socket;
@@ -38,23 +39,38 @@ public sealed class RequestChannel(string name, string address, MessageSigner si
 
     void Run()
     {
-        var frames = new List<byte[]>();
         while (!stop.IsCancellationRequested)
         {
-            bool got;
-            lock (sendLock) got = socket!.TryReceiveMultipartBytes(TimeSpan.FromMilliseconds(50), ref frames);
-            if (!got) continue;
-            var message = WireCodec.Decode(frames, signer, out var error);
-            if (message is null)
-            {
-                Rejected++;
-                Log.Warn($"{name}: dropped a message ({error})");
-                continue;
-            }
+            var message = Receive(TimeSpan.FromMilliseconds(50));
+            if (message is null) continue;
             Log.Debug($"{name}: {message.MsgType}");
             try { handler(this, message); }
             catch (Exception e) { Log.Warn($"{name}: handler for {message.MsgType} failed: {e}"); }
         }
+    }
+
+    /// <summary>The next valid message within <paramref name="timeout"/>, or null (invalid ones are dropped and logged).</summary>
+    Message? Receive(TimeSpan timeout)
+    {
+        var frames = new List<byte[]>();
+        while (true)
+        {
+            bool got;
+            lock (sendLock) got = socket!.TryReceiveMultipartBytes(timeout, ref frames);
+            if (!got) return null;
+            var message = WireCodec.Decode(frames, signer, out var error);
+            if (message is not null) return message;
+            Rejected++;
+            Log.Warn($"{name}: dropped a message ({error})");
+        }
+    }
+
+    /// <summary>The messages already waiting on the socket (call from a handler, on the channel's thread).</summary>
+    public List<Message> TakePending()
+    {
+        var pending = new List<Message>();
+        while (Receive(TimeSpan.Zero) is { } m) pending.Add(m);
+        return pending;
     }
 
     /// <summary>Stops the receive loop (the current handler finishes first).</summary>

@@ -105,13 +105,63 @@ public static class DisplayFormatter
         {
             try
             {
-                Formatter.Register(t, (value, writer) => writer.Write(PlainText(value, value.GetType())), "text/plain");
-                Formatter.Register(t, (value, writer) => writer.Write("<pre>" + WebUtility.HtmlEncode(PlainText(value, value.GetType())) + "</pre>"), "text/html");
+                Formatter.Register(t, (value, writer) => writer.Write(FSharpText(value)), "text/plain");
+                Formatter.Register(t, (value, writer) => writer.Write("<pre>" + WebUtility.HtmlEncode(FSharpText(value)) + "</pre>"), "text/html");
             }
             catch (Exception e) { Log.Debug($"could not register a formatter for {t.Name}: {e.Message}"); }
         }
     }
 
-    /// <summary>True when <paramref name="value"/> is a sequence (used to avoid eager walks of infinite sequences).</summary>
-    internal static bool IsSequence(object value) => value is IEnumerable and not string;
+    /// <summary>
+    /// F# collections and options as text, without going back through the Formatting package (whose formatters for these
+    /// types are the ones calling this): the language's printer when there is one (fsi), else a bounded F#-style printer.
+    /// </summary>
+    internal static string FSharpText(object value)
+    {
+        if (LanguagePlainText is { } f)
+        {
+            var s = Safe(() => f(value, value.GetType()));
+            if (s is not null) return s;
+        }
+        var sb = new System.Text.StringBuilder();
+        Print(value, sb, depth: 0);
+        return sb.ToString();
+    }
+
+    static void Print(object? value, System.Text.StringBuilder sb, int depth)
+    {
+        const int maxItems = 100;
+        if (value is null) { sb.Append("null"); return; }
+        if (depth > 5) { sb.Append("..."); return; }
+        var type = value.GetType();
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var def
+            && (def == typeof(FSharpOption<>) || def == typeof(FSharpValueOption<>)))
+        {
+            var tag = type.GetProperty("Tag")?.GetValue(value) as int? ?? 0;
+            if (def == typeof(FSharpOption<>) || tag == 1)
+            {
+                sb.Append("Some ");
+                Print(type.GetProperty("Value")?.GetValue(value), sb, depth + 1);
+            }
+            else sb.Append("ValueNone");
+            return;
+        }
+        if (value is string str) { sb.Append('"').Append(str).Append('"'); return; }
+        if (value is IEnumerable items)
+        {
+            var (open, close) = type.IsArray ? ("[|", "|]") : type.Name.StartsWith("FSharpMap", StringComparison.Ordinal) ? ("map [", "]")
+                : type.Name.StartsWith("FSharpSet", StringComparison.Ordinal) ? ("set [", "]") : ("[", "]");
+            sb.Append(open);
+            var n = 0;
+            foreach (var item in items)
+            {
+                if (n > 0) sb.Append("; ");
+                if (n++ == maxItems) { sb.Append("..."); break; }
+                Print(item, sb, depth + 1);
+            }
+            sb.Append(close);
+            return;
+        }
+        sb.Append(Safe(() => value.ToString()) ?? type.Name);
+    }
 }

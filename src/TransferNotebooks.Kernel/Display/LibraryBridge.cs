@@ -7,16 +7,18 @@ namespace TransferNotebooks.Kernel.Display;
 /// <summary>
 /// Connects the TransferNotebooks library to the kernel without referencing it: when a notebook loads the library
 /// (<c>#r "nuget: TransferNotebooks"</c>), this installs a kernel-backed IDisplayHost into
-/// <c>TransferNotebooks.Hosting.DisplayHost.Current</c> and keeps <c>Hosting.Interrupt.Current</c> on the running cell's
-/// token. The kernel never loads the library itself, so the notebook's copy is the only one.
+/// <c>TransferNotebooks.Hosting.DisplayHost.Current</c> and drives the library's
+/// stop button: <c>Hosting.Interruption.Reset()</c> before each cell, <c>Interruption.Interrupt()</c> when the user
+/// interrupts (Fit observes <c>Interruption.Token</c> and stops after the current batch). The kernel never loads the
+/// library itself, so the notebook's copy is the only one.
 /// </summary>
 public static class LibraryBridge
 {
     const string LibraryName = "TransferNotebooks";
     static readonly Lock gate = new();
-    static readonly List<PropertyInfo> interruptProperties = [];
+    static readonly List<(MethodInfo Reset, MethodInfo Interrupt)> interruptions = [];
     static readonly List<Assembly> bridged = [];
-    static CancellationToken token;
+    static bool interrupted;
 
     /// <summary>The library assemblies the host was installed into (one, normally).</summary>
     public static IReadOnlyList<Assembly> Bridged { get { lock (gate) return bridged.ToList(); } }
@@ -28,18 +30,30 @@ public static class LibraryBridge
         foreach (var a in AppDomain.CurrentDomain.GetAssemblies()) Bridge(a);
     }
 
-    /// <summary>Sets the library's Interrupt.Current (now and for copies loaded later in this cell).</summary>
-    public static void SetInterruptToken(CancellationToken cancel)
+    /// <summary>A cell starts: the library's Interruption is reset.</summary>
+    public static void CellStarted()
     {
         lock (gate)
         {
-            token = cancel;
-            foreach (var p in interruptProperties)
-            {
-                try { p.SetValue(null, cancel); }
-                catch (Exception e) { Log.Warn("could not set Interrupt.Current: " + e.Message); }
-            }
+            interrupted = false;
+            foreach (var (reset, _) in interruptions) Call(reset);
         }
+    }
+
+    /// <summary>The user interrupted the running cell: the library's Interruption token is cancelled.</summary>
+    public static void Interrupt()
+    {
+        lock (gate)
+        {
+            interrupted = true;
+            foreach (var (_, interrupt) in interruptions) Call(interrupt);
+        }
+    }
+
+    static void Call(MethodInfo method)
+    {
+        try { method.Invoke(null, null); }
+        catch (Exception e) { Log.Warn($"Interruption.{method.Name} failed: {e.InnerException?.Message ?? e.Message}"); }
     }
 
     static void Bridge(Assembly assembly)
@@ -60,11 +74,14 @@ public static class LibraryBridge
                     ((HostProxy)host).HandleInterface = handleInterface;
                     current.SetValue(null, host);
                 }
-                var interrupt = assembly.GetType("TransferNotebooks.Hosting.Interrupt")?.GetProperty("Current", BindingFlags.Public | BindingFlags.Static);
-                if (interrupt is { CanWrite: true })
+                var interruption = assembly.GetType("TransferNotebooks.Hosting.Interruption");
+                var reset = interruption?.GetMethod("Reset", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes);
+                var interrupt = interruption?.GetMethod("Interrupt", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes);
+                if (reset is not null && interrupt is not null)
                 {
-                    interruptProperties.Add(interrupt);
-                    interrupt.SetValue(null, token);
+                    interruptions.Add((reset, interrupt));
+                    Call(reset);
+                    if (interrupted) Call(interrupt);
                 }
                 Log.Info($"display host installed into {assembly.GetName().Name} {assembly.GetName().Version} ({assembly.Location})");
                 if (bridged.Count > 1) Log.Warn($"{bridged.Count} copies of {LibraryName} are loaded");

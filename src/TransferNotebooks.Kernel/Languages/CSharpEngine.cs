@@ -29,7 +29,7 @@ public sealed class CSharpEngine : ILanguageEngine
 
     public JsonObject LanguageInfo => new()
     {
-        ["name"] = "C#",
+        ["name"] = "csharp",
         ["version"] = "14.0",
         ["mimetype"] = "text/x-csharp",
         ["file_extension"] = ".cs",

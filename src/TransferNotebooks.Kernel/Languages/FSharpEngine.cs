@@ -12,8 +12,12 @@ namespace TransferNotebooks.Kernel.Languages;
 /// </summary>
 public sealed class FSharpEngine : ILanguageEngine
 {
-    readonly TextWriter sessionOut = new ConsoleForwardingWriter(() => Console.Out);
-    readonly TextWriter sessionErr = new ConsoleForwardingWriter(() => Console.Error, dropLine: "Stopped due to error");
+    readonly TextWriter sessionOut = new ConsoleForwardingWriter(() => Console.Out, IsNoise);
+    readonly TextWriter sessionErr = new ConsoleForwardingWriter(() => Console.Error, IsNoise);
+
+    /// <summary>FSI's "Stopped due to error" (the kernel reports errors itself) and NuGet restore warnings (NU1603 ...).</summary>
+    internal static bool IsNoise(string line) =>
+        line.TrimEnd() == "Stopped due to error" || System.Text.RegularExpressions.Regex.IsMatch(line, @"warning NU\d{4}:");
     Shell.FsiEvaluationSession? session;
 
     public string Name => "fsharp";
@@ -48,14 +52,34 @@ public sealed class FSharpEngine : ILanguageEngine
     public Evaluation Execute(string code, CancellationToken cancel)
     {
         var s = session ?? throw new InvalidOperationException("Session not started");
-        // The kernel stops cells itself (Interrupt.Current, then ControlledExecution); FSI's own token would turn a cell
+        // The kernel stops cells itself (Interruption, then ControlledExecution); FSI's own token would turn a cell
         // that stopped cooperatively into an error, so it gets none.
-        var (choice, diagnostics) = s.EvalInteractionNonThrowing(code, FSharpOption<CancellationToken>.Some(CancellationToken.None));
-        sessionOut.Flush();
-        sessionErr.Flush();
+        // The NuGet dependency manager prints restore warnings straight to the console: filter them out of nuget cells.
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        var filtered = code.Contains("nuget:", StringComparison.OrdinalIgnoreCase);
+        if (filtered)
+        {
+            Console.SetOut(new ConsoleForwardingWriter(() => stdout, IsNoise));
+            Console.SetError(new ConsoleForwardingWriter(() => stderr, IsNoise));
+        }
+        (FSharpChoice<FSharpOption<Shell.FsiValue>?, Exception> choice, FSharpDiagnostic[] diagnostics) result;
+        try { result = s.EvalInteractionNonThrowing(code, FSharpOption<CancellationToken>.Some(CancellationToken.None)).ToValueTuple(); }
+        finally
+        {
+            sessionOut.Flush();
+            sessionErr.Flush();
+            if (filtered)
+            {
+                Console.Out.Flush();
+                Console.Error.Flush();
+                Console.SetOut(stdout);
+                Console.SetError(stderr);
+            }
+        }
+        var (choice, diagnostics) = result;
         var errors = diagnostics.Where(d => d.Severity.IsError).ToList();
         // NuGet restore warnings (NU1603 ...) from #r "nuget:" are noise in a notebook.
-        foreach (var w in diagnostics.Where(d => d.Severity.IsWarning && !d.Message.Contains(": warning NU", StringComparison.Ordinal)))
+        foreach (var w in diagnostics.Where(d => d.Severity.IsWarning && !IsNoise(d.Message)))
             Console.Error.WriteLine(FormatDiagnostic(w));
         if (choice is FSharpChoice<FSharpOption<Shell.FsiValue>?, Exception>.Choice2Of2 failure)
         {
@@ -126,7 +150,7 @@ public sealed class FSharpEngine : ILanguageEngine
 /// A writer that forwards whole lines to whatever the process console writer is at the moment of writing, dropping
 /// FSI's own "Stopped due to error" line (the kernel reports errors itself).
 /// </summary>
-sealed class ConsoleForwardingWriter(Func<TextWriter> target, string? dropLine = null) : TextWriter
+sealed class ConsoleForwardingWriter(Func<TextWriter> target, Func<string, bool> drop) : TextWriter
 {
     readonly System.Text.StringBuilder line = new();
     readonly Lock gate = new();
@@ -141,7 +165,7 @@ sealed class ConsoleForwardingWriter(Func<TextWriter> target, string? dropLine =
             if (value != '\n') return;
             var text = line.ToString();
             line.Clear();
-            if (dropLine is null || text.TrimEnd() != dropLine) target().Write(text);
+            if (!drop(text)) target().Write(text);
         }
     }
 
@@ -159,7 +183,7 @@ sealed class ConsoleForwardingWriter(Func<TextWriter> target, string? dropLine =
     {
         lock (gate)
         {
-            if (line.Length > 0 && (dropLine is null || line.ToString().TrimEnd() != dropLine)) target().Write(line.ToString());
+            if (line.Length > 0 && !drop(line.ToString())) target().Write(line.ToString());
             line.Clear();
             target().Flush();
         }

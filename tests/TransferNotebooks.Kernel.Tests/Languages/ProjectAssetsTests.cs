@@ -1,0 +1,34 @@
+using TransferNotebooks.Kernel.Languages;
+
+namespace TransferNotebooks.Kernel.Tests.Languages;
+
+public class ProjectAssetsTests
+{
+    [Fact]
+    public void Runtime_assemblies_come_from_package_folders_skipping_placeholders_and_projects()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "tn-assets-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "newtonsoft.json", "13.0.3", "lib", "net6.0"));
+        File.WriteAllText(Path.Combine(root, "newtonsoft.json", "13.0.3", "lib", "net6.0", "Newtonsoft.Json.dll"), "");
+        var json = $$"""
+            {
+              "version": 3,
+              "targets": {
+                "net10.0": {
+                  "Newtonsoft.Json/13.0.3": { "type": "package", "runtime": { "lib/net6.0/Newtonsoft.Json.dll": {} } },
+                  "Empty/1.0.0": { "type": "package", "runtime": { "lib/net10.0/_._": {} } },
+                  "Other/1.0.0": { "type": "project", "runtime": { "bin/Other.dll": {} } }
+                }
+              },
+              "libraries": { "Newtonsoft.Json/13.0.3": { "path": "newtonsoft.json/13.0.3" }, "Empty/1.0.0": { "path": "empty/1.0.0" } },
+              "packageFolders": { "{{root.Replace("\\", "\\\\")}}/": {} }
+            }
+            """;
+        try
+        {
+            var assemblies = ProjectAssets.RuntimeAssemblies(json);
+            Assert.Equal([Path.Combine(root, "newtonsoft.json", "13.0.3", "lib", "net6.0", "Newtonsoft.Json.dll")], assemblies);
+        }
+        finally { Directory.Delete(root, true); }
+    }
+}

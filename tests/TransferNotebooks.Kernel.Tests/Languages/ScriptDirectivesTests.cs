@@ -1,0 +1,25 @@
+using TransferNotebooks.Kernel.Languages;
+
+namespace TransferNotebooks.Kernel.Tests.Languages;
+
+public class ScriptDirectivesTests
+{
+    [Fact]
+    public void Nuget_and_assembly_directives_are_taken_out_keeping_line_numbers()
+    {
+        var parsed = ScriptDirectives.Parse("#i \"nuget: ../artifacts/feed\"\n#r \"nuget: Newtonsoft.Json, 13.0.3\"\n#r \"nuget:TransferNotebooks\"\n#r \"lib/My.dll\"\nvar x = 1;");
+        Assert.Equal(["../artifacts/feed"], parsed.Sources);
+        Assert.Equal([("Newtonsoft.Json", "13.0.3"), ("TransferNotebooks", (string?)null)], parsed.Packages);
+        Assert.Equal(["lib/My.dll"], parsed.Assemblies);
+        Assert.Equal("\n\n\n\nvar x = 1;", parsed.Code);
+    }
+
+    [Fact]
+    public void Directives_inside_strings_or_code_lines_are_left_alone()
+    {
+        const string code = "var s = \"#r \\\"nuget: X\\\"\";";
+        var parsed = ScriptDirectives.Parse(code);
+        Assert.Empty(parsed.Packages);
+        Assert.Equal(code, parsed.Code);
+    }
+}
