@@ -1,5 +1,6 @@
 using Plotly.NET;
 using TransferNotebooks.Training;
+using TransferNotebooks.Transfer;
 
 namespace TransferNotebooks.Charts;
 
@@ -24,6 +25,7 @@ public static partial class Plot
         foreach (var (name, h) in list)
             if (h is null || h.Count == 0) throw new ArgumentException($"Run '{name}' has no epochs.", nameof(runs));
         var panels = (metrics ?? DefaultComparisonMetrics(list.Select(r => r.History))).ToList();
+        if (panels.Count == 0) throw new ArgumentException("Nothing to compare: the runs share no recorded quantity.", nameof(metrics));
         foreach (var m in panels)
             foreach (var (name, h) in list)
                 if (!h.Contains(m) && !h.Contains("val_" + m))
@@ -36,11 +38,12 @@ public static partial class Plot
             ("margin", Figure.Obj(("l", 70), ("r", 30), ("t", 100), ("b", 120))));
         var annotations = new List<object>();
         int maxEpochs = list.Max(r => r.History.Count);
+        string headline = panels[^1]; // the metric (accuracy) when there is one: what the legend quotes
         for (int i = 0; i < n; i++)
         {
             string id = Figure.Id(i), key = panels[i];
             var (from, to) = Figure.Domain(i, n, 0.1);
-            layout.SetProperty("xaxis" + id, Figure.Axis(("title", Figure.Title("epoch")), ("domain", new[] { from, to }), ("anchor", "y" + id),
+            layout.SetProperty("xaxis" + id, Figure.Axis(("title", Figure.Title("epoch", standoff: 6)), ("domain", new[] { from, to }), ("anchor", "y" + id),
                 ("dtick", maxEpochs <= 20 ? 1 : null), ("showline", true), ("linecolor", "#444444"), ("gridcolor", "#eeeeee")));
             layout.SetProperty("yaxis" + id, Figure.Axis(("title", Figure.Title(key)), ("anchor", "x" + id), ("showline", true), ("linecolor", "#444444"),
                 ("gridcolor", "#eeeeee"), ("tickformat", key.Contains("acc", StringComparison.OrdinalIgnoreCase) ? ".1%" : null)));
@@ -53,12 +56,12 @@ public static partial class Plot
                 bool hasVal = h.Contains("val_" + key);
                 if (hasVal)
                 {
-                    var best = BestOf(h["val_" + key], LowerIsBetter(key));
                     traces.Add(Figure.Trace("scatter", ("x", epochs), ("y", Figure.Values(h["val_" + key])), ("mode", "lines+markers"),
                         ("name", i == 0 ? name : $"{name} · {key}"), ("legendgroup", name), ("showlegend", i == 0),
                         ("line", Figure.Obj(("color", color), ("width", 2.5))), ("marker", Figure.Obj(("size", 6))),
                         ("xaxis", "x" + id), ("yaxis", "y" + id), ("hovertemplate", $"{name} val_{key} %{{y:.4f}}<extra></extra>")));
-                    if (i == 0 && best is double bv) traces[^1].SetProperty("name", $"{name} (best val_{key} {Figure.Num(bv, "0.0000")})");
+                    if (i == 0 && h.Contains("val_" + headline) && BestOf(h["val_" + headline], LowerIsBetter(headline)) is double bv)
+                        traces[^1].SetProperty("name", $"{name} (best val_{headline} {Figure.Num(bv, "0.0000")})");
                 }
                 if (h.Contains(key))
                     traces.Add(Figure.Trace("scatter", ("x", epochs), ("y", Figure.Values(h[key])), ("mode", "lines"),
@@ -84,6 +87,18 @@ public static partial class Plot
     public static GenericChart Compare(IEnumerable<Tuple<string, History>> runs, IEnumerable<string>? metrics = null,
         string title = "Comparison", int? width = null, int height = 460) =>
         Compare(runs.Select(r => KeyValuePair.Create(r.Item1, r.Item2)), metrics, title, width, height);
+
+    /// <summary>The arms of a transfer <see cref="Comparison"/> side by side, titled with each arm's test accuracy.</summary>
+    /// <param name="comparison">The comparison (its rows' histories are drawn).</param>
+    /// <param name="metrics">Which quantities (base names); by default <c>loss</c> and the first metric.</param>
+    /// <param name="title">The chart title.</param>
+    public static GenericChart Compare(Comparison comparison, IEnumerable<string>? metrics = null, string title = "Comparison")
+    {
+        ArgumentNullException.ThrowIfNull(comparison);
+        var subtitle = string.Join(" · ", comparison.Rows.Select(r => $"{r.Name} {Figure.Num(r.Accuracy * 100, "0.0")}%"));
+        return Compare(comparison.Rows.Select(r => KeyValuePair.Create(r.Name, r.History)), metrics,
+            comparison.Rows.Count == 0 ? title : $"{title}<br><sup>test accuracy: {subtitle}</sup>");
+    }
 
     static IEnumerable<string> DefaultComparisonMetrics(IEnumerable<History> histories)
     {

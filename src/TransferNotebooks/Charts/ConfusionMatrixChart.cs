@@ -22,13 +22,13 @@ public static partial class Plot
         var norm = matrix.Normalized();
         var z = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => normalize ? norm[i, j] : (double)matrix.Counts[i, j]).ToArray()).ToArray();
         var text = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j =>
-            normalize ? (norm[i, j] == 0 ? "0" : Figure.Num(norm[i, j] * 100, "0.#") + "%") : Figure.Num(matrix.Counts[i, j], "0")).ToArray()).ToArray();
+            normalize ? (norm[i, j] == 0 ? "0" : Figure.Num(norm[i, j] * 100, "0.0") + "%") : Figure.Num(matrix.Counts[i, j], "0")).ToArray()).ToArray();
         var counts = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => matrix.Counts[i, j]).ToArray()).ToArray();
         var names = matrix.Names.ToArray();
         var heat = Figure.Trace("heatmap", ("z", z), ("x", names), ("y", names), ("text", text), ("customdata", counts),
             ("texttemplate", k <= 20 ? "%{text}" : null), ("textfont", Figure.Obj(("size", k <= 10 ? 13 : 10))),
-            ("colorscale", "Blues"), ("zmin", 0), ("zmax", normalize ? 1 : null), ("xgap", 1), ("ygap", 1),
-            ("colorbar", Figure.Obj(("title", Figure.Obj(("text", normalize ? "fraction of true class" : "count"), ("side", "right"))), ("tickformat", normalize ? ".0%" : null))),
+            ("colorscale", Figure.Blues), ("zmin", 0), ("zmax", normalize ? 1 : null), ("xgap", 1), ("ygap", 1),
+            ("colorbar", Figure.Obj(("title", Figure.Obj(("text", normalize ? "fraction of true class" : "count"), ("side", "right"))), ("tickformat", normalize ? ".0%" : null), ("dtick", !normalize && matrix.Counts.Cast<long>().DefaultIfEmpty(0).Max() <= 10 ? 1 : null))),
             ("hovertemplate", "true %{y}, predicted %{x}<br>%{customdata} samples (%{text})<extra></extra>"));
         int side = size ?? Math.Clamp(160 + 48 * k, 420, 900);
         var layout = Figure.Layout(title ?? $"Confusion matrix{(normalize ? " (normalised by true class)" : "")} · accuracy {Figure.Num(matrix.Accuracy * 100, "0.0")}% of {matrix.Total}",

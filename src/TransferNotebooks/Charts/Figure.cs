@@ -15,6 +15,10 @@ internal static class Figure
     internal static readonly string[] Palette =
         ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
+    /// <summary>White to dark blue (matplotlib's Blues): plotly.js's own "Blues" runs the other way, dark for zero.</summary>
+    internal static readonly object[][] Blues =
+        [[0.0, "#f7fbff"], [0.125, "#deebf7"], [0.25, "#c6dbef"], [0.375, "#9ecae1"], [0.5, "#6baed6"], [0.625, "#4292c6"], [0.75, "#2171b5"], [0.875, "#08519c"], [1.0, "#08306b"]];
+
     internal const string Font = "DejaVu Sans, Arial, sans-serif";
 
     /// <summary>Sets every non-null property on <paramref name="obj"/>.</summary>
@@ -36,8 +40,8 @@ internal static class Figure
 
     internal static Trace Trace(string type, params (string Key, object? Value)[] properties) => new Trace2D(type).Set(properties);
 
-    internal static Title Title(string text, int? size = null) =>
-        new Title().Set(("text", text), ("font", size is int s ? Obj(("size", s)) : null));
+    internal static Title Title(string text, int? size = null, int? standoff = null) =>
+        new Title().Set(("text", text), ("font", size is int s ? Obj(("size", s)) : null), ("standoff", standoff));
 
     /// <summary>A cartesian axis (a Plotly.NET LinearAxis, so Chart.withXAxisStyle and friends merge into it).</summary>
     internal static LinearAxis Axis(params (string Key, object? Value)[] properties) =>

@@ -10,7 +10,7 @@ namespace TransferNotebooks.Charts;
 public static partial class Plot
 {
     /// <summary>
-    /// A grid of images (MNIST digits, or any [N, H, W] / [N, H, W, 1] / [N, H, W, 3] images) captioned with their true label and,
+    /// A grid of images drawn white on black as MNIST is usually shown (digits, or any [N, H, W] / [N, H, W, 1] / [N, H, W, 3] images) captioned with their true label and,
     /// when given, the predicted label; wrong predictions are captioned in red.
     /// </summary>
     /// <param name="data">The images and their labels.</param>
@@ -50,7 +50,7 @@ public static partial class Plot
     /// <param name="classNames">Names for labels 0..k-1.</param>
     /// <param name="title">The chart title.</param>
     public static GenericChart TopLosses(Dataset data, IEnumerable<Prediction> predictions, int count = 9, int columns = 3,
-        IEnumerable<string>? classNames = null, string title = "Top losses: prediction / actual / loss / probability of actual")
+        IEnumerable<string>? classNames = null, string title = "Top losses")
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(predictions);
@@ -58,8 +58,8 @@ public static partial class Plot
         string Name(long l) => names is not null && l >= 0 && l < names.Count ? names[(int)l] : l.ToString(CultureInfo.InvariantCulture);
         var top = predictions.TopLosses(count);
         var cells = top.Select(p => new ImageCell(p.Index,
-            $"{Name(p.Predicted)} / {Name(p.True)} / {Figure.Num(p.Loss, "0.00")} / {Figure.Num(p.Probability, "0.00")}", !p.Correct)).ToList();
-        return Images(data, cells, columns, title, cellSize: 170);
+            $"{Name(p.Predicted)} / {Name(p.True)} / {Figure.Num(p.Loss, "0.00")} / {(p.Probability < 0.001 ? "<0.001" : Figure.Num(p.Probability, "0.000"))}", !p.Correct)).ToList();
+        return Images(data, cells, columns, title + "<br><sup>prediction / actual / loss / probability of actual</sup>", cellSize: 170);
     }
 
     /// <summary>fastai's <c>plot_top_losses</c> for <paramref name="model"/> on <paramref name="data"/>.</summary>

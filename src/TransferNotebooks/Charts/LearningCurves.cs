@@ -37,9 +37,9 @@ public static partial class Plot
         var best = BestEpoch(history, monitor);
         bool lr = showLearningRate && history.Contains("learning_rate") && history["learning_rate"].Any(double.IsFinite);
         int n = panels.Count;
-        double gap = lr ? 0.16 : 0.09;
+        double gap = lr ? 0.24 : 0.09;
         var traces = new List<Trace>();
-        var layout = Figure.Layout(title, width ?? Math.Max(520, 430 * n + (lr ? 60 : 0)), height,
+        var layout = Figure.Layout(title, width ?? Math.Max(520, 440 * n + (lr && n > 1 ? 120 : lr ? 60 : 0)), height,
             ("legend", Figure.Obj(("orientation", "h"), ("x", 0.5), ("xanchor", "center"), ("y", -0.22), ("yanchor", "top"))),
             ("margin", Figure.Obj(("l", 70), ("r", lr ? 80 : 30), ("t", 100), ("b", 110))),
             ("hovermode", "x unified"));
@@ -49,7 +49,7 @@ public static partial class Plot
         {
             string id = Figure.Id(i), key = panels[i];
             var (from, to) = Figure.Domain(i, n, gap);
-            layout.SetProperty("xaxis" + id, Figure.Axis(("title", Figure.Title("epoch")), ("domain", new[] { from, to }), ("anchor", "y" + id),
+            layout.SetProperty("xaxis" + id, Figure.Axis(("title", Figure.Title("epoch", standoff: 6)), ("domain", new[] { from, to }), ("anchor", "y" + id),
                 ("dtick", epochs.Length <= 20 ? 1 : null), ("showgrid", true), ("gridcolor", "#eeeeee"), ("linecolor", "#444444"), ("showline", true)));
             layout.SetProperty("yaxis" + id, Figure.Axis(("title", Figure.Title(key)), ("anchor", "x" + id), ("showgrid", true), ("gridcolor", "#eeeeee"),
                 ("linecolor", "#444444"), ("showline", true), ("tickformat", key.Contains("acc", StringComparison.OrdinalIgnoreCase) ? ".1%" : null)));

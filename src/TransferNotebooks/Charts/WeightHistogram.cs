@@ -58,12 +58,12 @@ public static partial class Plot
         double min = all.Count == 0 ? 0 : all.Min(), max = all.Count == 0 ? 1 : all.Max();
         double size = max > min ? (max - min) / Math.Max(1, bins) : 1;
         var traces = series.Select((s, i) => Figure.Trace("histogram", ("x", s.Values), ("name", $"{s.Name} ({s.Values.Length:N0})"),
-            ("xbins", Figure.Obj(("start", min), ("end", max + size * 0.5), ("size", size))), ("opacity", series.Count > 1 ? 0.65 : 0.9),
+            ("xbins", Figure.Obj(("start", min), ("end", max + size * 0.5), ("size", size))), ("opacity", series.Count > 1 ? 0.65 : 0.9), ("histnorm", series.Count > 1 ? "probability" : null),
             ("marker", Figure.Obj(("color", Figure.Palette[i % Figure.Palette.Length]), ("line", Figure.Obj(("color", "white"), ("width", 0.5))))))).ToList();
         var layout = Figure.Layout(title, 760, 430,
             ("barmode", "overlay"),
             ("xaxis", Figure.Axis(("title", Figure.Title(xTitle)), ("showline", true), ("linecolor", "#444444"))),
-            ("yaxis", Figure.Axis(("title", Figure.Title("count")), ("showline", true), ("linecolor", "#444444"), ("gridcolor", "#eeeeee"))),
+            ("yaxis", Figure.Axis(("title", Figure.Title(series.Count > 1 ? "fraction of each tensor" : "count")), ("showline", true), ("linecolor", "#444444"), ("gridcolor", "#eeeeee"))),
             ("legend", Figure.Obj(("x", 0.99), ("xanchor", "right"), ("y", 0.99), ("bgcolor", "rgba(255,255,255,0.8)"))));
         return Figure.Chart(traces, layout);
     }

@@ -45,7 +45,7 @@ public static partial class Plot
             ("cells", Figure.Obj(("values", columns), ("align", new[] { "left", "right", "right", "left" }),
                 ("fill", Figure.Obj(("color", new[] { Enumerable.Range(0, worst.Count).Select(i => i % 2 == 0 ? "#f7f7f7" : "white").ToArray() }))),
                 ("font", Figure.Obj(("size", 12))), ("height", 26))));
-        var layout = Figure.Layout(title, 1000, 120 + worst.Sum(w => 26 + 16 * (Math.Min(maxChars, t[w.Index].Length) / 110)),
+        var layout = Figure.Layout(title, 1000, 130 + worst.Sum(w => 18 + 16 * (int)Math.Ceiling(Math.Min(maxChars + 1, t[w.Index].Length) / 105.0)),
             ("margin", Figure.Obj(("l", 20), ("r", 20), ("t", 70), ("b", 20))));
         return Figure.Chart([table], layout);
     }

@@ -10,7 +10,7 @@ namespace TransferNotebooks.Display;
 
 /// <summary>
 /// Registers the library's notebook formatters (text/html) with Microsoft.DotNet.Interactive.Formatting: model summaries,
-/// histories (chart and table), evaluations, classification reports, confusion matrices, Deedle frames and Plotly.NET charts.
+/// histories (chart and table), evaluations, transfer comparisons, classification reports, confusion matrices, Deedle frames and Plotly.NET charts.
 /// Runs once, automatically, when the library is loaded; calling <see cref="EnsureRegistered"/> again does nothing.
 /// </summary>
 public static class DisplayRegistration
@@ -31,6 +31,7 @@ public static class DisplayRegistration
         Formatter.Register<EvaluationResult>(r => EvaluationHtml.Render(r), html);
         Formatter.Register<ClassificationReport>(r => ClassificationReportHtml.Render(r), html);
         Formatter.Register<ConfusionMatrix>(m => ClassificationReportHtml.Render(m), html);
+        Formatter.Register<Transfer.Comparison>(c => ComparisonHtml.Render(c, FirstChart()), html);
         Formatter.Register<GenericChart>(c => ChartFormatterHtml.Render(c, FirstChart()), html);
         Formatter.Register(typeof(Deedle.Frame<,>), (value, writer) => writer.Write(FrameHtml.RenderAny(value)), html);
         return true;

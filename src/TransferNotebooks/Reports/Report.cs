@@ -81,10 +81,14 @@ public sealed class Report
         AddSummary(figures.Select(f => KeyValuePair.Create(f.Label, f.Value)));
 
     /// <summary>Adds a Deedle frame as a table.</summary>
-    public Report AddTable<TRow, TColumn>(Frame<TRow, TColumn> frame, string? caption = null, int maxRows = 60)
+    /// <param name="frame">The frame.</param>
+    /// <param name="caption">A caption above the table.</param>
+    /// <param name="maxRows">Longer frames show their first and last rows.</param>
+    /// <param name="rowKeyName">The header of the row-key column (for example <c>epoch</c>).</param>
+    public Report AddTable<TRow, TColumn>(Frame<TRow, TColumn> frame, string? caption = null, int maxRows = 60, string rowKeyName = "")
         where TRow : notnull where TColumn : notnull
     {
-        blocks.Add(Wrap(FrameHtml.Render(frame, maxRows, caption)));
+        blocks.Add(Wrap(FrameHtml.Render(frame, maxRows, caption, rowKeyName)));
         return this;
     }
 
@@ -106,6 +110,15 @@ public sealed class Report
     public Report AddTable(ClassificationReport report)
     {
         blocks.Add(Wrap(ClassificationReportHtml.Render(report)));
+        return this;
+    }
+
+    /// <summary>Adds a transfer comparison: its table of arms and, when the arms have histories, the comparison chart.</summary>
+    public Report AddTable(Transfer.Comparison comparison)
+    {
+        ArgumentNullException.ThrowIfNull(comparison);
+        blocks.Add(Wrap(FrameHtml.Render(comparison.ToFrame(), caption: $"Comparison on {comparison.Test.Count:N0} test samples", rowKeyName: "arm")));
+        if (comparison.Rows.Count > 0 && comparison.Rows.All(r => r.History.Count > 0)) AddChart(Plot.Compare(comparison));
         return this;
     }
 

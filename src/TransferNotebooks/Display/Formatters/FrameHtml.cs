@@ -7,7 +7,7 @@ namespace TransferNotebooks.Display.Formatters;
 public static class FrameHtml
 {
     /// <summary>The frame as an HTML table; frames longer than <paramref name="maxRows"/> show their first and last rows.</summary>
-    public static string Render<TRow, TColumn>(Frame<TRow, TColumn> frame, int maxRows = 40, string? caption = null)
+    public static string Render<TRow, TColumn>(Frame<TRow, TColumn> frame, int maxRows = 40, string? caption = null, string rowKeyName = "")
         where TRow : notnull where TColumn : notnull
     {
         ArgumentNullException.ThrowIfNull(frame);
@@ -30,7 +30,7 @@ public static class FrameHtml
             }
             rows.Add(row);
         }
-        var header = new[] { "" }.Concat(columns.Select(c => c.ToString() ?? "")).ToList();
+        var header = new[] { rowKeyName }.Concat(columns.Select(c => c.ToString() ?? "")).ToList();
         var footer = keys.Count > maxRows ? [$"{keys.Count:N0} rows × {columns.Count} columns"] : Array.Empty<string>();
         return HtmlTable.Render(header, rows, caption, footer);
     }
@@ -44,7 +44,7 @@ public static class FrameHtml
         ArgumentNullException.ThrowIfNull(frame);
         for (var t = frame.GetType(); t is not null; t = t.BaseType)
             if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Frame<,>))
-                return (string)Generic.MakeGenericMethod(t.GetGenericArguments()).Invoke(null, [frame, maxRows, null])!;
+                return (string)Generic.MakeGenericMethod(t.GetGenericArguments()).Invoke(null, [frame, maxRows, null, ""])!;
         throw new ArgumentException($"{frame.GetType().Name} is not a Deedle frame.", nameof(frame));
     }
 }

@@ -15,7 +15,7 @@ public static class HistoryHtml
         ArgumentNullException.ThrowIfNull(history);
         if (history.Count == 0) return "<div class=\"tn-history\"><i>History: no epochs recorded.</i></div>";
         var chart = ChartHtml.Fragment(Plot.LearningCurves(history));
-        var table = FrameHtml.Render(history.ToFrame(), maxRows: 30, caption: $"History: {history.Count} epochs");
+        var table = FrameHtml.Render(history.ToFrame(), maxRows: 30, caption: $"History: {history.Count} epochs", rowKeyName: "epoch");
         return "<div class=\"tn-history\">" + (includePlotlyJs ? ChartHtml.PlotlyScript() : "") + chart + table + "</div>";
     }
 }

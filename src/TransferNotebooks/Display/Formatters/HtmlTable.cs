@@ -12,7 +12,7 @@ public static class HtmlTable
         "<style>.tn-table{border-collapse:collapse;font-family:'DejaVu Sans',Arial,sans-serif;font-size:13px;margin:6px 0}"
         + ".tn-table th,.tn-table td{padding:4px 10px;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}"
         + ".tn-table th{background:#f3f6fa;border-bottom:2px solid #9fb3c8;font-weight:600}"
-        + ".tn-table td.tn-key,.tn-table th.tn-key{text-align:left}"
+        + ".tn-table td.tn-key,.tn-table th.tn-key,.tn-table td.tn-text{text-align:left}"
         + ".tn-table tr.tn-muted td{color:#888}.tn-table tr.tn-sep td{border-top:2px solid #9fb3c8}"
         + ".tn-table caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0;color:#333}"
         + ".tn-table tfoot td{font-weight:600;text-align:left;border-bottom:none}</style>";
@@ -38,7 +38,7 @@ public static class HtmlTable
             var cls = rowClass?.Invoke(r);
             sb.Append(cls is null ? "<tr>" : $"<tr class=\"{WebUtility.HtmlEncode(cls)}\">");
             for (int i = 0; i < row.Count; i++)
-                sb.Append(i == 0 ? "<td class=\"tn-key\">" : "<td>").Append(WebUtility.HtmlEncode(Cell(row[i]))).Append("</td>");
+                sb.Append(i == 0 ? "<td class=\"tn-key\">" : row[i] is string ? "<td class=\"tn-text\">" : "<td>").Append(WebUtility.HtmlEncode(Cell(row[i]))).Append("</td>");
             sb.Append("</tr>");
             r++;
         }
