@@ -127,12 +127,4 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
         using var u = rand(shape, ScalarType.Float32);
         return (u * (2 * limit) - limit).detach();
     }
-
-    // Layer factories run before Sequential's constructor: load torch (with the native fix) before the first module is created,
-    // else hosts that do not probe NuGet's native folders (an in-process F# session in a kernel) fail with DllNotFoundException.
-    static string ReadyName(string? name)
-    {
-        Native.NativeSetup.EnsureTorch();
-        return name ?? "layer";
-    }
 }
