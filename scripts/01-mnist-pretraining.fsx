@@ -56,10 +56,10 @@ let display (value: obj) =
 // and learning rate work. `WhereLabel` keeps the digits 0-4; in quick mode we keep 1,000 of them for training.
 
 // %%
-let data = Mnist.Load(scale = true, dataDir = mnistDir)
-let digits04 = data.Train.WhereLabel([0 .. 4])
+let allTrain, allTest = Mnist.Load(scale = true, dataDir = mnistDir)
+let digits04 = allTrain.WhereLabel([0 .. 4])
 let train = if quick then digits04.Take(1000, seed = 1) else digits04
-let test = if quick then data.Test.WhereLabel([0 .. 4]).Take(500, seed = 1) else data.Test.WhereLabel([0 .. 4])
+let test = if quick then allTest.WhereLabel([0 .. 4]).Take(500, seed = 1) else allTest.WhereLabel([0 .. 4])
 let epochs = if quick then 2 else 20
 printfn "%O" train
 printfn "%O" test

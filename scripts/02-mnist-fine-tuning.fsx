@@ -53,9 +53,9 @@ let display (value: obj) =
 // `TakePerClass(10)` keeps 10 random examples of each digit: the few-labels setting where transfer pays off.
 
 // %%
-let data = Mnist.Load(scale = true, dataDir = mnistDir)
-let fewLabels = data.Train.WhereLabel([5 .. 9], remap = true).TakePerClass(10, seed = 1)
-let test = if quick then data.Test.WhereLabel([5 .. 9], remap = true).Take(500, seed = 1) else data.Test.WhereLabel([5 .. 9], remap = true)
+let allTrain, allTest = Mnist.Load(scale = true, dataDir = mnistDir)
+let fewLabels = allTrain.WhereLabel([5 .. 9], remap = true).TakePerClass(10, seed = 1)
+let test = if quick then allTest.WhereLabel([5 .. 9], remap = true).Take(500, seed = 1) else allTest.WhereLabel([5 .. 9], remap = true)
 let names = [ for d in 5 .. 9 -> string d ]
 let epochs = if quick then 16 else 40
 printfn "%O" fewLabels

@@ -45,9 +45,9 @@ let display (value: obj) = printfn "%A" value
 // objects, which the loop below uses directly.
 
 // %%
-let data = Mnist.Load(scale = true, dataDir = mnistDir)
-let train = if quick then data.Train.Take(1000, seed = 1) else data.Train
-let test = if quick then data.Test.Take(1000, seed = 1) else data.Test
+let allTrain, allTest = Mnist.Load(scale = true, dataDir = mnistDir)
+let train = if quick then allTrain.Take(1000, seed = 1) else allTrain
+let test = if quick then allTest.Take(1000, seed = 1) else allTest
 torch.manual_seed(1L) |> ignore
 let model = new Sequential(Flatten(inputShape = [28; 28]), Dense(64, activation = "relu"), Dense(10, activation = "softmax"))
 model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = ["accuracy"]) |> ignore
