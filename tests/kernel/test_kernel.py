@@ -207,7 +207,8 @@ class KernelTestBase:
         self.assertNotIn("plotly.js v", bundles[1]["text/html"])
 
     def test_12_queued_cells_abort_after_an_error(self):
-        failing = self.kc.execute(self.snippets["exception"])
+        # The failing cell sleeps first so the second request is surely queued behind it, however loaded the machine is.
+        failing = self.kc.execute(self.snippets["slow_exception"])
         queued = self.kc.execute(self.snippets["value"])
         replies = {}
         while len(replies) < 2:
@@ -276,6 +277,7 @@ class FSharpKernel(KernelTestBase, unittest.TestCase):
         "value": "40 + 2",
         "stdout": 'printfn "hello"\nprintfn "world"',
         "exception": '(raise (System.InvalidOperationException "boom") : unit)',
+        "slow_exception": 'System.Threading.Thread.Sleep 1500\n(raise (System.InvalidOperationException "boom") : unit)',
         "compile_error": "let y: int = \"not an int\"",
         "define": "let answer = 42",
         "use": "answer",
@@ -312,6 +314,7 @@ class CSharpKernel(KernelTestBase, unittest.TestCase):
         "value": "40 + 2",
         "stdout": 'Console.WriteLine("hello");\nConsole.WriteLine("world");',
         "exception": 'throw new InvalidOperationException("boom");',
+        "slow_exception": 'System.Threading.Thread.Sleep(1500);\nthrow new InvalidOperationException("boom");',
         "compile_error": 'int y = "not an int";',
         "define": "var answer = 42;",
         "use": "answer",

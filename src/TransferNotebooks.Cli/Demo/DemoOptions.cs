@@ -11,7 +11,7 @@ public sealed record DemoOptions
     public int Seeds { get; init; } = 3;
     public int[] PerClass { get; init; } = [10, 100, 1000];
     public string OutDir { get; init; } = "artifacts/demo";
-    public int PretrainEpochs { get; init; } = 6;
+    public int PretrainEpochs { get; init; } = 8;
     public string? Pretrained { get; init; }
     public bool Offline { get; init; }
 

@@ -20,7 +20,11 @@ public static class ChartImage
 
     /// <summary>The browser used, or null when none was found.</summary>
     public static string? ChromiumPath =>
-        Environment.GetEnvironmentVariable("TN_CHROMIUM") is { Length: > 0 } env && File.Exists(env) ? env : Candidates.FirstOrDefault(File.Exists);
+        SearchOverride is { } search ? search.FirstOrDefault(File.Exists)
+        : Environment.GetEnvironmentVariable("TN_CHROMIUM") is { Length: > 0 } env && File.Exists(env) ? env : Candidates.FirstOrDefault(File.Exists);
+
+    /// <summary>Tests replace the places searched (an empty list simulates a machine without Chromium).</summary>
+    internal static IReadOnlyList<string>? SearchOverride { get; set; }
 
     /// <summary>True when a headless browser is available for image export.</summary>
     public static bool IsAvailable => ChromiumPath is not null;

@@ -5,12 +5,14 @@ using TransferNotebooks.Display.Formatters;
 using TransferNotebooks.Frames;
 using TransferNotebooks.Models;
 using TransferNotebooks.Training;
+using TransferNotebooks.Training.Callbacks;
 
 namespace TransferNotebooks.Display;
 
 /// <summary>
 /// Registers the library's notebook formatters (text/html) with Microsoft.DotNet.Interactive.Formatting: model summaries,
-/// histories (chart and table), evaluations, transfer comparisons, classification reports, confusion matrices, Deedle frames and Plotly.NET charts.
+/// histories (chart and table), evaluations, transfer comparisons, classification reports, confusion matrices, Deedle frames and Plotly.NET charts,
+/// and sets the progress bar's live learning-curve chart (<see cref="ProgressBar.EpochChartRenderer"/>).
 /// Runs once, automatically, when the library is loaded; calling <see cref="EnsureRegistered"/> again does nothing.
 /// </summary>
 public static class DisplayRegistration
@@ -34,6 +36,9 @@ public static class DisplayRegistration
         Formatter.Register<Transfer.Comparison>(c => ComparisonHtml.Render(c, FirstChart()), html);
         Formatter.Register<GenericChart>(c => ChartFormatterHtml.Render(c, FirstChart()), html);
         Formatter.Register(typeof(Deedle.Frame<,>), (value, writer) => writer.Write(FrameHtml.RenderAny(value)), html);
+        // The notebook progress display's live learning curves (Training exposes the hook so it never depends on charts);
+        // a renderer set by the user is kept.
+        ProgressBar.EpochChartRenderer ??= h => HistoryHtml.LiveChart(h, FirstChart());
         return true;
     }
 

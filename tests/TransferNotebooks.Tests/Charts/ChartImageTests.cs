@@ -42,4 +42,20 @@ public class ChartImageTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void Without_chromium_the_error_says_how_to_install_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tn-chart-{Guid.NewGuid():N}.png");
+        ChartImage.SearchOverride = [];
+        try
+        {
+            Assert.False(ChartImage.IsAvailable);
+            var e = Assert.Throws<InvalidOperationException>(() => ChartImage.SavePng(Plot.LearningCurves(ChartJson.SampleHistory()), path));
+            Assert.Contains("apt-get install -y chromium", e.Message);
+            Assert.Contains("TN_CHROMIUM", e.Message);
+            Assert.False(File.Exists(path));
+        }
+        finally { ChartImage.SearchOverride = null; }
+    }
 }

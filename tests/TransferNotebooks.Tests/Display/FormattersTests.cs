@@ -68,5 +68,16 @@ public class FormattersTests
         Assert.True(outputs[1].Length < 100_000 && outputs[2].Length < 100_000);
     }
 
+    [Fact]
+    public void The_progress_bar_live_chart_draws_the_epochs_so_far()
+    {
+        Assert.Null(HistoryHtml.LiveChart(new History()));
+        var h = ChartJsonHistory();
+        var html = HistoryHtml.LiveChart(h)!;
+        Assert.Contains("Plotly.newPlot", html);
+        Assert.Contains("\"y\":[1.2,0.7,0.5,0.41,0.36]", html); // the training loss of the epochs so far
+        Assert.True(html.Length < 100_000);
+    }
+
     static History ChartJsonHistory() => TransferNotebooks.Tests.Charts.ChartJson.SampleHistory();
 }

@@ -7,6 +7,19 @@ namespace TransferNotebooks.Display.Formatters;
 /// <summary>A training <see cref="History"/> as its learning-curve chart above the table of epochs.</summary>
 public static class HistoryHtml
 {
+    /// <summary>
+    /// The live learning-curve chart the notebook progress display shows above its table (the renderer behind
+    /// <see cref="Training.Callbacks.ProgressBar.EpochChartRenderer"/>): null before the first epoch.
+    /// </summary>
+    /// <param name="soFar">The epochs so far.</param>
+    /// <param name="includePlotlyJs">Inline plotly.js in this fragment (once per session is enough).</param>
+    public static string? LiveChart(History soFar, bool includePlotlyJs = false)
+    {
+        ArgumentNullException.ThrowIfNull(soFar);
+        if (soFar.Count == 0) return null;
+        return (includePlotlyJs ? ChartHtml.PlotlyScript() : "") + ChartHtml.Fragment(Plot.LearningCurves(soFar, height: 380));
+    }
+
     /// <summary>The history as HTML: the chart (a fragment that needs plotly.js on the page, see <see cref="ChartHtml"/>) and the table.</summary>
     /// <param name="history">The history.</param>
     /// <param name="includePlotlyJs">Inline plotly.js in this fragment (once per page is enough).</param>
