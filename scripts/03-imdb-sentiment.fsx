@@ -1,0 +1,147 @@
+// Walkthrough 3 (F#): IMDB sentiment, then transfer to star ratings. Run: dotnet fsi scripts/03-imdb-sentiment.fsx
+// The notebook notebooks/03-imdb-sentiment-fsharp.ipynb is built from this file by scripts/make-notebooks.
+
+// %% [markdown]
+// # 3. IMDB: is a movie review positive or negative?
+//
+// The classic text example of Keras's book: reviews become bags of words, a small dense network reads them. We build
+// it twice (two softmax outputs, and Keras's reference single sigmoid output), watch it overfit, stop it in time,
+// read the reviews it gets most wrong, and finally reuse what it learnt for a new task: the 1-10 star rating.
+
+// %%
+// The package comes from the repository's local feed (artifacts/feed), added by the NuGet.config next to this file.
+#r "nuget: TransferNotebooks"
+
+// %%
+open System
+open System.IO
+open TorchSharp
+open TransferNotebooks
+open TransferNotebooks.Charts
+open TransferNotebooks.Data
+open TransferNotebooks.Models
+open TransferNotebooks.Optimizers
+open TransferNotebooks.Training.Callbacks
+open TransferNotebooks.Transfer
+open type TransferNotebooks.Keras
+
+let quick = Environment.GetEnvironmentVariable "TN_QUICK" = "1"
+let repo = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, ".."))
+let shared = Environment.GetEnvironmentVariable "TRANSFERNOTEBOOKS_SHARED_DATA" |> Option.ofObj |> Option.defaultValue (Path.Combine(repo, "..", "shared", "data"))
+// The project's copy of the archive when there is one, the small in-repo sample in quick mode, else null: download and cache.
+let imdbArchive =
+    if File.Exists(Path.Combine(shared, "imdb", "aclImdb_v1-labelled.tar.gz")) then Path.Combine(shared, "imdb", "aclImdb_v1-labelled.tar.gz")
+    elif quick then Path.Combine(repo, "tests", "fixtures", "imdb", "aclImdb-fixture.tar.gz")
+    else null
+
+// %% [script]
+// A script has no notebook to draw in: `display` prints text and writes charts to HTML files.
+let charts = ref 0
+let display (value: obj) =
+    match value with
+    | :? Plotly.NET.GenericChart as chart ->
+        charts.Value <- charts.Value + 1
+        let file = Path.Combine(repo, "artifacts", "walkthroughs", sprintf "03-fsharp-chart-%d.html" charts.Value)
+        Directory.CreateDirectory(Path.GetDirectoryName file) |> ignore
+        File.WriteAllText(file, ChartHtml.Page chart)
+        printfn "chart written to %s" file
+    | v -> printfn "%A" v
+
+// %% [markdown]
+// ## The reviews
+//
+// `Imdb.Load(numWords = 10000)` reads 25,000 training and 25,000 test reviews as sequences of word indices, keeping the
+// 10,000 most frequent words (rarer ones become index 2, "?"). Decoding one back shows what the model will see:
+// lowercase words, no punctuation, no word order beyond the sequence.
+
+// %%
+let imdb = Imdb.Load(numWords = 10000, path = imdbArchive)
+let reviews = if quick then min 1000 imdb.Train.Count else imdb.Train.Count
+printfn "label %d (1 = positive), rating %d/10:\n%s" imdb.Train.Labels.[0] imdb.Train.Ratings.[0] (imdb.Decode(imdb.Train.Sequences.[0]))
+
+// %% [markdown]
+// ## Multi-hot vectors
+//
+// A dense layer needs vectors of one length. Multi-hot encoding makes each review a 10,000-long vector of 0s and 1s:
+// 1 where the word occurs. Word order is lost; for sentiment, *which* words occur ("awful", "superb") carries most of
+// the signal. (Quick mode keeps the first 1,000 reviews of each split.)
+
+// %%
+let vectorize (split: ImdbSplit) =
+    let n = min reviews split.Count
+    new Dataset(Sequences.Vectorize(Seq.truncate n split.Sequences, 10000), torch.tensor(Array.truncate n split.Labels))
+let train, test = vectorize imdb.Train, vectorize imdb.Test
+printfn "%O" train
+
+// %% [markdown]
+// ## Two hidden layers of 16, two ways to output a probability
+//
+// As in the seed of this project: two softmax units (P(negative), P(positive)) with sparse categorical cross-entropy.
+// As in Keras's reference: one sigmoid unit (P(positive)) with binary cross-entropy. Both give the same kind of model;
+// the sigmoid form has half the output weights. 20 epochs is deliberately too many: we want to see overfitting.
+
+// %%
+let epochs = if quick then 8 else 20
+let softmax2 = new Sequential(Dense(16, activation = "relu", inputShape = [10000]), Dense(16, activation = "relu"), Dense(2, activation = "softmax"))
+softmax2.Compile(optimizer = "rmsprop", loss = "sparse_categorical_crossentropy", metrics = ["accuracy"]) |> ignore
+let softmaxHistory = softmax2.Fit(train, epochs = epochs, batchSize = 512, validationSplit = 0.4, seed = 1, verbose = 2)
+
+// %%
+let sigmoid1 () =
+    let m = new Sequential(Dense(16, activation = "relu", inputShape = [10000]), Dense(16, activation = "relu"), Dense(1, activation = "sigmoid"))
+    m.Compile(optimizer = "rmsprop", loss = "binary_crossentropy", metrics = ["accuracy"])
+let sigmoidModel = sigmoid1 ()
+let sigmoidHistory = sigmoidModel.Fit(train, epochs = epochs, batchSize = 512, validationSplit = 0.4, seed = 1, verbose = 2)
+
+// %% [markdown]
+// ## Overfitting, visible in the curves
+//
+// The training loss keeps falling; the validation loss bottoms out after a few epochs and then rises: from there on,
+// the network learns the training reviews themselves (which rare words occur in which review) rather than sentiment.
+
+// %%
+display (Plot.LearningCurves(sigmoidHistory, title = "sigmoid-1"))
+display (Plot.Compare([ "softmax-2", softmaxHistory; "sigmoid-1", sigmoidHistory ]))
+
+// %% [markdown]
+// ## Early stopping
+//
+// Rather than reading the best epoch off the chart and retraining, `EarlyStopping` stops when the validation loss has
+// not improved for 2 epochs and puts back the weights of the best epoch.
+
+// %%
+let model = sigmoid1 ()
+let stopped = model.Fit(train, epochs = epochs, batchSize = 512, validationSplit = 0.4, seed = 1, verbose = 2,
+                        callbacks = [ EarlyStopping(monitor = "val_loss", patience = 2, restoreBestWeights = true, verbose = 1) ])
+display (model.Evaluate(test))
+
+// %% [markdown]
+// ## The reviews it gets most wrong
+//
+// The test reviews whose predicted probability is furthest from their label. Sarcasm, mixed reviews ("the first half
+// is awful but...") and negations ("not bad at all") are what a bag of words cannot read.
+
+// %%
+let probabilities = model.Predict(test.X).reshape(-1L).to_type(torch.ScalarType.Float64).data<float>().ToArray()
+let texts = [ for i in 0 .. test.Count - 1 -> imdb.Decode(imdb.Test.Sequences.[i]) ]
+display (Plot.WorstReviews(texts, test.Labels, probabilities, count = 5))
+
+// %% [markdown]
+// ## Transfer: from sentiment to star ratings
+//
+// Each review's file name holds its 1-10 star rating (1-4 negative, 7-10 positive). The two hidden layers have learnt
+// a 16-number summary of a review's sentiment; a rating is a finer reading of the same thing. `TakeLayers(2)` reuses
+// those layers (frozen), and a single linear unit learns to map the summary to stars, with mean absolute error as the
+// loss (in stars). The baseline is always predicting the median rating.
+
+// %%
+let ratings (split: ImdbSplit) = torch.tensor(Array.truncate (min reviews split.Count) split.Ratings |> Array.map float32)
+let trainRatings, testRatings = new Dataset(train.X, ratings imdb.Train), new Dataset(test.X, ratings imdb.Test)
+let rating = model.TakeLayers(2, name = "rating")
+// The loss's gradient is +-1 per sample whatever the error, so Adam moves the output ~learningRate per step: 0.05
+// lets the output travel from 0 to the 1-10 range in a few epochs.
+rating.Freeze().Add(Dense(1)).Compile(optimizer = new Adam(learningRate = 0.05), loss = "mae") |> ignore
+rating.Fit(trainRatings, epochs = (if quick then 20 else 40), batchSize = 64, seed = 1, verbose = 0) |> ignore
+let median = trainRatings.Y.median()
+printfn "mean error: %.2f stars with the reused layers, %.2f stars always predicting the median (%g)"
+    (rating.Evaluate(testRatings).Loss) ((testRatings.Y - median).abs().mean().item<float32>()) (median.item<float32>())
