@@ -36,6 +36,15 @@ public static class DisplayRegistration
         Formatter.Register<Transfer.Comparison>(c => ComparisonHtml.Render(c, FirstChart()), html);
         Formatter.Register<GenericChart>(c => ChartFormatterHtml.Render(c, FirstChart()), html);
         Formatter.Register(typeof(Deedle.Frame<,>), (value, writer) => writer.Write(FrameHtml.RenderAny(value)), html);
+        // A dataset shows its shape, never its tensors (which would be megabytes of text).
+        Formatter.Register<Data.Dataset>(d => "<code>" + System.Net.WebUtility.HtmlEncode(d.ToString()) + "</code>", html);
+        // Plain text: the library's own ToString tables, not an object tree.
+        const string plain = "text/plain";
+        Formatter.Register<Data.Dataset>(d => d.ToString(), plain);
+        Formatter.Register<ModelSummary>(s => s.ToString(), plain);
+        Formatter.Register<History>(h => h.ToString(), plain);
+        Formatter.Register<EvaluationResult>(r => r.ToString(), plain);
+        Formatter.Register<Transfer.Comparison>(c => c.ToString(), plain);
         // The notebook progress display's live learning curves (Training exposes the hook so it never depends on charts);
         // a renderer set by the user is kept.
         ProgressBar.EpochChartRenderer ??= h => HistoryHtml.LiveChart(h, FirstChart());
