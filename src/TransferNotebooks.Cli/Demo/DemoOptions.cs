@@ -23,7 +23,7 @@ public sealed record DemoOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             o = args[i] switch
             {
-                "--quick" => o with { Quick = true, Seeds = 1, PerClass = [10, 100], PretrainEpochs = 2 },
+                "--quick" => o with { Quick = true, Seeds = 1, PerClass = [10, 100], PretrainEpochs = 5 },
                 "--data-dir" => o with { DataDir = Next() },
                 "--seed" => o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--seeds" => o with { Seeds = int.Parse(Next(), CultureInfo.InvariantCulture) },
