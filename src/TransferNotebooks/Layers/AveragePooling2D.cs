@@ -3,32 +3,14 @@ using static TorchSharp.torch;
 namespace TransferNotebooks.Layers
 {
     /// <summary>2-D average pooling (Keras <c>AveragePooling2D</c>); with "same" padding the padded cells are not counted, as in Keras.</summary>
-    public sealed class AveragePooling2D : Layer
+    public sealed class AveragePooling2D : Pooling2D
     {
         /// <summary>Creates the layer; see <see cref="Keras.AveragePooling2D"/>.</summary>
         public AveragePooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null, IEnumerable<int>? inputShape = null)
-            : base(name, inputShape)
-        {
-            PoolSize = poolSize;
-            Strides = strides ?? poolSize;
-            PaddingMode = Padding.Validate(padding, name ?? "average_pooling2d");
-        }
+            : base(poolSize, strides, padding, "average_pooling2d", name, inputShape) { }
 
-        /// <summary>Window size.</summary>
-        public int PoolSize { get; }
-        /// <summary>Step between windows.</summary>
-        public int Strides { get; }
-        /// <summary><c>valid</c> or <c>same</c>.</summary>
-        public string PaddingMode { get; }
         /// <inheritdoc />
         public override string TypeName => "AveragePooling2D";
-
-        /// <inheritdoc />
-        protected override int[] BuildCore(int[] inputShape)
-        {
-            if (inputShape.Length != 3) throw new ArgumentException($"AveragePooling2D layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
-            return [Padding.OutputLength(inputShape[0], PoolSize, Strides, PaddingMode), Padding.OutputLength(inputShape[1], PoolSize, Strides, PaddingMode), inputShape[2]];
-        }
 
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training)
@@ -42,10 +24,6 @@ namespace TransferNotebooks.Layers
             var counts = nn.functional.avg_pool2d(ones, [PoolSize, PoolSize], [Strides, Strides]);
             return (sums / counts).MoveToOuterDisposeScope();
         }
-
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
-        { ["pool_size"] = new[] { PoolSize, PoolSize }, ["strides"] = new[] { Strides, Strides }, ["padding"] = PaddingMode };
     }
 }
 

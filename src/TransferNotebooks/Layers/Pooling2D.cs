@@ -1,0 +1,33 @@
+namespace TransferNotebooks.Layers;
+
+/// <summary>What 2-D pooling layers share: window, strides (default: the window), valid/same padding, shapes and config.</summary>
+public abstract class Pooling2D : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    protected Pooling2D(int poolSize, int? strides, string padding, string defaultName, string? name, IEnumerable<int>? inputShape)
+        : base(name, inputShape)
+    {
+        if (poolSize <= 0) throw new ArgumentOutOfRangeException(nameof(poolSize), poolSize, "The pool size must be positive, for example 2.");
+        PoolSize = poolSize;
+        Strides = strides ?? poolSize;
+        PaddingMode = Padding.Validate(padding, name ?? defaultName);
+    }
+
+    /// <summary>Window size.</summary>
+    public int PoolSize { get; }
+    /// <summary>Step between windows (defaults to the pool size).</summary>
+    public int Strides { get; }
+    /// <summary><c>valid</c> or <c>same</c>.</summary>
+    public string PaddingMode { get; }
+
+    /// <inheritdoc />
+    protected override int[] BuildCore(int[] inputShape)
+    {
+        if (inputShape.Length != 3) throw new ArgumentException($"{TypeName} layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
+        return [Padding.OutputLength(inputShape[0], PoolSize, Strides, PaddingMode), Padding.OutputLength(inputShape[1], PoolSize, Strides, PaddingMode), inputShape[2]];
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+    { ["pool_size"] = new[] { PoolSize, PoolSize }, ["strides"] = new[] { Strides, Strides }, ["padding"] = PaddingMode };
+}
