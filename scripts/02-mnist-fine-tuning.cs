@@ -147,3 +147,19 @@ foreach (var (name, weight) in transfer.NamedWeights())
 // %%
 var newImages = test.Take(16, seed: 7);
 display(Plot.ImageGrid(newImages, predicted: transfer.PredictClasses(newImages.X), classNames: names));
+
+// %% [markdown]
+// ## Starting from a model saved by Keras
+//
+// `Model.Load` (or `Keras.LoadModel`) also reads models saved by Keras: `.h5` files from Keras 2 and 3 and `.keras`
+// zips, architecture, weights and compile settings, with no code for the architecture. This small CNN is stored in
+// Keras 3's `.keras` layout (its weights are random, so it starts at chance); the same steps apply: new head, freeze
+// the body, train on the 50 labelled images.
+
+// %%
+var kerasModel = Model.Load(Path.Combine(repo, "tests", "fixtures", "keras", "mnist_cnn.keras"));
+display(kerasModel.Summary());
+kerasModel.ReplaceHead(5).Freeze(upTo: -1);
+kerasModel.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+kerasModel.Fit(fewLabels, epochs: epochs, batchSize: 16, seed: 1, verbose: 0);
+Console.WriteLine($"Keras-saved CNN with a new head: test accuracy {kerasModel.Evaluate(test).Accuracy:F4}");
