@@ -35,6 +35,21 @@ public sealed class Dataset : IDisposable
     /// <summary>Labels as a .NET array (class indices).</summary>
     public long[] Labels => Y.to_type(ScalarType.Int64).data<long>().ToArray();
 
+    /// <summary>
+    /// The features as a flat .NET array in row-major order, for example MNIST pixels as <c>byte[]</c> of N x 28 x 28
+    /// (<c>Features&lt;byte&gt;()</c>, or <c>Features&lt;float&gt;()</c> when loaded scaled). <typeparamref name="T"/> must match <see cref="X"/>'s dtype.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">T does not match the dtype.</exception>
+    public T[] Features<T>() where T : unmanaged
+    {
+        var expected = typeof(T) == typeof(byte) ? ScalarType.Byte : typeof(T) == typeof(float) ? ScalarType.Float32 : typeof(T) == typeof(long) ? ScalarType.Int64
+            : typeof(T) == typeof(int) ? ScalarType.Int32 : typeof(T) == typeof(double) ? ScalarType.Float64 : typeof(T) == typeof(bool) ? ScalarType.Bool : (ScalarType?)null;
+        if (expected != X.dtype)
+            throw new InvalidOperationException($"The features are {X.dtype}; ask for the matching .NET type (Byte: byte, Float32: float, Int64: long, Int32: int, Float64: double, Bool: bool).");
+        using var c = X.contiguous();
+        return c.data<T>().ToArray();
+    }
+
     /// <summary>The distinct class labels, sorted.</summary>
     public long[] Classes => Labels.Distinct().Order().ToArray();
 

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using TransferNotebooks.Data;
+using TransferNotebooks.Native;
+
+namespace TransferNotebooks.Bench;
+
+/// <summary>Loader timings on the shared real data: MNIST cached load, IMDB first/cached load, multi-hot.</summary>
+static class DataBench
+{
+    public static void Run()
+    {
+        var shared = SharedData.Find();
+        if (shared is null)
+        {
+            Console.WriteLine("No shared data folder (set TRANSFERNOTEBOOKS_SHARED_DATA or run below a folder holding shared/data); nothing measured.");
+            return;
+        }
+        NativeSetup.EnsureTorch();
+        DataCache.Log = _ => { };
+        var work = Directory.CreateTempSubdirectory("tn-bench-");
+        try
+        {
+            Mnist(Path.Combine(shared, "mnist"), work.FullName);
+            Imdb(Path.Combine(shared, "imdb", "aclImdb_v1-labelled.tar.gz"), work.FullName);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    static void Mnist(string dir, string work)
+    {
+        if (!Directory.Exists(dir)) { Console.WriteLine($"MNIST: {dir} missing, skipped."); return; }
+        using (TransferNotebooks.Data.Mnist.Load(dataDir: dir)) { } // warm-up (JIT, page cache)
+        var clock = Stopwatch.StartNew();
+        using (var data = TransferNotebooks.Data.Mnist.Load(dataDir: dir))
+            Console.WriteLine($"MNIST shared folder ({data.Train.Count} + {data.Test.Count} digits), cached load: {clock.Elapsed.TotalMilliseconds:0} ms");
+        clock.Restart();
+        using (var data = TransferNotebooks.Data.Mnist.Load(dataDir: dir, scale: true))
+            Console.WriteLine($"MNIST shared folder, scaled float32: {clock.Elapsed.TotalMilliseconds:0} ms");
+
+        // The official 60k training images are not in the shared folder: time a same-size file made of the real 10k digits
+        // repeated six times, as the four official names in a cache folder, verified by their actual md5 (timing only).
+        var cache = Path.Combine(work, "cache", "mnist");
+        Directory.CreateDirectory(cache);
+        var images = Idx.Read(Path.Combine(dir, "train-10k-images-idx3-ubyte.gz"));
+        using (var f = File.Create(Path.Combine(cache, TransferNotebooks.Data.Mnist.TrainImagesFile)))
+        using (var gz = new GZipStream(f, CompressionLevel.Optimal))
+        {
+            gz.Write([0, 0, 8, 3, 0, 0, 0xEA, 0x60, 0, 0, 0, 28, 0, 0, 0, 28]);
+            for (int i = 0; i < 6; i++) gz.Write(images.Data);
+        }
+        File.Copy(Path.Combine(dir, "train-labels-idx1-ubyte.gz"), Path.Combine(cache, TransferNotebooks.Data.Mnist.TrainLabelsFile));
+        File.Copy(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"), Path.Combine(cache, TransferNotebooks.Data.Mnist.TestImagesFile));
+        File.Copy(Path.Combine(dir, "t10k-labels-idx1-ubyte.gz"), Path.Combine(cache, TransferNotebooks.Data.Mnist.TestLabelsFile));
+        var hashes = Directory.GetFiles(cache).ToDictionary(p => Path.GetFileName(p), p => Download.FileHash(p, "md5"));
+        var options = new DownloadOptions { Hashes = hashes, Mirrors = ["http://127.0.0.1:9/"] };
+        using (TransferNotebooks.Data.Mnist.Load(cacheDir: Path.Combine(work, "cache"), options: options)) { }
+        clock.Restart();
+        using (var data = TransferNotebooks.Data.Mnist.Load(cacheDir: Path.Combine(work, "cache"), options: options))
+            Console.WriteLine($"MNIST cache, 60k + 10k digits (md5 of all four files checked): {clock.Elapsed.TotalMilliseconds:0} ms  ({data.Train.Count} + {data.Test.Count})");
+    }
+
+    static void Imdb(string archive, string work)
+    {
+        if (!File.Exists(archive)) { Console.WriteLine($"IMDB: {archive} missing, skipped."); return; }
+        const string hash = "fee570604c8efe71c18723dfda1487d00369d9b008fac9280ab06c08fcd19007";
+        var cacheDir = Path.Combine(work, "cache");
+        var clock = Stopwatch.StartNew();
+        var first = TransferNotebooks.Data.Imdb.Load(numWords: 10000, path: archive, sha256: hash, cacheDir: cacheDir);
+        Console.WriteLine($"IMDB first load (stream tar.gz, sha256, tokenise {first.Train.Count + first.Test.Count} reviews, write cache): {clock.Elapsed.TotalMilliseconds:0} ms");
+        for (int i = 0; i < 3; i++)
+        {
+            clock.Restart();
+            var cached = TransferNotebooks.Data.Imdb.Load(numWords: 10000, path: archive, sha256: hash, cacheDir: cacheDir);
+            Console.WriteLine($"IMDB cached load #{i + 1}: {clock.Elapsed.TotalMilliseconds:0} ms");
+        }
+        var data = TransferNotebooks.Data.Imdb.Load(numWords: 10000, path: archive, sha256: hash, cacheDir: cacheDir);
+        for (int i = 0; i < 2; i++)
+        {
+            clock.Restart();
+            using var train = data.Train.Vectorize();
+            using var test = data.Test.Vectorize();
+            Console.WriteLine($"IMDB multi-hot 2 x 25k x 10000 (float32): {clock.Elapsed.TotalMilliseconds:0} ms  train {train}");
+        }
+        var review = data.Train[0];
+        Console.WriteLine($"IMDB training review 0 (id {review.Id}, rating {review.Rating}, label {review.Label}, {review.Sequence.Length} indices):");
+        Console.WriteLine("  " + data.Decode(review.Sequence));
+        Console.WriteLine($"  first indices: [{string.Join(", ", review.Sequence.Take(16))}, ...]");
+    }
+}
