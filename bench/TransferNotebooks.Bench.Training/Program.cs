@@ -27,6 +27,7 @@ switch (args[0])
     case "phases": Cases.Phases(opts, result); break;
     case "memory": Cases.Memory(opts, result); break;
     case "latency": Cases.Latency(opts, result); break;
+    case "micro": Micro.Run(opts, result); break;
     case "export-imdb": BenchData.ExportImdb(opts.Positional[0], opts.Int("samples", 15000)); break;
     default: Console.Error.WriteLine($"unknown case {args[0]}"); return 2;
 }

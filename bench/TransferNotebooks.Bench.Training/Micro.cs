@@ -1,0 +1,53 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Bench.Training;
+
+/// <summary>Diagnostics used while profiling: one dense layer's forward + backward in the two weight layouts.</summary>
+static class Micro
+{
+    public static void Run(Options o, Dictionary<string, object?> result)
+    {
+        int iters = o.Int("iters", 200);
+        int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("out", 512);
+        using var x = rand(batch, fin);
+        using var kernel = rand(fin, fout).requires_grad_(true);        // Keras layout [in, out]
+        using var weight = rand(fout, fin).requires_grad_(true);        // torch layout [out, in]
+        using var bias = zeros(fout).requires_grad_(true);
+        var rows = new Dictionary<string, double>();
+        double Time(string name, Func<Tensor> f)
+        {
+            for (int i = 0; i < 20; i++) { using var s = NewDisposeScope(); f().sum().backward(); }
+            double t0 = Clock.Now();
+            for (int i = 0; i < iters; i++) { using var s = NewDisposeScope(); f().sum().backward(); }
+            double us = (Clock.Now() - t0) / iters * 1e6;
+            rows[name] = us;
+            Console.Error.WriteLine($"{name}: {us:0.0} us");
+            return us;
+        }
+        Time("addmm(b, x, K[in,out])", () => addmm(bias, x, kernel, 1, 1));
+        Time("addmm(b, x, W[out,in].t())", () => addmm(bias, x, weight.t(), 1, 1));
+        Time("addmm(b, x, K.t().contiguous().t())", () => addmm(bias, x, kernel.t().contiguous().t(), 1, 1));
+        Time("linear(x, W, b)", () => nn.functional.linear(x, weight, bias));
+        Time("matmul(x, K) + b", () => x.matmul(kernel).add_(bias));
+        double Plain(string name, Func<Tensor> f)
+        {
+            using var ng = no_grad();
+            for (int i = 0; i < 20; i++) { using var s = NewDisposeScope(); f(); }
+            double t0 = Clock.Now();
+            for (int i = 0; i < iters; i++) { using var s = NewDisposeScope(); f(); }
+            double us = (Clock.Now() - t0) / iters * 1e6;
+            rows[name] = us;
+            Console.Error.WriteLine($"{name}: {us:0.0} us");
+            return us;
+        }
+        using var g = rand(batch, fout);
+        Plain("fwd addmm K", () => addmm(bias, x, kernel, 1, 1));
+        Plain("fwd addmm W.t()", () => addmm(bias, x, weight.t(), 1, 1));
+        Plain("gradK mm(x.t(), g)", () => x.t().mm(g));
+        Plain("gradW mm(g.t(), x)", () => g.t().mm(x));
+        Plain("gradX K: mm(g, K.t())", () => g.mm(kernel.t()));
+        Plain("gradX W: mm(g, W)", () => g.mm(weight));
+        Plain("gradK via (g.t() mm x).t() contiguous", () => g.t().mm(x).t().contiguous());
+        result["micro_us"] = rows;
+    }
+}
