@@ -19,7 +19,7 @@ var opts = Options.Parse(args.Skip(1));
 var result = new Dictionary<string, object?>
 {
     ["case"] = args[0], ["threads"] = threads, ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
-    ["dotnet"] = Environment.Version.ToString(),
+    ["dotnet"] = Environment.Version.ToString(), ["omp_wait_policy"] = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "",
 };
 switch (args[0])
 {
