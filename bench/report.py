@@ -75,7 +75,8 @@ dotnet_meta = (load("dotnet-speed-*.json") or [{}])[0]
 data_text = ""
 if os.path.exists(os.path.join(work, "data.txt")):
     with open(os.path.join(work, "data.txt")) as f:
-        data_text = f.read().strip()
+        # Keep the timings; drop the decoded sample review (long lines).
+        data_text = "\n".join(l for l in f.read().strip().splitlines() if len(l) <= 200 and not l.startswith("  first indices"))
 
 figures = {}
 for name, m in speed.items():
