@@ -12,6 +12,7 @@ public sealed record DemoOptions
     public int[] PerClass { get; init; } = [10, 100, 1000];
     public string OutDir { get; init; } = "artifacts/demo";
     public int PretrainEpochs { get; init; } = 6;
+    public string? Pretrained { get; init; }
 
     public static DemoOptions Parse(string[] args)
     {
@@ -27,8 +28,9 @@ public sealed record DemoOptions
                 "--seeds" => o with { Seeds = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--n" => o with { PerClass = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() },
                 "--out" => o with { OutDir = Next() },
+                "--pretrained" => o with { Pretrained = Next() },
                 "--pretrain-epochs" => o with { PretrainEpochs = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --quick --data-dir DIR --seed N --seeds K --n 10,100,1000 --out DIR --pretrain-epochs E"),
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --quick --data-dir DIR --seed N --seeds K --n 10,100,1000 --out DIR --pretrain-epochs E --pretrained MODEL"),
             };
         }
         return o;

@@ -31,19 +31,21 @@ public static class TransferDemo
         using var train59 = train.WhereLabel([5, 6, 7, 8, 9], remap: true);
         using var test59 = test.WhereLabel([5, 6, 7, 8, 9], remap: true);
 
-        // 1. Pretrain on digits 0-4 and save.
-        Console.WriteLine($"\n1. pretraining the CNN on digits 0-4 ({train04.Count} digits, {options.PretrainEpochs} epochs)");
-        manual_seed(options.Seed);
-        var clock = Stopwatch.StartNew();
-        using (var pretrained = Cnn(classes: 5))
+        // 1. Pretrain on digits 0-4 and save (or reuse a saved one).
+        var modelPath = options.Pretrained ?? Path.Combine(options.OutDir, "pretrained-0to4.tnm");
+        if (options.Pretrained is null)
         {
+            Console.WriteLine($"\n1. pretraining the CNN on digits 0-4 ({train04.Count} digits, {options.PretrainEpochs} epochs)");
+            manual_seed(options.Seed);
+            var clock = Stopwatch.StartNew();
+            using var pretrained = Cnn(classes: 5);
             pretrained.Fit(train04, epochs: options.PretrainEpochs, batchSize: 128, validationSplit: 0.1, seed: options.Seed, verbose: 2);
-            var eval04 = pretrained.Evaluate(test04, batchSize: 512);
-            Console.WriteLine($"   digits 0-4 test accuracy: {eval04.Accuracy:P2} ({clock.Elapsed.TotalSeconds:0.0} s)");
-            pretrained.Save(Path.Combine(options.OutDir, "pretrained-0to4.tnm"));
+            pretrained.Save(modelPath);
+            Console.WriteLine($"   pretrained in {clock.Elapsed.TotalSeconds:0.0} s, saved {modelPath}");
         }
-        var modelPath = Path.Combine(options.OutDir, "pretrained-0to4.tnm");
-        Console.WriteLine($"   saved {modelPath}");
+        else Console.WriteLine($"\n1. reusing the pretrained model {modelPath}");
+        using (var reloaded = Model.Load(modelPath))
+            Console.WriteLine($"   loaded it back: digits 0-4 test accuracy {reloaded.Evaluate(test04, batchSize: 512).Accuracy:P2}");
 
         // 2. Transfer to 5-9 with few labels, three arms on the same examples.
         Console.WriteLine("\n2. learning digits 5-9 from N labelled examples per class (same examples and epochs for every arm)");
@@ -61,7 +63,8 @@ public static class TransferDemo
                 cmp.Run("frozen features", () => FrozenFeatures(modelPath),
                     m => m.Fit(few, epochs: epochs, batchSize: 32, seed: seed, verbose: 0));
                 cmp.Run("fine-tune", () => NewHead(modelPath),
-                    m => m.FineTune(few, epochs: epochs - epochs / 3, freezeEpochs: epochs / 3, baseLearningRate: 0.002, batchSize: 32, seed: seed, verbose: 0).Combined);
+                    m => m.FineTune(few, epochs: epochs - epochs / 2, freezeEpochs: epochs / 2, baseLearningRate: 0.002, lowestMultiplier: 0.1,
+                        headLayers: HeadLayers(m), batchSize: 32, seed: seed, verbose: 0).Combined);
                 foreach (var r in cmp.Rows)
                 {
                     results.Add(new ArmResult(n, seed, r.Name, r.Accuracy, r.Seconds));
@@ -106,6 +109,9 @@ public static class TransferDemo
         m.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         return m;
     }
+
+    /// <summary>The classifier on top of the convolutional features: every layer after Flatten.</summary>
+    static int HeadLayers(Sequential m) => m.Layers.Count - 1 - m.Layers.IndexOf("flatten");
 
     static Sequential FrozenFeatures(string path)
     {

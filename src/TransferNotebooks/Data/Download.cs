@@ -128,7 +128,7 @@ public static class Download
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
             catch (AttemptException e) { attempts.Add($"{url}: {e.Message}"); }
-            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or UnauthorizedAccessException or NotSupportedException or InvalidOperationException)
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or UnauthorizedAccessException or NotSupportedException or InvalidOperationException or FormatException)
             {
                 attempts.Add($"{url}: {Describe(e)}");
             }

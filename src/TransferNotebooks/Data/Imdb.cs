@@ -59,7 +59,7 @@ public static class Imdb
     /// <summary>The words of a text as the loader tokenises reviews (lowercase, no <c>&lt;br /&gt;</c>, no punctuation).</summary>
     public static IReadOnlyList<string> Tokenize(string text) => ImdbCorpus.Tokenize(text);
 
-    internal static (ImdbCorpus Corpus, string Source) LoadCorpus(string? path, string? sha256, string? cacheDir, bool download, DownloadOptions? options)
+    internal static (ImdbCorpus Corpus, string Source) LoadCorpus(string? path, string? sha256, string? cacheDir, bool download, DownloadOptions? options, bool redownloaded = false)
     {
         string archive;
         string? expected;
@@ -97,7 +97,23 @@ public static class Imdb
                 return (cached, $"Archive {archive} ({Verified(expected)}), tokens cached in {candidate}.");
         }
 
-        var (corpus, actual) = ImdbCorpus.Build(archive, expected);
+        bool mayReplace = path is null && download && !redownloaded;
+        ImdbCorpus corpus;
+        string actual;
+        try { (corpus, actual) = ImdbCorpus.Build(archive, expected); }
+        catch (InvalidDataException e) when (mayReplace)
+        {
+            DataCache.Log($"IMDB: '{archive}' is unreadable ({e.Message}); downloading it again.");
+            File.Delete(archive);
+            return LoadCorpus(path, sha256, cacheDir, download, options, redownloaded: true);
+        }
+        if (expected is not null && actual != expected && mayReplace)
+        {
+            // The cache's own copy is damaged (it was verified when downloaded): replace it once.
+            DataCache.Log($"IMDB: '{archive}' has {DownloadException.HashName(expected)} {actual}, expected {expected}; downloading it again.");
+            File.Delete(archive);
+            return LoadCorpus(path, sha256, cacheDir, download, options, redownloaded: true);
+        }
         if (expected is not null && actual != expected)
             throw new InvalidDataException($"'{archive}' has {DownloadException.HashName(expected)} {actual}, expected {expected}. "
                 + (path is null ? "Delete it so it is downloaded again." : "Pass the right sha256: for this archive, or sha256: null to accept it unverified."));
@@ -137,21 +153,15 @@ public static class Imdb
         if (oovChar is int oovIndex) limit = Math.Max(limit, oovIndex + 1);
         int[] Encode(ImdbCorpus.Review r)
         {
-            var seq = new int[r.Count + extra];
+            // Pinned-heap arrays are never copied by gen0/gen1 collections: 50k long-lived arrays would otherwise be promoted (copied) twice.
+            var seq = GC.AllocateUninitializedArray<int>(r.Count + extra, pinned: true);
+            if (startChar is int s) seq[0] = s >= skipTop && s < limit ? s : oovChar ?? -1;
+            corpus.Decode(r, seq.AsSpan(extra), indexFrom, skipTop, limit, oovChar ?? -1);
+            if (oovChar is not null) return seq;
+            // Keras drops out-of-vocabulary words when oovChar is null.
             int n = 0;
-            if (startChar is int s) seq[n++] = s;
-            corpus.DecodeRanks(r, seq.AsSpan(extra));
-            if (indexFrom != 0)
-                for (int i = extra; i < seq.Length; i++) seq[i] += indexFrom;
-            if (oovChar is int o)
-            {
-                for (int i = 0; i < seq.Length; i++)
-                    if (seq[i] < skipTop || seq[i] >= limit) seq[i] = o;
-                return seq;
-            }
-            n = 0;
             for (int i = 0; i < seq.Length; i++)
-                if (seq[i] >= skipTop && seq[i] < limit) seq[n++] = seq[i];
+                if (seq[i] >= 0) seq[n++] = seq[i];
             return n == seq.Length ? seq : seq[..n];
         }
         ImdbSplit Split(ImdbCorpus.Review[] reviews)
@@ -164,7 +174,7 @@ public static class Imdb
                 reviews.Select(r => r.Id).ToArray(),
                 limit);
         }
-        return new ImdbData(Split(train), Split(test), corpus.Words, limit, skipTop, startChar, oovChar, indexFrom, source);
+        return new ImdbData(Split(train), Split(test), corpus.LazyWords, corpus.WordCount, limit, skipTop, startChar, oovChar, indexFrom, source);
     }
 
     static ImdbCorpus.Review[] Order(ImdbCorpus.Review[] reviews, Random rng)

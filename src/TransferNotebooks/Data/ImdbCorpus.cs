@@ -25,8 +25,15 @@ internal sealed class ImdbCorpus
     internal readonly record struct Review(int Id, byte Rating, byte Label, int Count, int MaxRank, int Offset);
 
     internal ImdbCorpus(string[] words, Review[] train, Review[] test, byte[] payload, int payloadStart, int payloadLength)
+        : this(new Lazy<string[]>(words), words.Length, train, test, payload, payloadStart, payloadLength)
     {
-        Words = words;
+    }
+
+    /// <summary>With the vocabulary decoded on first use (a cached load needs only its size until words are looked up).</summary>
+    internal ImdbCorpus(Lazy<string[]> words, int wordCount, Review[] train, Review[] test, byte[] payload, int payloadStart, int payloadLength)
+    {
+        LazyWords = words;
+        WordCount = wordCount;
         Train = train;
         Test = test;
         Payload = payload;
@@ -35,19 +42,47 @@ internal sealed class ImdbCorpus
     }
 
     /// <summary>Words by rank: <c>Words[0]</c> has rank 1.</summary>
-    internal string[] Words { get; }
+    internal string[] Words => LazyWords.Value;
+    internal Lazy<string[]> LazyWords { get; }
+    internal int WordCount { get; }
     internal Review[] Train { get; }
     internal Review[] Test { get; }
     internal byte[] Payload { get; }
     internal int PayloadStart { get; }
     internal int PayloadLength { get; }
 
-    /// <summary>Writes the ranks of <paramref name="review"/> (1 = most frequent) into <paramref name="target"/>, which has room for <see cref="Review.Count"/>.</summary>
-    internal void DecodeRanks(Review review, Span<int> target)
+    /// <summary>
+    /// Writes the indices of <paramref name="review"/> into <paramref name="target"/> (room for <see cref="Review.Count"/>) in one pass:
+    /// each rank plus <paramref name="add"/>, replaced by <paramref name="replacement"/> unless it lies in [<paramref name="low"/>, <paramref name="high"/>).
+    /// </summary>
+    internal void Decode(Review review, Span<int> target, int add, int low, int high, int replacement)
     {
         var span = Payload.AsSpan(PayloadStart, PayloadLength);
         int pos = review.Offset;
-        for (int k = 0; k < review.Count; k++) target[k] = ReadVarInt(span, ref pos);
+        for (int k = 0; k < target.Length; k++)
+        {
+            int b = span[pos++];
+            int v;
+            if (b < 0x80)
+            {
+                v = b;
+            }
+            else
+            {
+                v = b & 0x7F;
+                int shift = 7;
+                while (true)
+                {
+                    b = span[pos++];
+                    v |= (b & 0x7F) << shift;
+                    if (b < 0x80) break;
+                    shift += 7;
+                    if (shift > 28) throw new InvalidDataException("bad varint in the IMDB token cache");
+                }
+            }
+            v += add;
+            target[k] = v >= low && v < high ? v : replacement;
+        }
     }
 
     // ---------------------------------------------------------------- tokenizer
@@ -362,39 +397,35 @@ internal sealed class ImdbCorpus
             pos += 4 + length;
         }
         if (pos != all.Length) throw new InvalidDataException("trailing bytes");
-        string[]? words = null;
-        Review[]? train = null, test = null;
-        Parallel.Invoke(
-            () =>
-            {
-                var reader = new BinaryReader(new MemoryStream(all, bounds[0].Start, bounds[0].Length, writable: false), Encoding.UTF8);
-                words = new string[reader.ReadInt32()];
-                for (int i = 0; i < words.Length; i++) words[i] = reader.ReadString();
-            },
-            () =>
-            {
-                var span = all.AsSpan(bounds[1].Start, bounds[1].Length);
-                int trainCount = BinaryPrimitives.ReadInt32LittleEndian(span);
-                int testCount = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
-                const int Size = 4 + 1 + 1 + 4 + 4 + 4;
-                if (trainCount < 0 || testCount < 0 || 8 + (long)(trainCount + testCount) * Size != span.Length) throw new InvalidDataException("bad review table");
-                var reviews = new Review[trainCount + testCount];
-                for (int i = 0; i < reviews.Length; i++)
-                {
-                    var r = span.Slice(8 + i * Size, Size);
-                    var review = new Review(BinaryPrimitives.ReadInt32LittleEndian(r), r[4], r[5], BinaryPrimitives.ReadInt32LittleEndian(r[6..]),
-                        BinaryPrimitives.ReadInt32LittleEndian(r[10..]), BinaryPrimitives.ReadInt32LittleEndian(r[14..]));
-                    // Each review's varints lie inside the ranks section: at least one byte per rank, at most five.
-                    if (review.Count < 0 || review.Offset < 0 || review.Offset + (long)review.Count > bounds[2].Length || review.MaxRank < 0)
-                        throw new InvalidDataException("bad review entry");
-                    reviews[i] = review;
-                }
-                train = reviews[..trainCount];
-                test = reviews[trainCount..];
-            });
-        int maxRank = train!.Concat(test!).Select(r => r.MaxRank).DefaultIfEmpty(0).Max();
-        if (maxRank > words!.Length) throw new InvalidDataException("rank out of range");
-        return new ImdbCorpus(words, train!, test!, all, bounds[2].Start, bounds[2].Length);
+        int wordCount = BinaryPrimitives.ReadInt32LittleEndian(all.AsSpan(bounds[0].Start));
+        var words = new Lazy<string[]>(() =>
+        {
+            var reader = new BinaryReader(new MemoryStream(all, bounds[0].Start, bounds[0].Length, writable: false), Encoding.UTF8);
+            var result = new string[reader.ReadInt32()];
+            for (int i = 0; i < result.Length; i++) result[i] = reader.ReadString();
+            return result;
+        });
+        var span = all.AsSpan(bounds[1].Start, bounds[1].Length);
+        int trainCount = BinaryPrimitives.ReadInt32LittleEndian(span);
+        int testCount = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
+        const int Size = 4 + 1 + 1 + 4 + 4 + 4;
+        if (trainCount < 0 || testCount < 0 || 8 + (long)(trainCount + testCount) * Size != span.Length) throw new InvalidDataException("bad review table");
+        var reviews = new Review[trainCount + testCount];
+        for (int i = 0; i < reviews.Length; i++)
+        {
+            var r = span.Slice(8 + i * Size, Size);
+            var review = new Review(BinaryPrimitives.ReadInt32LittleEndian(r), r[4], r[5], BinaryPrimitives.ReadInt32LittleEndian(r[6..]),
+                BinaryPrimitives.ReadInt32LittleEndian(r[10..]), BinaryPrimitives.ReadInt32LittleEndian(r[14..]));
+            // Each review's varints lie inside the ranks section: at least one byte per rank, at most five.
+            if (review.Count < 0 || review.Offset < 0 || review.Offset + (long)review.Count > bounds[2].Length || review.MaxRank < 0)
+                throw new InvalidDataException("bad review entry");
+            reviews[i] = review;
+        }
+        var train = reviews[..trainCount];
+        var test = reviews[trainCount..];
+        int maxRank = train.Concat(test).Select(r => r.MaxRank).DefaultIfEmpty(0).Max();
+        if (wordCount < 0 || maxRank > wordCount) throw new InvalidDataException("rank out of range");
+        return new ImdbCorpus(words, wordCount, train, test, all, bounds[2].Start, bounds[2].Length);
     }
 
     static int WriteVarInt(Span<byte> s, int value)

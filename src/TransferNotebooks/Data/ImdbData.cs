@@ -60,14 +60,17 @@ public sealed class ImdbSplit
 /// </summary>
 public sealed class ImdbData
 {
-    readonly string[] words;
+    readonly Lazy<string[]> lazyWords;
+    readonly int wordCount;
+    string[] words => lazyWords.Value;
     Dictionary<string, int>? wordIndex;
 
-    internal ImdbData(ImdbSplit train, ImdbSplit test, string[] words, int numWords, int skipTop, int? startChar, int? oovChar, int indexFrom, string source)
+    internal ImdbData(ImdbSplit train, ImdbSplit test, Lazy<string[]> words, int wordCount, int numWords, int skipTop, int? startChar, int? oovChar, int indexFrom, string source)
     {
         Train = train;
         Test = test;
-        this.words = words;
+        lazyWords = words;
+        this.wordCount = wordCount;
         NumWords = numWords;
         SkipTop = skipTop;
         StartChar = startChar;
@@ -107,7 +110,7 @@ public sealed class ImdbData
     public string? Word(int index)
     {
         int rank = index - IndexFrom;
-        if (index == 0 || index == StartChar || index == OovChar || rank < 1 || rank > words.Length) return null;
+        if (index == 0 || index == StartChar || index == OovChar || rank < 1 || rank > wordCount) return null;
         return words[rank - 1];
     }
 
@@ -148,5 +151,5 @@ public sealed class ImdbData
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"IMDB: {Train.Count} train, {Test.Count} test reviews, {words.Length} words, indices below {NumWords}. {Source}";
+    public override string ToString() => $"IMDB: {Train.Count} train, {Test.Count} test reviews, {wordCount} words, indices below {NumWords}. {Source}";
 }

@@ -10,7 +10,7 @@ namespace TransferNotebooks.Data;
 /// <param name="Source">One line naming the files used, for example <c>train: ~/.transfernotebooks/datasets/mnist/train-images-idx3-ubyte.gz (60000) ...</c>.</param>
 public sealed record MnistData(Dataset Train, Dataset Test, string Source) : IDisposable
 {
-    /// <summary>Lets C# write <c>var (train, test) = Mnist.Load();</c>.</summary>
+    /// <summary>Lets C# write <c>var (train, test) = Mnist.LoadData();</c>.</summary>
     public void Deconstruct(out Dataset train, out Dataset test)
     {
         train = Train;
@@ -66,7 +66,9 @@ public static class Mnist
     };
 
     /// <summary>
-    /// Loads MNIST. <c>var (train, test) = Mnist.Load();</c> downloads once, then reads the cache.
+    /// Loads MNIST as Keras's <c>mnist.load_data()</c>: <c>var (train, test) = Mnist.Load();</c> in C#,
+    /// <c>let train, test = Mnist.Load()</c> in F#. Downloads once, then reads the cache; prints one line naming the files read.
+    /// Use <see cref="LoadData"/> for the same data with its <see cref="MnistData.Source"/>.
     /// </summary>
     /// <param name="scale">False (Keras's default): uint8 pixels 0-255. True: float32 pixels divided by 255.</param>
     /// <param name="dataDir">Read the files from this folder only, never downloading (official names or <c>train-*-images-idx3-ubyte.gz</c> subsets).</param>
@@ -75,7 +77,23 @@ public static class Mnist
     /// <param name="options">Mirrors, hashes, timeout and progress settings for the download.</param>
     /// <exception cref="FileNotFoundException">Offline and the files are not there; the message names the folders searched and the fix.</exception>
     /// <exception cref="DownloadException">A file could not be downloaded from any mirror.</exception>
-    public static MnistData Load(bool scale = false, string? dataDir = null, string? cacheDir = null, bool download = true, DownloadOptions? options = null)
+    public static Tuple<Dataset, Dataset> Load(bool scale = false, string? dataDir = null, string? cacheDir = null, bool download = true, DownloadOptions? options = null)
+    {
+        var data = LoadData(scale, dataDir, cacheDir, download, options);
+        return Tuple.Create(data.Train, data.Test);
+    }
+
+    /// <summary>
+    /// Loads MNIST with a description of the files used: <c>using var data = Mnist.LoadData(); Console.WriteLine(data.Source);</c>
+    /// </summary>
+    /// <param name="scale">False (Keras's default): uint8 pixels 0-255. True: float32 pixels divided by 255.</param>
+    /// <param name="dataDir">Read the files from this folder only, never downloading (official names or <c>train-*-images-idx3-ubyte.gz</c> subsets).</param>
+    /// <param name="cacheDir">The cache root instead of <c>TRANSFERNOTEBOOKS_DATA</c> / <c>~/.transfernotebooks/datasets</c>.</param>
+    /// <param name="download">False: use only what the cache already holds (official files or subsets) and fail clearly otherwise.</param>
+    /// <param name="options">Mirrors, hashes, timeout and progress settings for the download.</param>
+    /// <exception cref="FileNotFoundException">Offline and the files are not there; the message names the folders searched and the fix.</exception>
+    /// <exception cref="DownloadException">A file could not be downloaded from any mirror.</exception>
+    public static MnistData LoadData(bool scale = false, string? dataDir = null, string? cacheDir = null, bool download = true, DownloadOptions? options = null)
     {
         var files = Locate(dataDir, cacheDir, download, options);
         NativeSetup.EnsureTorch();

@@ -29,7 +29,7 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>An activation layer (Keras <c>Activation</c>) by name.</summary>
-        public static Layers.Activation Activation(string activation, string? name = null, IEnumerable<int>? inputShape = null) =>
-            new(Layers.Activations.Get(activation), name, inputShape);
+        public static Layers.Layer Activation(string activation, string? name = null, IEnumerable<int>? inputShape = null) =>
+            new Layers.Activation(Layers.Activations.Get(activation), name, inputShape);
     }
 }

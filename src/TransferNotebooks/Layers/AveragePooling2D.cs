@@ -54,7 +54,7 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>2-D average pooling (Keras <c>AveragePooling2D</c>), 2x2 by default.</summary>
-        public static Layers.AveragePooling2D AveragePooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null) =>
-            new(poolSize, strides, padding, name);
+        public static Layers.Layer AveragePooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null) =>
+            new Layers.AveragePooling2D(poolSize, strides, padding, name);
     }
 }

@@ -71,6 +71,6 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>Batch normalisation (Keras <c>BatchNormalization</c>).</summary>
-        public static Layers.BatchNormalization BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, string? name = null) => new(momentum, epsilon, name);
+        public static Layers.Layer BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, string? name = null) => new Layers.BatchNormalization(momentum, epsilon, name);
     }
 }

@@ -98,8 +98,8 @@ namespace TransferNotebooks
         /// <param name="useBias">Whether to add a bias.</param>
         /// <param name="name">Layer name.</param>
         /// <param name="inputShape">(height, width, channels) for the first layer, for example [28, 28, 1].</param>
-        public static Layers.Conv2D Conv2D(int filters, int kernelSize, int strides = 1, string padding = "valid", string? activation = null,
+        public static Layers.Layer Conv2D(int filters, int kernelSize, int strides = 1, string padding = "valid", string? activation = null,
             bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
-            new(filters, (kernelSize, kernelSize), (strides, strides), padding, Layers.Activations.Get(activation), useBias, name, inputShape);
+            new Layers.Conv2D(filters, (kernelSize, kernelSize), (strides, strides), padding, Layers.Activations.Get(activation), useBias, name, inputShape);
     }
 }

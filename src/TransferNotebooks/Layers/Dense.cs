@@ -82,11 +82,11 @@ namespace TransferNotebooks
         /// <param name="useBias">Whether to add a bias.</param>
         /// <param name="name">Layer name; auto-assigned when null.</param>
         /// <param name="inputShape">Input shape without the batch dimension, for the first layer of a model.</param>
-        public static Layers.Dense Dense(int units, string? activation = null, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
-            new(units, Layers.Activations.Get(activation), useBias, name, inputShape);
+        public static Layers.Layer Dense(int units, string? activation = null, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
+            new Layers.Dense(units, Layers.Activations.Get(activation), useBias, name, inputShape);
 
         /// <summary>A fully connected layer with a custom activation function.</summary>
-        public static Layers.Dense Dense(int units, Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> activation, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
-            new(units, Layers.Activations.From(activation), useBias, name, inputShape);
+        public static Layers.Layer Dense(int units, Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> activation, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
+            new Layers.Dense(units, Layers.Activations.From(activation), useBias, name, inputShape);
     }
 }

@@ -31,6 +31,6 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>Dropout (Keras <c>Dropout</c>) with the given rate.</summary>
-        public static Layers.Dropout Dropout(double rate, string? name = null, IEnumerable<int>? inputShape = null) => new(rate, name, inputShape);
+        public static Layers.Layer Dropout(double rate, string? name = null, IEnumerable<int>? inputShape = null) => new Layers.Dropout(rate, name, inputShape);
     }
 }

@@ -59,6 +59,6 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>A token embedding (Keras <c>Embedding</c>); <paramref name="inputLength"/> fixes the sequence length so the model can build at once.</summary>
-        public static Layers.Embedding Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null) => new(inputDim, outputDim, inputLength, name);
+        public static Layers.Layer Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null) => new Layers.Embedding(inputDim, outputDim, inputLength, name);
     }
 }

@@ -28,6 +28,6 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>Flattens each sample (Keras <c>Flatten</c>); give <paramref name="inputShape"/> when it is the first layer.</summary>
-        public static Layers.Flatten Flatten(IEnumerable<int>? inputShape = null, string? name = null) => new(name, inputShape);
+        public static Layers.Layer Flatten(IEnumerable<int>? inputShape = null, string? name = null) => new Layers.Flatten(name, inputShape);
     }
 }

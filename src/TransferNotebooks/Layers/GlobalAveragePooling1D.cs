@@ -22,6 +22,6 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>Global average pooling over time (Keras <c>GlobalAveragePooling1D</c>).</summary>
-        public static Layers.GlobalAveragePooling1D GlobalAveragePooling1D(string? name = null) => new(name);
+        public static Layers.Layer GlobalAveragePooling1D(string? name = null) => new Layers.GlobalAveragePooling1D(name);
     }
 }

@@ -22,6 +22,6 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>Global average pooling over height and width (Keras <c>GlobalAveragePooling2D</c>).</summary>
-        public static Layers.GlobalAveragePooling2D GlobalAveragePooling2D(string? name = null) => new(name);
+        public static Layers.Layer GlobalAveragePooling2D(string? name = null) => new Layers.GlobalAveragePooling2D(name);
     }
 }

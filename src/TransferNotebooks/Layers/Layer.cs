@@ -17,10 +17,17 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     bool trainable = true;
 
     /// <summary>Creates a layer; <paramref name="inputShape"/> (without the batch dimension) lets a model build at once.</summary>
-    protected Layer(string? name, IEnumerable<int>? inputShape) : base(name ?? "layer")
+    protected Layer(string? name, IEnumerable<int>? inputShape) : base(ReadyName(name))
     {
         Name = name;
         DeclaredInputShape = inputShape?.ToArray();
+    }
+
+    /// <summary>Makes sure TorchSharp's native library is loaded (with the Linux fix) before the module's native constructor runs.</summary>
+    static string ReadyName(string? name)
+    {
+        Native.NativeSetup.EnsureTorch();
+        return name ?? "layer";
     }
 
     /// <summary>The layer's name in its model (auto-assigned like Keras: <c>dense</c>, <c>dense_1</c>, ... when not given).</summary>

@@ -48,7 +48,7 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>2-D max pooling (Keras <c>MaxPooling2D</c>), 2x2 by default.</summary>
-        public static Layers.MaxPooling2D MaxPooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null) =>
-            new(poolSize, strides, padding, name);
+        public static Layers.Layer MaxPooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null) =>
+            new Layers.MaxPooling2D(poolSize, strides, padding, name);
     }
 }

@@ -43,6 +43,6 @@ namespace TransferNotebooks
     public static partial class Keras
     {
         /// <summary>Reshapes each sample (Keras <c>Reshape</c>), for example <c>Reshape([28, 28, 1])</c>.</summary>
-        public static Layers.Reshape Reshape(IEnumerable<int> targetShape, string? name = null, IEnumerable<int>? inputShape = null) => new(targetShape, name, inputShape);
+        public static Layers.Layer Reshape(IEnumerable<int> targetShape, string? name = null, IEnumerable<int>? inputShape = null) => new Layers.Reshape(targetShape, name, inputShape);
     }
 }

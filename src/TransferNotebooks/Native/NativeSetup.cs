@@ -46,7 +46,7 @@ public static class NativeSetup
         lock (Gate)
         {
             if (ready) return;
-            if (OperatingSystem.IsLinux() && NeedsFix())
+            if (OperatingSystem.IsLinux() && NeedsFix() && !AutomaticFixDisabled)
                 FixAndPreload();
             try
             {
@@ -59,6 +59,9 @@ public static class NativeSetup
             ready = true;
         }
     }
+
+    /// <summary>Set the environment variable TRANSFERNOTEBOOKS_NO_NATIVE_FIX=1 to turn the automatic fix off (to see the raw failure, or on a managed system).</summary>
+    public static bool AutomaticFixDisabled => Environment.GetEnvironmentVariable("TRANSFERNOTEBOOKS_NO_NATIVE_FIX") is "1" or "true";
 
     /// <summary>True when this is Linux and the system libstdc++ lacks <see cref="NeededVersion"/>.</summary>
     public static bool NeedsFix()
@@ -134,9 +137,19 @@ public static class NativeSetup
         if (loadable is null) return;
         try
         {
-            NativeLibrary.Load(loadable);
+            var handle = NativeLibrary.Load(loadable);
             PreloadedShim = loadable;
             actions.Add($"preloaded {loadable}");
+            // Hosts such as dotnet fsi load TorchSharp.dll from a folder without the natives; point its P/Invokes at the preloaded copy.
+            try
+            {
+                NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, (name, _, _) =>
+                    name is "LibTorchSharp" or "libLibTorchSharp" or ShimFileName ? handle : IntPtr.Zero);
+            }
+            catch (InvalidOperationException)
+            {
+                actions.Add("TorchSharp already has a native resolver; left it in place");
+            }
         }
         catch (DllNotFoundException e)
         {
@@ -162,7 +175,7 @@ public static class NativeSetup
     internal static void OnLibraryLoad()
     {
         // Patch before anything can touch TorchSharp; errors surface later, translated, from EnsureTorch.
-        try { if (OperatingSystem.IsLinux() && NeedsFix()) PatchAll(); }
+        try { if (OperatingSystem.IsLinux() && NeedsFix() && !AutomaticFixDisabled) PatchAll(); }
         catch (Exception e) { actions.Add("early patch failed: " + e.Message); }
     }
 }

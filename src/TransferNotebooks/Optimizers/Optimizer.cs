@@ -9,7 +9,7 @@ namespace TransferNotebooks.Optimizers;
 public readonly record struct ParameterGroup(Tensor Parameter, double LearningRateScale = 1.0);
 
 /// <summary>
-/// An optimizer with Keras's update rules and defaults. Only the parameters passed to <see cref="Step"/> change, so frozen
+/// An optimizer with Keras's update rules and defaults. Only the parameters passed to Step change, so frozen
 /// weights never receive momentum or weight decay. Every native scalar is disposed deterministically (no finalizer growth).
 /// Strings convert implicitly: <c>optimizer: "adam"</c>.
 /// </summary>
@@ -53,6 +53,9 @@ public abstract class Optimizer : IDisposable
         }
         EndStep();
     }
+
+    /// <summary>Updates the given tensors (all at the optimizer's learning rate): the hand-written-loop form, optimizer.Step(model.TrainableParameters).</summary>
+    public void Step(IEnumerable<Tensor> parameters) => Step(parameters.Select(p => new ParameterGroup(p)));
 
     /// <summary>Called once per step before the parameters (for per-step scalars).</summary>
     protected virtual void BeginStep() { }

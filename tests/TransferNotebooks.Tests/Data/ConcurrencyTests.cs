@@ -28,7 +28,7 @@ public class ConcurrencyTests
 
         var mnist = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
         {
-            using var d = Mnist.Load(cacheDir: cache.Path, options: options);
+            using var d = Mnist.LoadData(cacheDir: cache.Path, options: options);
             return d.Train.Count;
         }));
         var imdb = Enumerable.Range(0, 3).Select(_ => Task.Run(() => Imdb.Load(numWords: 1000, cacheDir: cache.Path, options: options).Train.Count));

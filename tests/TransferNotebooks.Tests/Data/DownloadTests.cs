@@ -128,3 +128,16 @@ public class DownloadTests
         Assert.Throws<ArgumentException>(() => Download.Fetch("x", ["http://127.0.0.1:9/x"], "abc", dir.Path, Quiet()));
     }
 }
+
+public class DownloadUrlTests
+{
+    [Fact]
+    public void Malformed_and_unsupported_urls_are_reported_per_mirror()
+    {
+        using var dir = TestData.Temp();
+        var e = Assert.Throws<DownloadException>(() => Download.Fetch("f", ["not a url", "ftp://127.0.0.1/f"], new string('0', 32), dir.Path, new DownloadOptions { ShowProgress = false }));
+        Assert.Equal(2, e.Attempts.Count);
+        Assert.StartsWith("not a url: ", e.Attempts[0]);
+        Assert.Empty(dir.Files());
+    }
+}

@@ -2,11 +2,12 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using TransferNotebooks.Data;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Tests.Data;
 
-public class ImdbTests
+public class ImdbTests(ITestOutputHelper output)
 {
     static readonly DownloadOptions Quiet = new() { ShowProgress = false, StallTimeout = TimeSpan.FromSeconds(10) };
 
@@ -194,6 +195,29 @@ public class ImdbTests
         Assert.Single(server.Requests);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(5000)]
+    public void A_damaged_cached_archive_is_downloaded_again(int fromEnd)
+    {
+        var bytes = File.ReadAllBytes(TestData.ImdbFixture);
+        using var server = new LoopbackServer().Add("imdb/" + Imdb.ArchiveFile, LoopbackServer.Mode.Serve, bytes);
+        using var cache = TestData.Temp();
+        Directory.CreateDirectory(cache.Sub("imdb"));
+        var damaged = (byte[])bytes.Clone();
+        damaged[^fromEnd] ^= 0xFF; // near the end: a wrong hash, or a gzip stream that no longer decodes
+        File.WriteAllBytes(cache.Sub("imdb", Imdb.ArchiveFile), damaged);
+        var options = Quiet with { Mirrors = [server.BaseUrl + "imdb/"], Hashes = new Dictionary<string, string> { [Imdb.ArchiveFile] = TestData.ImdbFixtureSha256 } };
+        Exception? error = null;
+        ImdbData? data = null;
+        try { data = Imdb.Load(cacheDir: cache.Path, options: options); }
+        catch (InvalidDataException e) { error = e; }
+        Assert.Null(error);
+        Assert.Equal(300, data!.Train.Count);
+        Assert.Single(server.Requests);
+        Assert.True(Download.Verify(cache.Sub("imdb", Imdb.ArchiveFile), TestData.ImdbFixtureSha256));
+    }
+
     [Fact]
     public void Shared_full_corpus_has_25k_reviews_per_split()
     {
@@ -202,10 +226,13 @@ public class ImdbTests
         if (archive is null || !File.Exists(archive))
         {
             Console.WriteLine("Shared_full_corpus: no shared IMDB archive (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
+            output.WriteLine("Shared_full_corpus: no shared IMDB archive (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
             return;
         }
-        using var cache = TestData.Temp();
-        var data = Imdb.Load(numWords: 10000, path: archive, sha256: "fee570604c8efe71c18723dfda1487d00369d9b008fac9280ab06c08fcd19007", cacheDir: cache.Path);
+        // A persistent cache (validated by the loader against the archive's hash, size and time) keeps later runs fast.
+        var cacheDir = Path.Combine(Path.GetTempPath(), "transfernotebooks-tests", "shared-cache");
+        var data = Imdb.Load(numWords: 10000, path: archive, sha256: "fee570604c8efe71c18723dfda1487d00369d9b008fac9280ab06c08fcd19007", cacheDir: cacheDir);
+        output.WriteLine(data.Source);
         Assert.Equal(25000, data.Train.Count);
         Assert.Equal(25000, data.Test.Count);
         Assert.Equal(12500, data.Train.Labels.Count(l => l == 1));

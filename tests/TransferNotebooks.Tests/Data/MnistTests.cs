@@ -1,17 +1,18 @@
 using System.Security.Cryptography;
 using TransferNotebooks.Data;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Tests.Data;
 
-public class MnistTests
+public class MnistTests(ITestOutputHelper output)
 {
     static readonly DownloadOptions Quiet = new() { ShowProgress = false, StallTimeout = TimeSpan.FromSeconds(10) };
 
     [Fact]
     public void Loads_the_fixture_subsets_from_a_folder_as_keras_shapes()
     {
-        using var data = Mnist.Load(dataDir: TestData.MnistFixture);
+        using var data = Mnist.LoadData(dataDir: TestData.MnistFixture);
         var (train, test) = data;
         Assert.Equal(new long[] { 4000, 28, 28 }, train.X.shape);
         Assert.Equal(ScalarType.Byte, train.X.dtype);
@@ -24,9 +25,22 @@ public class MnistTests
     }
 
     [Fact]
+    public void Load_returns_a_keras_style_pair()
+    {
+        var (train, test) = Mnist.Load(scale: true, dataDir: TestData.MnistFixture);
+        using (train)
+        using (test)
+        {
+            Assert.Equal(4000, train.Count);
+            Assert.Equal(1000, test.Count);
+            Assert.Equal(ScalarType.Float32, train.X.dtype);
+        }
+    }
+
+    [Fact]
     public void Scale_gives_float32_between_0_and_1()
     {
-        using var data = Mnist.Load(scale: true, dataDir: TestData.MnistFixture);
+        using var data = Mnist.LoadData(scale: true, dataDir: TestData.MnistFixture);
         Assert.Equal(ScalarType.Float32, data.Train.X.dtype);
         Assert.Equal(1f, data.Train.X.max().item<float>(), 5);
         Assert.Equal(0f, data.Train.X.min().item<float>());
@@ -35,7 +49,7 @@ public class MnistTests
     [Fact]
     public void Filter_take_and_split_work_on_the_loaded_digits()
     {
-        using var data = Mnist.Load(dataDir: TestData.MnistFixture);
+        using var data = Mnist.LoadData(dataDir: TestData.MnistFixture);
         using var high = data.Train.WhereLabel([5, 6, 7, 8, 9], remap: true);
         Assert.Equal([0L, 1, 2, 3, 4], high.Classes);
         using var few = data.Train.Take(100, seed: 3);
@@ -58,7 +72,7 @@ public class MnistTests
         File.Copy(Path.Combine(TestData.MnistFixture, "t10k-1k-images-idx3-ubyte.gz"), dir.Sub(Mnist.TestImagesFile));
         File.Copy(Path.Combine(TestData.MnistFixture, "t10k-1k-labels-idx1-ubyte.gz"), dir.Sub(Mnist.TestLabelsFile));
         File.Copy(Path.Combine(TestData.MnistFixture, "t10k-1k-labels-idx1-ubyte.gz"), dir.Sub("t10k-5-labels-idx1-ubyte.gz"));
-        using var data = Mnist.Load(dataDir: dir.Path);
+        using var data = Mnist.LoadData(dataDir: dir.Path);
         Assert.Equal(4000, data.Train.Count);
         Assert.Contains(Mnist.TestImagesFile, data.Source);
         Assert.Contains("train-4k-images", data.Source);
@@ -68,11 +82,11 @@ public class MnistTests
     public void An_empty_folder_gives_an_error_naming_the_folder_and_the_fix()
     {
         using var dir = TestData.Temp();
-        var e = Assert.Throws<FileNotFoundException>(() => Mnist.Load(dataDir: dir.Path));
+        var e = Assert.Throws<FileNotFoundException>(() => Mnist.LoadData(dataDir: dir.Path));
         Assert.Contains(dir.Path, e.Message);
         Assert.Contains(Mnist.TrainImagesFile, e.Message);
         Assert.Contains("dataDir", e.Message);
-        var offline = Assert.Throws<FileNotFoundException>(() => Mnist.Load(cacheDir: dir.Path, download: false));
+        var offline = Assert.Throws<FileNotFoundException>(() => Mnist.LoadData(cacheDir: dir.Path, download: false));
         Assert.Contains(Path.Combine(dir.Path, "mnist"), offline.Message);
         Assert.Contains("download: true", offline.Message);
     }
@@ -98,17 +112,17 @@ public class MnistTests
         }
         using var cache = TestData.Temp();
         var options = Quiet with { Mirrors = [server.BaseUrl + "dead/", server.BaseUrl + "good/"], Hashes = hashes };
-        using (var data = Mnist.Load(cacheDir: cache.Path, options: options))
+        using (var data = Mnist.LoadData(cacheDir: cache.Path, options: options))
         {
             Assert.Equal(4000, data.Train.Count);
             Assert.Contains(Path.Combine(cache.Path, "mnist", Mnist.TrainImagesFile), data.Source);
         }
         Assert.Equal(names.Keys.Order().Select(n => Path.Combine("mnist", n)), cache.Files());
         int requests = server.Requests.Count;
-        using (var again = Mnist.Load(cacheDir: cache.Path, options: options))
+        using (var again = Mnist.LoadData(cacheDir: cache.Path, options: options))
             Assert.Equal(1000, again.Test.Count);
         Assert.Equal(requests, server.Requests.Count);
-        using (var offline = Mnist.Load(cacheDir: cache.Path, download: false))
+        using (var offline = Mnist.LoadData(cacheDir: cache.Path, download: false))
             Assert.Equal(4000, offline.Train.Count);
     }
 
@@ -119,7 +133,7 @@ public class MnistTests
         foreach (var name in Mnist.Md5.Keys)
             server.Add("m/" + name, LoopbackServer.Mode.Serve, File.ReadAllBytes(Path.Combine(TestData.MnistFixture, "t10k-1k-labels-idx1-ubyte.gz")));
         using var cache = TestData.Temp();
-        var e = Assert.Throws<DownloadException>(() => Mnist.Load(cacheDir: cache.Path, options: Quiet with { Mirrors = [server.BaseUrl + "m/"] }));
+        var e = Assert.Throws<DownloadException>(() => Mnist.LoadData(cacheDir: cache.Path, options: Quiet with { Mirrors = [server.BaseUrl + "m/"] }));
         Assert.Contains(Mnist.TrainImagesFile, e.Message);
         Assert.Contains(Mnist.Md5[Mnist.TrainImagesFile], e.Message);
         Assert.Contains(server.BaseUrl + "m/" + Mnist.TrainImagesFile, e.Message);
@@ -152,12 +166,13 @@ public class MnistTests
         if (shared is null)
         {
             Console.WriteLine("Shared_official_test_set: no shared data folder (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
+            output.WriteLine("Shared_official_test_set: no shared data folder (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
             return;
         }
         var dir = Path.Combine(shared, "mnist");
         Assert.True(Download.Verify(Path.Combine(dir, Mnist.TestImagesFile), Mnist.Md5[Mnist.TestImagesFile]));
         Assert.True(Download.Verify(Path.Combine(dir, Mnist.TestLabelsFile), Mnist.Md5[Mnist.TestLabelsFile]));
-        using var data = Mnist.Load(dataDir: dir);
+        using var data = Mnist.LoadData(dataDir: dir);
         Assert.Equal(10000, data.Test.Count);
         Assert.Equal(10000, data.Train.Count);
         Assert.Contains("train-10k-images", data.Source);
@@ -173,7 +188,7 @@ public class MnistCorruptFileTests
         foreach (var f in Directory.GetFiles(TestData.MnistFixture, "*.gz")) File.Copy(f, Path.Combine(dir.Path, Path.GetFileName(f)));
         var bytes = File.ReadAllBytes(dir.Sub("t10k-1k-images-idx3-ubyte.gz"));
         File.WriteAllBytes(dir.Sub("t10k-1k-images-idx3-ubyte.gz"), bytes[..(bytes.Length / 2)]);
-        var e = Assert.ThrowsAny<InvalidDataException>(() => Mnist.Load(dataDir: dir.Path));
+        var e = Assert.ThrowsAny<InvalidDataException>(() => Mnist.LoadData(dataDir: dir.Path));
         Assert.Contains("t10k-1k-images-idx3-ubyte.gz", e.Message);
     }
 }
@@ -183,7 +198,7 @@ public class DatasetFeaturesTests
     [Fact]
     public void Features_gives_the_pixels_as_an_array_of_the_matching_type()
     {
-        using var data = Mnist.Load(dataDir: TestData.MnistFixture);
+        using var data = Mnist.LoadData(dataDir: TestData.MnistFixture);
         var pixels = data.Test.Features<byte>();
         Assert.Equal(1000 * 28 * 28, pixels.Length);
         var raw = Idx.Read(Path.Combine(TestData.MnistFixture, "t10k-1k-images-idx3-ubyte.gz"));

@@ -1,0 +1,231 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using TransferNotebooks.Layers;
+
+namespace TransferNotebooks.Models.KerasImport;
+
+/// <summary>One layer of a Keras Sequential config, normalised across Keras 2 and Keras 3.</summary>
+internal sealed record KerasLayerSpec(string ClassName, string Name, JsonObject Config, bool Trainable);
+
+/// <summary>A Keras Sequential model's architecture: its name, per-sample input shape and layers (InputLayer removed).</summary>
+internal sealed record KerasArchitecture(string Name, int[] InputShape, IReadOnlyList<KerasLayerSpec> Layers);
+
+/// <summary>
+/// Reads Keras model configs (the <c>model_config</c> attribute of a legacy .h5 file or the <c>config.json</c> of a .keras zip) into
+/// layer specifications and builds them through <see cref="LayerRegistry"/>. Only Sequential models with supported layers load; anything
+/// else gets an error naming the layer or feature.
+/// </summary>
+internal static partial class KerasArchitectureReader
+{
+    /// <summary>Keras class names this importer maps (with Keras's aliases) to our registry names.</summary>
+    static readonly Dictionary<string, string> Supported = new(StringComparer.Ordinal)
+    {
+        ["Dense"] = "Dense", ["Conv2D"] = "Conv2D", ["Convolution2D"] = "Conv2D",
+        ["MaxPooling2D"] = "MaxPooling2D", ["MaxPool2D"] = "MaxPooling2D",
+        ["AveragePooling2D"] = "AveragePooling2D", ["AvgPool2D"] = "AveragePooling2D",
+        ["Flatten"] = "Flatten", ["Dropout"] = "Dropout", ["Activation"] = "Activation", ["Reshape"] = "Reshape",
+        ["BatchNormalization"] = "BatchNormalization", ["Embedding"] = "Embedding",
+        ["GlobalAveragePooling1D"] = "GlobalAveragePooling1D", ["GlobalAvgPool1D"] = "GlobalAveragePooling1D",
+        ["GlobalAveragePooling2D"] = "GlobalAveragePooling2D", ["GlobalAvgPool2D"] = "GlobalAveragePooling2D",
+    };
+
+    /// <summary>The Keras layer types the importer understands.</summary>
+    public static IEnumerable<string> SupportedNames => Supported.Values.Distinct().Order();
+
+    /// <summary>Parses a model config (either Keras 2's <c>{class_name, config}</c> or Keras 3's <c>{module, class_name, config, build_config, ...}</c>).</summary>
+    public static KerasArchitecture Read(JsonNode root, string source)
+    {
+        if (root is not JsonObject obj) throw new InvalidDataException($"'{source}': the model config is not a JSON object.");
+        var className = Str(obj, "class_name") ?? throw new InvalidDataException($"'{source}': the model config has no class_name; the file is not a Keras model.");
+        // Keras 2.0-2.2 wrote a Sequential config as a bare list of layers; later versions as {name, layers}.
+        var config = obj["config"] as JsonObject ?? (obj["config"] is JsonArray bare ? new JsonObject { ["layers"] = bare.DeepClone() } : null);
+        if (className is "Functional" or "Model")
+            throw new NotSupportedException($"'{source}' holds a Keras functional model (class '{className}'). Only Sequential models can be imported; "
+                + "rebuild it as keras.Sequential([...]) in Python and save it again, or rebuild the architecture here and load its weights.");
+        if (className != "Sequential")
+            throw new NotSupportedException($"'{source}' holds a model of custom class '{className}'" + (Str(obj, "registered_name") is { } r ? $" (registered as '{r}')" : "")
+                + ". Custom objects (subclassed models and layers) cannot be imported; only keras.Sequential models of built-in layers can.");
+        if (config is null) throw new InvalidDataException($"'{source}': the Sequential config is missing.");
+        if (config["layers"] is not JsonArray layers) throw new InvalidDataException($"'{source}': the Sequential config has no layer list.");
+
+        int[]? inputShape = null;
+        var specs = new List<KerasLayerSpec>();
+        foreach (var node in layers)
+        {
+            if (node is not JsonObject entry) throw new InvalidDataException($"'{source}': a layer entry is not a JSON object.");
+            var cls = Str(entry, "class_name") ?? throw new InvalidDataException($"'{source}': a layer entry has no class_name.");
+            var cfg = entry["config"] as JsonObject ?? [];
+            var name = Str(cfg, "name") ?? Str(entry, "name") ?? SnakeCase(cls);
+            if (cls == "InputLayer")
+            {
+                inputShape ??= BatchShape(cfg, "batch_shape", name, source) ?? BatchShape(cfg, "batch_input_shape", name, source)
+                    ?? (cfg["input_shape"] is JsonArray s ? Dims(s, name, source) : null);
+                continue;
+            }
+            CheckSupported(cls, name, entry, cfg, source);
+            if (specs.Count == 0)
+                inputShape ??= BatchShape(cfg, "batch_input_shape", name, source) ?? BatchShape(cfg, "batch_shape", name, source)
+                    ?? (entry["build_config"]?["input_shape"] is JsonArray b ? Dims(b, name, source, dropBatch: true) : null);
+            specs.Add(new KerasLayerSpec(Supported[cls], name, cfg, cfg["trainable"]?.GetValueKind() != JsonValueKind.False));
+        }
+        if (specs.Count == 0) throw new InvalidDataException($"'{source}': the Sequential model has no layers.");
+        inputShape ??= obj["build_config"]?["input_shape"] is JsonArray mb ? Dims(mb, "model", source, dropBatch: true) : null;
+        inputShape ??= config["build_input_shape"] is JsonArray bi ? Dims(bi, "model", source, dropBatch: true) : null;
+        if (inputShape is null)
+            throw new NotSupportedException($"'{source}': the model's input shape is not recorded (the Keras model was never built). "
+                + "Build it in Keras (call it on data or give an Input) before saving, or rebuild the architecture here.");
+        return new KerasArchitecture(Str(config, "name") ?? "sequential", inputShape, specs);
+    }
+
+    static void CheckSupported(string cls, string name, JsonObject entry, JsonObject cfg, string source)
+    {
+        if (cls == "Lambda")
+            throw new NotSupportedException($"'{source}': layer '{name}' is a Lambda layer, which holds Python code that cannot be imported. "
+                + "Replace it with built-in layers in Keras and save again, or rebuild the model here and load the other layers' weights.");
+        var module = Str(entry, "module");
+        bool custom = (module is not null && !module.StartsWith("keras", StringComparison.Ordinal))
+            || (Str(entry, "registered_name") is { } reg && reg != cls && reg.Contains('>'));
+        if (custom || !Supported.ContainsKey(cls))
+            throw new NotSupportedException($"'{source}': layer '{name}' has type {cls}" + (custom ? " (a custom object)" : "")
+                + $", which the Keras importer does not support. Supported layer types: {string.Join(", ", SupportedNames)}.");
+        string? dataFormat = Str(cfg, "data_format");
+        if (dataFormat is not null && dataFormat != "channels_last")
+            throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses data_format '{dataFormat}'; only channels_last models can be imported.");
+        switch (Supported[cls])
+        {
+            case "Conv2D":
+                if (cfg["dilation_rate"] is JsonNode d && IntsOf(d).Any(v => v != 1))
+                    throw new NotSupportedException($"'{source}': layer '{name}' (Conv2D) uses dilation_rate {d.ToJsonString()}; dilated convolutions are not supported.");
+                if (cfg["groups"] is JsonNode g && g.GetValue<int>() != 1)
+                    throw new NotSupportedException($"'{source}': layer '{name}' (Conv2D) uses groups={g}; grouped convolutions are not supported.");
+                if (cfg["lora_rank"] is JsonNode)
+                    throw new NotSupportedException($"'{source}': layer '{name}' (Conv2D) has LoRA enabled; merge the LoRA weights in Keras before saving.");
+                break;
+            case "Dense" or "Embedding":
+                if (cfg["lora_rank"] is JsonNode)
+                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has LoRA enabled; merge the LoRA weights in Keras before saving.");
+                if (cfg["quantization_config"] is JsonObject || Str(cfg["dtype"] as JsonObject ?? [], "class_name") is { } p && p.Contains("Quantized", StringComparison.Ordinal))
+                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) is quantized; quantized Keras layers are not supported.");
+                if (cls == "Embedding" && cfg["mask_zero"]?.GetValueKind() == JsonValueKind.True)
+                    throw new NotSupportedException($"'{source}': layer '{name}' (Embedding) uses mask_zero=True; masking is not supported.");
+                break;
+            case "MaxPooling2D" or "AveragePooling2D":
+                foreach (var key in new[] { "pool_size", "strides" })
+                    if (cfg[key] is JsonNode v && v.GetValueKind() != JsonValueKind.Null && IntsOf(v).Distinct().Count() > 1)
+                        throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has non-square {key} {v.ToJsonString()}; only square pooling windows are supported.");
+                break;
+            case "GlobalAveragePooling1D" or "GlobalAveragePooling2D":
+                if (cfg["keepdims"]?.GetValueKind() == JsonValueKind.True)
+                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses keepdims=True, which is not supported.");
+                break;
+            case "BatchNormalization":
+                if (cfg["renorm"]?.GetValueKind() == JsonValueKind.True)
+                    throw new NotSupportedException($"'{source}': layer '{name}' (BatchNormalization) uses batch renormalization (renorm=True), which is not supported.");
+                break;
+        }
+    }
+
+    /// <summary>Creates the layers through the registry, builds them for the input shape and applies trainable flags.</summary>
+    public static Sequential Build(KerasArchitecture arch, string source, List<string> notes)
+    {
+        var model = new Sequential([], arch.Name);
+        try
+        {
+            foreach (var spec in arch.Layers)
+            {
+                var values = Normalise(spec, source, notes);
+                Layer layer;
+                try { layer = LayerRegistry.Create(spec.ClassName, new LayerConfig(spec.Name, model.Layers.Count == 0 ? arch.InputShape : null, values)); }
+                catch (Exception e) when (e is ArgumentException or InvalidDataException or InvalidOperationException or FormatException)
+                {
+                    throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) cannot be created: {e.Message}", e);
+                }
+                try
+                {
+                    model.Add(layer);
+                    if (!layer.Built) layer.Build(model.Layers.Count == 1 ? arch.InputShape : model.Layers[^2].OutputShape!);
+                }
+                catch (ArgumentException e)
+                {
+                    layer.Dispose();
+                    throw new InvalidDataException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) does not fit the model's shapes: {e.Message}", e);
+                }
+                if (spec.ClassName == "BatchNormalization") CheckBatchNormAxis(spec, layer, source);
+                if (!spec.Trainable) layer.Trainable = false;
+            }
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    static void CheckBatchNormAxis(KerasLayerSpec spec, Layer layer, string source)
+    {
+        int rank = layer.InputShape!.Length; // without the batch dimension; Keras counts it, so the last axis is `rank`
+        var axis = spec.Config["axis"] is JsonNode a && a.GetValueKind() != JsonValueKind.Null ? IntsOf(a).ToArray() : [-1];
+        if (axis.Length != 1 || (axis[0] != -1 && axis[0] != rank))
+            throw new NotSupportedException($"'{source}': layer '{spec.Name}' (BatchNormalization) normalises axis {string.Join(",", axis)}; only the last (channel) axis is supported.");
+    }
+
+    /// <summary>The config with values in the shape our registry reads: activations as plain names.</summary>
+    static JsonElement Normalise(KerasLayerSpec spec, string source, List<string> notes)
+    {
+        var copy = (JsonObject)spec.Config.DeepClone();
+        if (copy["activation"] is JsonNode act)
+        {
+            var name = ActivationName(act);
+            if (name is null || !Activations.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) uses activation {act.ToJsonString()}, which is not supported. "
+                    + $"Supported activations: {string.Join(", ", Activations.Names.Order())}.");
+            copy["activation"] = name;
+        }
+        foreach (var key in new[] { "kernel_regularizer", "bias_regularizer", "activity_regularizer", "gamma_regularizer", "beta_regularizer", "embeddings_regularizer",
+                                    "kernel_constraint", "bias_constraint", "gamma_constraint", "beta_constraint", "embeddings_constraint" })
+            if (copy[key] is JsonObject)
+                notes.Add($"layer '{spec.Name}': {key} ignored (it affects training only)");
+        return JsonSerializer.SerializeToElement(copy);
+    }
+
+    static string? ActivationName(JsonNode act) => act switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Null => "linear",
+        JsonObject o => o["config"] is JsonValue c && c.GetValueKind() == JsonValueKind.String ? c.GetValue<string>()
+            : o["config"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>()
+            : Str(o, "class_name") is { } cn ? SnakeCase(cn) : null,
+        _ => null,
+    };
+
+    static int[]? BatchShape(JsonObject cfg, string key, string layer, string source) =>
+        cfg[key] is JsonArray a ? Dims(a, layer, source, dropBatch: true) : null;
+
+    static int[] Dims(JsonArray a, string layer, string source, bool dropBatch = false)
+    {
+        var dims = a.Skip(dropBatch ? 1 : 0).ToList();
+        if (dims.Any(d => d is null || d.GetValueKind() == JsonValueKind.Null))
+            throw new NotSupportedException($"'{source}': layer '{layer}' declares input shape {a.ToJsonString()} with a variable (None) dimension; "
+                + "only fixed input shapes can be imported.");
+        return dims.Select(d => d!.GetValue<int>()).ToArray();
+    }
+
+    static IEnumerable<int> IntsOf(JsonNode n) => n is JsonArray a ? a.Select(x => x!.GetValue<int>()) : [n.GetValue<int>()];
+
+    internal static string? Str(JsonObject o, string key) => o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    /// <summary>Keras's class-name to snake-case rule (Conv2D -> conv2d, BatchNormalization -> batch_normalization).</summary>
+    public static string SnakeCase(string name) =>
+        LowerUpper().Replace(WordStart().Replace(NonWord().Replace(name, ""), "$1_$2"), "$1_$2").ToLowerInvariant();
+
+    [GeneratedRegex(@"\W+")]
+    private static partial Regex NonWord();
+
+    [GeneratedRegex("(.)([A-Z][a-z]+)")]
+    private static partial Regex WordStart();
+
+    [GeneratedRegex("([a-z])([A-Z])")]
+    private static partial Regex LowerUpper();
+}
