@@ -8,7 +8,7 @@ static class Micro
     public static void Run(Options o, Dictionary<string, object?> result)
     {
         int iters = o.Int("iters", 200);
-        int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("out", 512);
+        int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("units", 512);
         using var x = rand(batch, fin);
         using var kernel = rand(fin, fout).requires_grad_(true);        // Keras layout [in, out]
         using var weight = rand(fout, fin).requires_grad_(true);        // torch layout [out, in]
