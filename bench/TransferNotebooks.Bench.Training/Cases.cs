@@ -33,9 +33,11 @@ static class Cases
         double Run(string v) => v switch
         {
             "fit" => n * epochs / Loops.Fit(c, x, y, epochs, seed),
+            "fit_nometrics" => n * epochs / Loops.Fit(c, x, y, epochs, seed, metrics: false),
             "hand" => n * epochs / Loops.Hand(c, xt, yt, epochs, seed),
             "floor" => (double)iterations * c.BatchSize / Loops.Floor(c, xt, yt, iterations, seed),
             "floor_keras" => (double)iterations * c.BatchSize / Loops.FloorKeras(c, x, y, iterations, seed),
+            "floor_keras_gather" => (double)iterations * c.BatchSize / Loops.FloorKeras(c, x, y, iterations, seed, gather: true),
             _ => throw new ArgumentException(v),
         };
         foreach (var v in variants) Run(v); // warm-up: JIT, allocator, first-touch pages

@@ -8,9 +8,10 @@ namespace TransferNotebooks.Bench.Training;
 static class Loops
 {
     /// <summary>model.Fit for <paramref name="epochs"/> epochs on a fresh model; seconds (model creation excluded).</summary>
-    public static double Fit(ModelCase c, Tensor x, Tensor y, int epochs, int seed)
+    public static double Fit(ModelCase c, Tensor x, Tensor y, int epochs, int seed, bool metrics = true)
     {
         using var model = c.Keras();
+        if (!metrics) model.Compile(model.Optimizer, model.Loss, Array.Empty<string>());
         double t0 = Clock.Now();
         model.Fit(x, y, epochs: epochs, batchSize: c.BatchSize, seed: seed, verbose: 0);
         return Clock.Now() - t0;
@@ -78,18 +79,28 @@ static class Loops
     }
 
     /// <summary>The library's own compute without the loop: its layers, fused loss and Keras optimizer on one fixed batch.</summary>
-    public static double FloorKeras(ModelCase c, Tensor x, Tensor y, int iterations, int seed)
+    public static double FloorKeras(ModelCase c, Tensor x, Tensor y, int iterations, int seed, bool gather = false)
     {
         manual_seed(seed);
         using var model = c.Keras();
         using var outer = NewDisposeScope();
-        var xb = model.PrepareInput(x.narrow(0, 0, c.BatchSize));
+        var px = model.PrepareInput(x);
+        var xb = px.narrow(0, 0, c.BatchSize);
         var yb = y.narrow(0, 0, c.BatchSize);
+        var perm = randperm(x.shape[0]);
+        long n = x.shape[0];
         var groups = model.TrainableParameterGroups();
         double t0 = Clock.Now();
         for (int i = 0; i < iterations; i++)
         {
             using var scope = NewDisposeScope();
+            if (gather)
+            {
+                long start = (long)i * c.BatchSize % (n - c.BatchSize);
+                var idx = perm.narrow(0, start, c.BatchSize);
+                xb = px.index_select(0, idx);
+                yb = y.index_select(0, idx);
+            }
             model.ZeroGrad();
             var output = model.Forward(xb, training: true, forLoss: true);
             var loss = model.Loss.Compute(yb, output.Output, output.Form);
