@@ -101,6 +101,7 @@ machine = {
     "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
     "os": sh(". /etc/os-release && echo $PRETTY_NAME"),
     "kernel": platform.release(),
+    "load_average_at_start": open(os.path.join(work, "load-start.txt")).read().strip() if os.path.exists(os.path.join(work, "load-start.txt")) else "",
     "load_average_at_end": sh("cut -d' ' -f1-3 /proc/loadavg"),
 }
 versions = {
@@ -131,7 +132,7 @@ w(f"| OS | {machine['os']}, Linux {machine['kernel']} |")
 w(f"| .NET / TorchSharp | {versions['dotnet']} / {versions['torchsharp_package']} |")
 w(f"| PyTorch peer | {versions['pytorch']} (Debian python3-torch), Python {versions['python']}, {versions['openblas']} via LD_LIBRARY_PATH, OMP_WAIT_POLICY=PASSIVE |")
 w(f"| threads | {dotnet_meta.get('threads')} (torch.set_num_threads) and OMP_WAIT_POLICY={dotnet_meta.get('omp_wait_policy') or 'default'} in every process (one row below without it) |")
-w(f"| load average after the run | {machine['load_average_at_end']} |")
+w(f"| load average (1, 5, 15 min) before / after the run | {machine['load_average_at_start']} / {machine['load_average_at_end']} |")
 w("")
 w("## Training speed (samples/s, median of interleaved runs, warm-up excluded)")
 w("")
