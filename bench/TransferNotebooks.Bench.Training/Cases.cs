@@ -24,7 +24,7 @@ static class Cases
         var xt = c.TorchInput(x);
         var yt = c.TorchTarget(y);
         long n = x.shape[0];
-        int epochs = o.Int("epochs", c.Name == "cnn" ? 1 : 2);
+        int epochs = o.Int("epochs", c.Name switch { "cnn" => 1, "imdb" => 4, _ => 2 }); // IMDB: the Keras book's final fit is 4 epochs
         int rounds = o.Int("rounds", 5);
         int seed = 1;
         int steps = (int)((n + c.BatchSize - 1) / c.BatchSize);

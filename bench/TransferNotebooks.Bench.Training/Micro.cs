@@ -7,6 +7,7 @@ static class Micro
 {
     public static void Run(Options o, Dictionary<string, object?> result)
     {
+        if (o.Get("conv") is not null) { Conv(o, result); return; }
         int iters = o.Int("iters", 200);
         int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("units", 512);
         using var x = rand(batch, fin);
@@ -49,5 +50,35 @@ static class Micro
         Plain("gradX W: mm(g, W)", () => g.mm(weight));
         Plain("gradK via (g.t() mm x).t() contiguous", () => g.t().mm(x).t().contiguous());
         result["micro_us"] = rows;
+    }
+
+    /// <summary>The CNN's convolution stack, forward + backward, on default (NCHW) memory vs channels-last memory, interleaved.</summary>
+    static void Conv(Options o, Dictionary<string, object?> result)
+    {
+        int iters = o.Int("iters", 30), rounds = o.Int("rounds", 5), batch = o.Int("batch", 128);
+        using var x = rand(batch, 1, 28, 28);
+        using var xcl = TransferNotebooks.Layers.ImageLayout.ToChannelsLastMemory(x);
+        using var w1 = (randn(16, 1, 3, 3) * 0.3).requires_grad_(true);
+        using var w2 = (randn(32, 16, 3, 3) * 0.1).requires_grad_(true);
+        using var b1 = zeros(16).requires_grad_(true);
+        using var b2 = zeros(32).requires_grad_(true);
+        double Step(Tensor input)
+        {
+            double t0 = Clock.Now();
+            for (int i = 0; i < iters; i++)
+            {
+                using var s = NewDisposeScope();
+                var h = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w1, b1)), [2, 2], [2, 2]);
+                h = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h, w2, b2)), [2, 2], [2, 2]);
+                h.sum().backward();
+            }
+            return (Clock.Now() - t0) / iters * 1e3;
+        }
+        Step(x); Step(xcl);
+        var a = new List<double>(); var b = new List<double>();
+        for (int r = 0; r < rounds; r++) { a.Add(Step(x)); b.Add(Step(xcl)); }
+        Console.Error.WriteLine($"conv stack fwd+bwd ms/batch: NCHW {Stats.Median(a):0.00}  channels-last {Stats.Median(b):0.00}");
+        result["conv_nchw_ms"] = Stats.Median(a);
+        result["conv_channels_last_ms"] = Stats.Median(b);
     }
 }
