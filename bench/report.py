@@ -68,7 +68,7 @@ for kind, models in peer.items():
         if name != "latency":
             m["median"] = {v: median(runs) for v, runs in m["runs"].items()}
 
-active = (load("dotnet-activewait-mlp.json") or [None])[0]
+active = {r["model"]: r for r in load("dotnet-activewait-*.json")}
 memory = {r["subject"]: r for r in load("dotnet-memory-*.json")}
 latency = (load("dotnet-latency.json") or [{}])[0].get("latency", {})
 dotnet_meta = (load("dotnet-speed-*.json") or [{}])[0]
@@ -112,7 +112,7 @@ versions = {
 }
 date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 results = {"date": date, "machine": machine, "versions": versions, "threads": dotnet_meta.get("threads"),
-           "figures": figures, "speed": speed, "mlp_default_omp_wait_policy": active, "pytorch": peer, "pytorch_meta": peer_meta,
+           "figures": figures, "speed": speed, "default_omp_wait_policy": active, "pytorch": peer, "pytorch_meta": peer_meta,
            "memory": memory, "latency": {"dotnet": latency, "pytorch_openblas": peer.get("openblas", {}).get("latency", {})},
            "data": data_text}
 with open(results_path, "w") as f:
@@ -153,10 +153,12 @@ for name in ("mlp", "cnn", "imdb"):
     w(f"| {labels[name]} | {fmt(f['fit'])} | {fmt(f['hand'])} | {fmt(f['floor'])} | {fmt(f['floor_library'])} | **{fmt(f['fit_over_hand'], 2)}x** | "
       f"{fmt(f['fit_over_floor'], 2)} | {fmt(f['pytorch_openblas_loop'])} | **{fmt(f['fit_over_pytorch_openblas'], 2)}x** | "
       f"{fmt(f['pytorch_reference_blas_loop'])} | {fmt(f['fit_over_pytorch_reference_blas'], 1)}x |")
-if active:
-    am = active["median"]
-    w(f"| MLP, .NET with libgomp's default (active) wait policy | {fmt(am.get('fit'))} | {fmt(am.get('hand'))} | | | {fmt(ratio(am.get('fit'), am.get('hand')), 2)}x | | | "
-      f"{fmt(ratio(am.get('fit'), figures.get('mlp', {}).get('pytorch_openblas_loop')), 2)}x | | |")
+for name in ("mlp", "cnn", "imdb"):
+    if name not in active:
+        continue
+    am = active[name]["median"]
+    w(f"| {name.upper()}, .NET with libgomp's default (active) wait policy | {fmt(am.get('fit'))} | {fmt(am.get('hand'))} | | | {fmt(ratio(am.get('fit'), am.get('hand')), 2)}x | | | "
+      f"{fmt(ratio(am.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
 w("")
 w("Runs per variant: " + ", ".join(f"{n} {len(m['runs'].get('fit', []))}" for n, m in speed.items()) +
   "; PyTorch runs: " + ", ".join(f"{n} {len(m['runs'].get('loop', []))}" for n, m in peer.get("openblas", {}).items() if n != "latency") + ".")
