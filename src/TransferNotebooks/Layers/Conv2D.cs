@@ -64,7 +64,8 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public Tensor CallWithoutActivation(Tensor input, bool training)
         {
-            using var padded = Padding.Apply(input, KernelSize, Strides, PaddingMode);
+            using var channelsLast = ImageLayout.ToChannelsLastMemory(input);
+            using var padded = Padding.Apply(channelsLast, KernelSize, Strides, PaddingMode);
             return nn.functional.conv2d(padded, Kernel, Bias, strides: [Strides.H, Strides.W]);
         }
 

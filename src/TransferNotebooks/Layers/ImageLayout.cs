@@ -16,4 +16,19 @@ public static class ImageLayout
 
     /// <summary>[N, C, H, W] to [N, H, W, C].</summary>
     public static Tensor ToChannelsLast(Tensor x) => x.permute(0, 2, 3, 1);
+
+    /// <summary>
+    /// The same [N, C, H, W] tensor with its values stored channels last (torch's <c>channels_last</c> memory format): a
+    /// free view when they already are, and always for one channel; one copy otherwise. Convolutions on such tensors take
+    /// libtorch's channels-last (oneDNN) kernels, which measured 1.5x faster than the default layout on the MNIST CNN
+    /// (forward and backward), and keep their outputs channels last, so the following layers and Flatten need no copies.
+    /// </summary>
+    public static Tensor ToChannelsLastMemory(Tensor x)
+    {
+        // One channel: the bytes are the same either way, but torch reads the layout from the strides, so give it NHWC strides.
+        if (x.shape[1] == 1) return x.reshape(x.shape[0], x.shape[2], x.shape[3], 1).permute(0, 3, 1, 2);
+        using var nhwc = x.permute(0, 2, 3, 1);
+        using var dense = nhwc.contiguous();
+        return dense.permute(0, 3, 1, 2);
+    }
 }

@@ -47,7 +47,7 @@ public abstract class Loss
     public abstract Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form);
 
     /// <summary>The batch mean, optionally weighted per sample (Keras: sum of weighted losses / batch size).</summary>
-    public Tensor Compute(Tensor yTrue, Tensor yPred, OutputForm? form = null, Tensor? sampleWeight = null)
+    public virtual Tensor Compute(Tensor yTrue, Tensor yPred, OutputForm? form = null, Tensor? sampleWeight = null)
     {
         using var perSample = PerSample(yTrue, yPred, form ?? (FromLogits ? OutputForm.Logits : OutputForm.Probabilities));
         if (sampleWeight is null) return perSample.mean();

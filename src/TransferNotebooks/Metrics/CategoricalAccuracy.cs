@@ -9,5 +9,8 @@ public sealed class CategoricalAccuracy : MeanMetric
     public CategoricalAccuracy() => Name = "categorical_accuracy";
 
     /// <inheritdoc />
+    public override bool UsesOnlyScoreOrder => true;
+
+    /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred) => yPred.argmax(-1).eq(yTrue.argmax(-1));
 }

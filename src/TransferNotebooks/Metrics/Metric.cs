@@ -11,6 +11,12 @@ public abstract class Metric : IDisposable
     /// <summary>The name shown in logs and History (Keras's: <c>accuracy</c>, <c>precision</c>, ...).</summary>
     public virtual string Name { get; init; } = "";
 
+    /// <summary>
+    /// True when the metric depends only on the order of the scores within a row (arg-max, top-k), so it gives the same
+    /// result on logits as on probabilities; the training loop then skips computing the softmax for it.
+    /// </summary>
+    public virtual bool UsesOnlyScoreOrder => false;
+
     /// <summary>Clears the accumulated state (called at the start of each epoch and evaluation).</summary>
     public abstract void Reset();
 
@@ -48,7 +54,7 @@ public abstract class MeanMetric : Metric
     public override void Update(Tensor yTrue, Tensor yPred)
     {
         using var scope = NewDisposeScope();
-        var v = Values(yTrue, yPred).to_type(TorchSharp.torch.ScalarType.Float64).sum();
+        var v = Values(yTrue, yPred).sum(ScalarType.Float64);
         if (total is null) total = v.detach().clone().DetachFromDisposeScope();
         else total.add_(v);
         count += yTrue.shape[0];

@@ -9,5 +9,8 @@ public sealed class SparseCategoricalAccuracy : MeanMetric
     public SparseCategoricalAccuracy() => Name = "sparse_categorical_accuracy";
 
     /// <inheritdoc />
-    protected override Tensor Values(Tensor yTrue, Tensor yPred) => yPred.argmax(-1).eq(yTrue.reshape(-1).to_type(ScalarType.Int64));
+    public override bool UsesOnlyScoreOrder => true;
+
+    /// <inheritdoc />
+    protected override Tensor Values(Tensor yTrue, Tensor yPred) => yPred.argmax(-1).eq(yTrue.dim() == 1 && yTrue.dtype == ScalarType.Int64 ? yTrue : yTrue.reshape(-1).to_type(ScalarType.Int64));
 }

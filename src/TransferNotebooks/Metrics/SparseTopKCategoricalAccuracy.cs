@@ -16,6 +16,9 @@ public sealed class SparseTopKCategoricalAccuracy : MeanMetric
     public int K { get; }
 
     /// <inheritdoc />
+    public override bool UsesOnlyScoreOrder => true;
+
+    /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred)
     {
         var top = yPred.topk((int)Math.Min(K, yPred.shape[^1]), -1).indexes;

@@ -243,7 +243,7 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     public void Validate(Tensor x, Tensor? y)
     {
         if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
-        if (x.is_floating_point())
+        if (x.is_floating_point() && !AllFinite(x))
         {
             using var nan = x.isnan().any();
             if (nan.item<bool>())
@@ -293,6 +293,17 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
                         + "For two classes use Dense(1, activation: \"sigmoid\") with 0/1 labels, or Dense(2, activation: \"softmax\") with sparse_categorical_crossentropy.");
                 break;
         }
+    }
+
+    /// <summary>
+    /// True when the sum of all values is finite, which proves there is no NaN: one read-only pass, without the
+    /// data-sized boolean tensor of <c>isnan()</c> (that check took a third of a Fit epoch on IMDB multi-hot data).
+    /// </summary>
+    static bool AllFinite(Tensor x)
+    {
+        using var sum = x.sum();
+        using var wide = sum.to_type(ScalarType.Float64);
+        return double.IsFinite(wide.item<double>());
     }
 
     /// <inheritdoc />

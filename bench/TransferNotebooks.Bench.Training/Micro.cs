@@ -1,0 +1,84 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Bench.Training;
+
+/// <summary>Diagnostics used while profiling: one dense layer's forward + backward in the two weight layouts.</summary>
+static class Micro
+{
+    public static void Run(Options o, Dictionary<string, object?> result)
+    {
+        if (o.Get("conv") is not null) { Conv(o, result); return; }
+        int iters = o.Int("iters", 200);
+        int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("units", 512);
+        using var x = rand(batch, fin);
+        using var kernel = rand(fin, fout).requires_grad_(true);        // Keras layout [in, out]
+        using var weight = rand(fout, fin).requires_grad_(true);        // torch layout [out, in]
+        using var bias = zeros(fout).requires_grad_(true);
+        var rows = new Dictionary<string, double>();
+        double Time(string name, Func<Tensor> f)
+        {
+            for (int i = 0; i < 20; i++) { using var s = NewDisposeScope(); f().sum().backward(); }
+            double t0 = Clock.Now();
+            for (int i = 0; i < iters; i++) { using var s = NewDisposeScope(); f().sum().backward(); }
+            double us = (Clock.Now() - t0) / iters * 1e6;
+            rows[name] = us;
+            Console.Error.WriteLine($"{name}: {us:0.0} us");
+            return us;
+        }
+        Time("addmm(b, x, K[in,out])", () => addmm(bias, x, kernel, 1, 1));
+        Time("addmm(b, x, W[out,in].t())", () => addmm(bias, x, weight.t(), 1, 1));
+        Time("addmm(b, x, K.t().contiguous().t())", () => addmm(bias, x, kernel.t().contiguous().t(), 1, 1));
+        Time("linear(x, W, b)", () => nn.functional.linear(x, weight, bias));
+        Time("matmul(x, K) + b", () => x.matmul(kernel).add_(bias));
+        double Plain(string name, Func<Tensor> f)
+        {
+            using var ng = no_grad();
+            for (int i = 0; i < 20; i++) { using var s = NewDisposeScope(); f(); }
+            double t0 = Clock.Now();
+            for (int i = 0; i < iters; i++) { using var s = NewDisposeScope(); f(); }
+            double us = (Clock.Now() - t0) / iters * 1e6;
+            rows[name] = us;
+            Console.Error.WriteLine($"{name}: {us:0.0} us");
+            return us;
+        }
+        using var g = rand(batch, fout);
+        Plain("fwd addmm K", () => addmm(bias, x, kernel, 1, 1));
+        Plain("fwd addmm W.t()", () => addmm(bias, x, weight.t(), 1, 1));
+        Plain("gradK mm(x.t(), g)", () => x.t().mm(g));
+        Plain("gradW mm(g.t(), x)", () => g.t().mm(x));
+        Plain("gradX K: mm(g, K.t())", () => g.mm(kernel.t()));
+        Plain("gradX W: mm(g, W)", () => g.mm(weight));
+        Plain("gradK via (g.t() mm x).t() contiguous", () => g.t().mm(x).t().contiguous());
+        result["micro_us"] = rows;
+    }
+
+    /// <summary>The CNN's convolution stack, forward + backward, on default (NCHW) memory vs channels-last memory, interleaved.</summary>
+    static void Conv(Options o, Dictionary<string, object?> result)
+    {
+        int iters = o.Int("iters", 30), rounds = o.Int("rounds", 5), batch = o.Int("batch", 128);
+        using var x = rand(batch, 1, 28, 28);
+        using var xcl = TransferNotebooks.Layers.ImageLayout.ToChannelsLastMemory(x);
+        using var w1 = (randn(16, 1, 3, 3) * 0.3).requires_grad_(true);
+        using var w2 = (randn(32, 16, 3, 3) * 0.1).requires_grad_(true);
+        using var b1 = zeros(16).requires_grad_(true);
+        using var b2 = zeros(32).requires_grad_(true);
+        double Step(Tensor input)
+        {
+            double t0 = Clock.Now();
+            for (int i = 0; i < iters; i++)
+            {
+                using var s = NewDisposeScope();
+                var h = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(input, w1, b1)), [2, 2], [2, 2]);
+                h = nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h, w2, b2)), [2, 2], [2, 2]);
+                h.sum().backward();
+            }
+            return (Clock.Now() - t0) / iters * 1e3;
+        }
+        Step(x); Step(xcl);
+        var a = new List<double>(); var b = new List<double>();
+        for (int r = 0; r < rounds; r++) { a.Add(Step(x)); b.Add(Step(xcl)); }
+        Console.Error.WriteLine($"conv stack fwd+bwd ms/batch: NCHW {Stats.Median(a):0.00}  channels-last {Stats.Median(b):0.00}");
+        result["conv_nchw_ms"] = Stats.Median(a);
+        result["conv_channels_last_ms"] = Stats.Median(b);
+    }
+}
