@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace TransferNotebooks.Tests.Training;
 
 /// <summary>The speed changes of the loop and layers keep the numbers: channels-last convolutions, fused sparse cross-entropy, metrics on logits.</summary>
-public class LoopSpeedTests
+public class LoopNumericsTests
 {
     [Theory]
     [InlineData(1)]
