@@ -225,8 +225,8 @@ public class ImdbTests(ITestOutputHelper output)
         var archive = shared is null ? null : Path.Combine(shared, "imdb", "aclImdb_v1-labelled.tar.gz");
         if (archive is null || !File.Exists(archive))
         {
-            Console.WriteLine("Shared_full_corpus: no shared IMDB archive (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
-            output.WriteLine("Shared_full_corpus: no shared IMDB archive (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
+            Console.WriteLine("Shared_full_corpus: no shared IMDB archive (TRANSFERNOTEBOOKS_SHARED_DATA, or shared/data beside the repository); nothing to check.");
+            output.WriteLine("Shared_full_corpus: no shared IMDB archive (TRANSFERNOTEBOOKS_SHARED_DATA, or shared/data beside the repository); nothing to check.");
             return;
         }
         // A persistent cache (validated by the loader against the archive's hash, size and time) keeps later runs fast.

@@ -165,8 +165,8 @@ public class MnistTests(ITestOutputHelper output)
         var shared = TestData.Shared();
         if (shared is null)
         {
-            Console.WriteLine("Shared_official_test_set: no shared data folder (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
-            output.WriteLine("Shared_official_test_set: no shared data folder (TRANSFERNOTEBOOKS_SHARED_DATA or ../shared/data); nothing to check.");
+            Console.WriteLine("Shared_official_test_set: no shared data folder (TRANSFERNOTEBOOKS_SHARED_DATA, or shared/data beside the repository); nothing to check.");
+            output.WriteLine("Shared_official_test_set: no shared data folder (TRANSFERNOTEBOOKS_SHARED_DATA, or shared/data beside the repository); nothing to check.");
             return;
         }
         var dir = Path.Combine(shared, "mnist");
