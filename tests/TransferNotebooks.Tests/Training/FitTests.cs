@@ -65,10 +65,11 @@ public class FitTests
         using var train = Fixtures.MnistTrain().Take(1000);
         using var m = Mlp();
         using var cts = new CancellationTokenSource();
-        var cb = new TransferNotebooks.Training.Callbacks.LambdaBatchEnd((batch, _) => { if (batch == 3) cts.Cancel(); });
+        int batches = 0;
+        var cb = new TransferNotebooks.Training.Callbacks.LambdaCallback(onTrainBatchEnd: (batch, _) => { batches++; if (batch == 3) cts.Cancel(); });
         var h = m.Fit(train, epochs: 5, batchSize: 50, callbacks: [cb], verbose: 0, cancellationToken: cts.Token);
         Assert.Equal(1, h.Count);
-        Assert.Equal(4, cb.Batches);
+        Assert.Equal(4, batches);
         using var p = m.Predict(train.X);
         Assert.Equal(1000, p.shape[0]);
     }
