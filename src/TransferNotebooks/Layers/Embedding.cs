@@ -38,15 +38,23 @@ namespace TransferNotebooks.Layers
         public override Tensor Call(Tensor input, bool training)
         {
             using var ids = input.dtype == ScalarType.Int64 ? input.alias() : input.to_type(ScalarType.Int64);
-            if (ids.numel() > 0)
-            {
-                long max = ids.max().item<long>(), min = ids.min().item<long>();
-                if (min < 0 || max >= InputDim)
-                    throw new ArgumentException($"Embedding layer '{Name}' got token id {(min < 0 ? min : max)} outside [0, {InputDim}). Raise inputDim or cap the vocabulary (for IMDB: Imdb.Load(numWords: {InputDim})).");
-            }
             using var flat = ids.reshape(-1);
             using var rows = Embeddings.index_select(0, flat);
             return rows.reshape([.. ids.shape, OutputDim]);
+        }
+
+        /// <summary>
+        /// Checks that every token id is in [0, InputDim), with an error that says what to change. The model calls it once per
+        /// Fit/Evaluate/Predict on the whole input (not per batch: that would add two device reads to every training step).
+        /// </summary>
+        public void CheckIds(Tensor ids)
+        {
+            if (ids.numel() == 0) return;
+            using var maxT = ids.max();
+            using var minT = ids.min();
+            long max = maxT.to_type(ScalarType.Int64).item<long>(), min = minT.to_type(ScalarType.Int64).item<long>();
+            if (min < 0 || max >= InputDim)
+                throw new ArgumentException($"Embedding layer '{Name}' got token id {(min < 0 ? min : max)} outside [0, {InputDim}). Raise inputDim or cap the vocabulary (for IMDB: Imdb.Load(numWords: {InputDim})).");
         }
 
         /// <inheritdoc />

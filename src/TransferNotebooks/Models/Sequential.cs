@@ -179,6 +179,7 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     public Tensor Call(Tensor x, bool training = false)
     {
         using var scope = NewDisposeScope();
+        if (layers.Count > 0 && layers[0] is Embedding embedding) embedding.CheckIds(x);
         var prepared = PrepareInput(x);
         return Forward(prepared, training, forLoss: false).Output.MoveToOuterDisposeScope();
     }
@@ -249,6 +250,7 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
             if (nan.item<bool>())
                 throw new ArgumentException("The input contains NaN values. Clean or impute them first (for example x.nan_to_num()).");
         }
+        if (layers.Count > 0 && layers[0] is Embedding embedding) embedding.CheckIds(x);
         if (y is null) return;
         if (y.shape[0] != x.shape[0])
             throw new ArgumentException($"Inputs and labels differ in length: {x.shape[0]} samples but {y.shape[0]} labels.");

@@ -126,3 +126,21 @@ public class SequentialTests
         Assert.Contains("'relu'", e.Message);
     }
 }
+
+public class EmbeddingInputTests
+{
+    [Fact]
+    public void Token_ids_outside_the_vocabulary_are_a_clear_error_before_training()
+    {
+        using var m = new Sequential(Embedding(100, 8, inputLength: 5), GlobalAveragePooling1D(), Dense(1, activation: "sigmoid"));
+        m.Compile(optimizer: "rmsprop", loss: "binary_crossentropy", metrics: ["accuracy"]);
+        var before = m.SnapshotWeights();
+        using var x = tensor(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 250 }).reshape(2, 5);
+        using var y = tensor(new float[] { 0, 1 });
+        var e = Assert.Throws<ArgumentException>(() => m.Fit(x, y, verbose: 0));
+        Assert.Contains("token id 250 outside [0, 100)", e.Message);
+        Assert.Contains("numWords", e.Message);
+        foreach (var (k, v) in m.NamedWeights()) Assert.True(v.allclose(before[k], 0, 0), k);
+        Assert.Contains("250", Assert.Throws<ArgumentException>(() => m.Call(x)).Message);
+    }
+}
