@@ -92,32 +92,36 @@ static class DataBench
             Console.WriteLine($"IMDB cached load #{i + 1}: {clock}");
         }
         var data = TransferNotebooks.Data.Imdb.Load(numWords: 10000, path: archive, sha256: hash, cacheDir: cacheDir);
-        // Multi-hot allocates 2 GB of fresh pages. On a VM with free page reporting (virtio-balloon; this one has it) the
-        // host takes freed memory back within seconds and re-supplies it page by page, so the same code varies 0.15-3 s
-        // between calls. Each round therefore also times the platform floor: torch.zeros of the same two tensors.
-        var ours = new List<double>();
-        var floor = new List<double>();
-        for (int i = 0; i < 5; i++)
+        // Multi-hot is a page-fault benchmark: float32 is 2 GB of fresh memory, uint8 0.5 GB. Each form is followed by its
+        // floor, torch.zeros of the same two tensors. This VM has virtio-balloon free page reporting: freed memory goes back to
+        // the host within seconds and costs host-side faults when touched again, so single figures swing; read the medians.
+        foreach (var dtype in new[] { TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.ScalarType.Byte })
         {
-            var wall = Stopwatch.StartNew();
-            using (TorchSharp.torch.zeros(data.Train.Count, data.Train.Dimension))
-            using (TorchSharp.torch.zeros(data.Test.Count, data.Train.Dimension))
-                floor.Add(wall.Elapsed.TotalMilliseconds);
-            clock.Restart();
-            wall.Restart();
-            using var train = data.Train.Vectorize();
-            using var test = data.Test.Vectorize();
-            ours.Add(wall.Elapsed.TotalMilliseconds);
-            Console.WriteLine($"IMDB multi-hot 2 x 25k x {data.Train.Dimension} (float32) #{i + 1}: {clock}; torch.zeros of the same size just before: {floor[^1]:0} ms");
+            var ours = Rounds(5, () => { using var train = data.Train.Vectorize(dtype: dtype); using var test = data.Test.Vectorize(dtype: dtype); });
+            var floor = Rounds(5, () => { using var a = TorchSharp.torch.zeros([data.Train.Count, data.Train.Dimension], dtype); using var b = TorchSharp.torch.zeros([data.Test.Count, data.Train.Dimension], dtype); });
+            Console.WriteLine($"IMDB multi-hot 2 x 25k x {data.Train.Dimension} ({dtype}): first {ours[0]:0} ms, then {string.Join(", ", ours.Skip(1).Select(t => t.ToString("0")))} ms (median of all {Median(ours):0} ms)");
+            Console.WriteLine($"  floor, torch.zeros of the same two tensors: first {floor[0]:0} ms, then {string.Join(", ", floor.Skip(1).Select(t => t.ToString("0")))} ms (median of all {Median(floor):0} ms)");
         }
-        Console.WriteLine($"IMDB multi-hot: min {ours.Min():0} ms, median {Median(ours):0} ms; torch.zeros floor: min {floor.Min():0} ms, median {Median(floor):0} ms");
         var review = data.Train[0];
         Console.WriteLine($"IMDB training review 0 (id {review.Id}, rating {review.Rating}, label {review.Label}, {review.Sequence.Length} indices):");
         Console.WriteLine("  " + data.Decode(review.Sequence));
         Console.WriteLine($"  first indices: [{string.Join(", ", review.Sequence.Take(16))}, ...]");
     }
 
-    static double Median(List<double> values)
+    /// <summary>Wall-clock milliseconds of <paramref name="count"/> calls of <paramref name="step"/>, in order.</summary>
+    static List<double> Rounds(int count, Action step)
+    {
+        var times = new List<double>();
+        for (int i = 0; i < count; i++)
+        {
+            var wall = Stopwatch.StartNew();
+            step();
+            times.Add(wall.Elapsed.TotalMilliseconds);
+        }
+        return times;
+    }
+
+    static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;

@@ -42,9 +42,12 @@ public sealed class ImdbSplit
     /// <summary>Review <paramref name="index"/> with its id, rating, label and sequence.</summary>
     public ImdbReview this[int index] => new(Ids[index], Ratings[index], Labels[index], Sequences[index]);
 
-    /// <summary>Multi-hot features float32 <c>[N, dimension]</c> (default <see cref="Dimension"/>) with int64 labels: the input of a dense model.</summary>
-    public Dataset Vectorize(int? dimension = null) =>
-        new(Data.Sequences.Vectorize(Sequences, dimension ?? Dimension), TorchSharp.torch.tensor(Labels));
+    /// <summary>
+    /// Multi-hot features <c>[N, dimension]</c> (default <see cref="Dimension"/>) with int64 labels: the input of a dense model.
+    /// Float32 by default; <c>dtype: ScalarType.Byte</c> stores the same 0/1 values in a quarter of the memory and trains identically.
+    /// </summary>
+    public Dataset Vectorize(int? dimension = null, TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32) =>
+        new(Data.Sequences.Vectorize(Sequences, dimension ?? Dimension, dtype), TorchSharp.torch.tensor(Labels));
 
     /// <summary>Padded int64 sequences <c>[N, maxLen]</c> (Keras <c>pad_sequences</c> defaults: pre-padding, pre-truncation) with int64 labels: the input of an Embedding model.</summary>
     public Dataset PadSequences(int? maxLen = null, PadSide padding = PadSide.Pre, PadSide truncating = PadSide.Pre, long value = 0) =>

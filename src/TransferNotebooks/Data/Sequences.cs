@@ -18,38 +18,83 @@ public static class Sequences
 {
     /// <summary>
     /// Multi-hot encoding: row <c>i</c> has 1 at every index that occurs in sequence <c>i</c>, 0 elsewhere
-    /// (<c>results[i, sequence] = 1</c> in the Keras book). Returns float32 <c>[N, dimension]</c>.
+    /// (<c>results[i, sequence] = 1</c> in the Keras book). Returns <c>[N, dimension]</c> float32, or the
+    /// <paramref name="dtype"/> asked for: <see cref="ScalarType.Byte"/> holds the same 0/1 values in a quarter of the memory
+    /// (0.5 GB instead of 2 GB for IMDB's 2 x 25k x 10,000), and Fit/Evaluate/Predict convert one batch at a time.
     /// </summary>
+    /// <param name="sequences">Word indices per sample.</param>
+    /// <param name="dimension">The number of columns (words); every index must be below it.</param>
+    /// <param name="dtype">Float32 (default), Float64, Float16, BFloat16, Byte (uint8) or Bool.</param>
     /// <exception cref="ArgumentOutOfRangeException">An index is negative or not below <paramref name="dimension"/>.</exception>
-    public static Tensor Vectorize(IEnumerable<int[]> sequences, int dimension)
+    /// <exception cref="ArgumentException">An unsupported <paramref name="dtype"/>.</exception>
+    public static Tensor Vectorize(IEnumerable<int[]> sequences, int dimension, ScalarType dtype = ScalarType.Float32)
     {
         if (dimension <= 0) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The dimension (number of words) must be positive.");
+        // The bit pattern of 1 in each supported element type (little-endian), written as raw bytes.
+        byte[] one = dtype switch
+        {
+            ScalarType.Float32 => BitConverter.GetBytes(1f),
+            ScalarType.Float64 => BitConverter.GetBytes(1d),
+            ScalarType.Float16 => BitConverter.GetBytes((Half)1),
+            ScalarType.BFloat16 => [0x80, 0x3F],
+            ScalarType.Byte or ScalarType.Bool => [1],
+            _ => throw new ArgumentException($"Vectorize makes Float32, Float64, Float16, BFloat16, Byte or Bool tensors, not {dtype}. Use ScalarType.Byte for the compact form.", nameof(dtype)),
+        };
         NativeSetup.EnsureTorch();
         var rows = sequences as IReadOnlyList<int[]> ?? sequences.ToList();
-        for (int i = 0; i < rows.Count; i++)
-            foreach (var w in rows[i])
-                if ((uint)w >= (uint)dimension)
-                    throw new ArgumentOutOfRangeException(nameof(sequences), w, $"Sequence {i} holds index {w}, outside 0..{dimension - 1}; load with numWords: {dimension} or vectorize with a larger dimension.");
-        var result = empty([rows.Count, dimension], ScalarType.Float32);
-        // Gigabytes of fresh memory: huge pages cut the page faults 512-fold (docs/benchmarks.md, data case).
-        HugePages.Advise(result);
-        // Fill blocks of rows in parallel straight into the tensor's memory: one pass, each row zeroed then its ones set.
-        int block = Math.Max(1, (1 << 20) / dimension);
+        var result = empty([rows.Count, dimension], dtype);
+        // Fill blocks of rows in parallel straight into the tensor's memory: one pass, each row zeroed then its ones set,
+        // indices checked on the way (the first bad row is reported after the pass, and the tensor is freed).
+        int badRow = int.MaxValue;
+        int size = one.Length;
+        int block = (int)Math.Max(1, (4L << 20) / ((long)dimension * size));
         int blocks = (rows.Count + block - 1) / block;
         Parallel.For(0, blocks, b =>
         {
             int first = b * block;
             int count = Math.Min(block, rows.Count - first);
             using var part = result.narrow(0, first, count);
-            var values = MemoryMarshal.Cast<byte, float>(part.bytes);
-            values.Clear();
-            for (int r = 0; r < count; r++)
+            var bytes = part.bytes;
+            bytes.Clear();
+            int bad = size switch
             {
-                var row = values.Slice(r * dimension, dimension);
-                foreach (var w in rows[first + r]) row[w] = 1f;
+                1 => SetOnes(bytes, rows, first, count, dimension, one[0]),
+                2 => SetOnes(MemoryMarshal.Cast<byte, ushort>(bytes), rows, first, count, dimension, BitConverter.ToUInt16(one)),
+                4 => SetOnes(MemoryMarshal.Cast<byte, uint>(bytes), rows, first, count, dimension, BitConverter.ToUInt32(one)),
+                _ => SetOnes(MemoryMarshal.Cast<byte, ulong>(bytes), rows, first, count, dimension, BitConverter.ToUInt64(one)),
+            };
+            if (bad >= 0)
+            {
+                int seen;
+                do seen = Volatile.Read(ref badRow);
+                while (bad < seen && Interlocked.CompareExchange(ref badRow, bad, seen) != seen);
             }
         });
+        if (badRow != int.MaxValue)
+        {
+            result.Dispose();
+            int w = rows[badRow].First(i => (uint)i >= (uint)dimension);
+            throw new ArgumentOutOfRangeException(nameof(sequences), w, $"Sequence {badRow} holds index {w}, outside 0..{dimension - 1}; load with numWords: {dimension} or vectorize with a larger dimension.");
+        }
         return result;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="one"/> at each sequence's indices in rows <paramref name="first"/>.. of a zeroed block;
+    /// returns the first row holding an index outside the dimension, or -1.
+    /// </summary>
+    static int SetOnes<T>(Span<T> values, IReadOnlyList<int[]> rows, int first, int count, int dimension, T one) where T : unmanaged
+    {
+        for (int r = 0; r < count; r++)
+        {
+            var row = values.Slice(r * dimension, dimension);
+            foreach (var w in rows[first + r])
+            {
+                if ((uint)w >= (uint)dimension) return first + r;
+                row[w] = one;
+            }
+        }
+        return -1;
     }
 
     /// <summary>

@@ -23,7 +23,10 @@ public interface ITrainableModel
     Optimizer Optimizer { get; }
     /// <summary>Fresh metric objects for one run (training or validation).</summary>
     IReadOnlyList<Metric> CreateMetrics();
-    /// <summary>Converts user data to what the first layer takes (layout, dtype); called once per Fit/Evaluate/Predict, not per batch.</summary>
+    /// <summary>
+    /// Converts user data to what the first layer takes (layout, dtype). The loop calls it on each batch, so data can stay
+    /// compact (uint8 images, uint8 multi-hot) and only one batch at a time exists as float32.
+    /// </summary>
     Tensor PrepareInput(Tensor x);
     /// <summary>Checks inputs and labels before any training happens; throws with a message that names the problem and the fix.</summary>
     void Validate(Tensor x, Tensor? y);

@@ -38,10 +38,11 @@ public static class Trainer
         if (nTrain <= 0) throw new ArgumentException($"validationSplit {options.ValidationSplit} leaves no training samples out of {n}.");
 
         using var outer = NewDisposeScope();
-        var trainX = model.PrepareInput(x.narrow(0, 0, nTrain));
+        // Inputs stay as the user gave them (uint8 images, compact multi-hot); each batch is converted on its own.
+        var trainX = x.narrow(0, 0, nTrain);
         var trainY = y.narrow(0, 0, nTrain);
-        (Tensor X, Tensor Y)? validation = options.ValidationData is { } v ? (model.PrepareInput(v.X), v.Y)
-            : nVal > 0 ? (model.PrepareInput(x.narrow(0, nTrain, nVal)), y.narrow(0, nTrain, nVal)) : null;
+        (Tensor X, Tensor Y)? validation = options.ValidationData is { } v ? (v.X, v.Y)
+            : nVal > 0 ? (x.narrow(0, nTrain, nVal), y.narrow(0, nTrain, nVal)) : null;
         var sampleWeights = options.ClassWeight is null ? null : ClassWeights(options.ClassWeight, trainY);
 
         int steps = (int)((nTrain + options.BatchSize - 1) / options.BatchSize);
@@ -131,6 +132,7 @@ public static class Trainer
                     yb = y.index_select(0, idx);
                     wb = weights?.index_select(0, idx);
                 }
+                xb = model.PrepareInput(xb);
                 model.ZeroGrad();
                 var output = model.Forward(xb, training: true, forLoss: true);
                 var loss = model.Loss.Compute(yb, output.Output, output.Form, wb);
@@ -182,9 +184,7 @@ public static class Trainer
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be positive.");
         if (x.shape[0] == 0) throw new ArgumentException("Evaluate received no samples (the data is empty).");
         model.Validate(x, y);
-        using var scope = NewDisposeScope();
-        var prepared = model.PrepareInput(x);
-        return EvaluateCore(model, prepared, y, batchSize, callbacks?.ToList() ?? []);
+        return EvaluateCore(model, x, y, batchSize, callbacks?.ToList() ?? []);
     }
 
     static EvaluationResult EvaluateCore(ITrainableModel model, Tensor x, Tensor y, int batchSize, IReadOnlyList<Callback> callbacks)
@@ -202,7 +202,7 @@ public static class Trainer
             {
                 using var batchScope = NewDisposeScope();
                 long len = Math.Min(batchSize, n - start);
-                var xb = x.narrow(0, start, len);
+                var xb = model.PrepareInput(x.narrow(0, start, len));
                 var yb = y.narrow(0, start, len);
                 var output = model.Forward(xb, training: false, forLoss: true);
                 var loss = model.Loss.Compute(yb, output.Output, output.Form);
@@ -231,13 +231,13 @@ public static class Trainer
         model.Validate(x, null);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var prepared = model.PrepareInput(x);
-        long n = prepared.shape[0];
+        long n = x.shape[0];
         var parts = new List<Tensor>();
         for (long start = 0; start < n; start += batchSize)
         {
             long len = Math.Min(batchSize, n - start);
-            parts.Add(model.Forward(prepared.narrow(0, start, len), training: false, forLoss: false).Output);
+            using var batchScope = NewDisposeScope();
+            parts.Add(model.Forward(model.PrepareInput(x.narrow(0, start, len)), training: false, forLoss: false).Output.MoveToOuterDisposeScope());
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }

@@ -27,6 +27,33 @@ public class SequencesTests
         Assert.Equal(expected, data);
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float64)]
+    [InlineData(ScalarType.Float16)]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Byte)]
+    [InlineData(ScalarType.Bool)]
+    public void Vectorize_in_other_dtypes_holds_the_same_zeros_and_ones(ScalarType dtype)
+    {
+        var rng = new Random(2);
+        var seqs = Enumerable.Range(0, 300).Select(_ => Enumerable.Range(0, rng.Next(0, 40)).Select(_ => rng.Next(0, 2000)).ToArray()).ToArray();
+        using var reference = Sequences.Vectorize(seqs, 2000);
+        using var x = Sequences.Vectorize(seqs, 2000, dtype);
+        Assert.Equal(dtype, x.dtype);
+        Assert.Equal(reference.shape, x.shape);
+        using var asFloat = x.to_type(ScalarType.Float32);
+        using var same = asFloat.eq(reference).all();
+        Assert.True(same.item<bool>());
+    }
+
+    [Fact]
+    public void Vectorize_names_the_supported_dtypes_when_given_another()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Sequences.Vectorize([[1]], 5, ScalarType.Int32));
+        Assert.Contains("Int32", e.Message);
+        Assert.Contains("ScalarType.Byte", e.Message);
+    }
+
     [Fact]
     public void Vectorize_rejects_an_index_outside_the_dimension()
     {

@@ -1,3 +1,4 @@
+using TransferNotebooks.Data;
 using TransferNotebooks.Models;
 using static TransferNotebooks.Keras;
 using static TorchSharp.torch;
@@ -39,6 +40,31 @@ public class FitTests
             return m.Fit(train, epochs: 2, batchSize: 32, seed: 7, verbose: 0)["loss"][^1];
         }
         Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void Compact_uint8_inputs_train_evaluate_and_predict_exactly_like_their_float32_copy()
+    {
+        // Raw 0-255 digits: the same values as uint8 and as float32. Each batch is converted on its own inside the loop.
+        using var raw = Mnist.LoadData(dataDir: Fixtures.Dir("mnist"), download: false);
+        using var bytes = raw.Train.X.narrow(0, 0, 500);
+        using var floats = bytes.to_type(ScalarType.Float32);
+        using var labels = raw.Train.Y.narrow(0, 0, 500);
+        Assert.Equal(ScalarType.Byte, bytes.dtype);
+        (double Loss, double ValLoss, float[] Predictions, double Evaluated) Run(Tensor x)
+        {
+            using var m = Mlp();
+            var h = m.Fit(x, labels, epochs: 2, batchSize: 50, validationSplit: 0.2, seed: 5, verbose: 0);
+            using var p = m.Predict(x.narrow(0, 0, 20), batchSize: 8);
+            return (h["loss"][^1], h["val_loss"][^1], p.data<float>().ToArray(), m.Evaluate(x, labels).Loss);
+        }
+        var fromBytes = Run(bytes);
+        var fromFloats = Run(floats);
+        Assert.True(double.IsFinite(fromBytes.Loss));
+        Assert.Equal(fromFloats.Loss, fromBytes.Loss);
+        Assert.Equal(fromFloats.ValLoss, fromBytes.ValLoss);
+        Assert.Equal(fromFloats.Predictions, fromBytes.Predictions);
+        Assert.Equal(fromFloats.Evaluated, fromBytes.Evaluated);
     }
 
     [Fact]
