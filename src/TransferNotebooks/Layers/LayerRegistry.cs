@@ -16,6 +16,7 @@ public static class LayerRegistry
         ["Dense"] = c => new Dense(c.Int("units"), Activations.Get(c.String("activation", "linear")), c.Bool("use_bias", true), c.Name, c.InputShape),
         ["Flatten"] = c => new Flatten(c.Name, c.InputShape),
         ["Dropout"] = c => new Dropout(c.Double("rate"), c.Name, c.InputShape),
+        ["Rescaling"] = c => new Rescaling(c.Double("scale"), c.Double("offset", 0), c.Name, c.InputShape),
         ["Activation"] = c => new Activation(Activations.Get(c.String("activation", "linear")), c.Name, c.InputShape),
         ["Reshape"] = c => new Reshape(c.Ints("target_shape"), c.Name, c.InputShape),
         ["Conv2D"] = c =>

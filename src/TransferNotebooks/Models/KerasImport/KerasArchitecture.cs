@@ -24,7 +24,7 @@ internal static partial class KerasArchitectureReader
         ["Dense"] = "Dense", ["Conv2D"] = "Conv2D", ["Convolution2D"] = "Conv2D",
         ["MaxPooling2D"] = "MaxPooling2D", ["MaxPool2D"] = "MaxPooling2D",
         ["AveragePooling2D"] = "AveragePooling2D", ["AvgPool2D"] = "AveragePooling2D",
-        ["Flatten"] = "Flatten", ["Dropout"] = "Dropout", ["Activation"] = "Activation", ["Reshape"] = "Reshape",
+        ["Flatten"] = "Flatten", ["Dropout"] = "Dropout", ["Rescaling"] = "Rescaling", ["Activation"] = "Activation", ["Reshape"] = "Reshape",
         ["BatchNormalization"] = "BatchNormalization", ["Embedding"] = "Embedding",
         ["GlobalAveragePooling1D"] = "GlobalAveragePooling1D", ["GlobalAvgPool1D"] = "GlobalAveragePooling1D",
         ["GlobalAveragePooling2D"] = "GlobalAveragePooling2D", ["GlobalAvgPool2D"] = "GlobalAveragePooling2D",
@@ -94,6 +94,11 @@ internal static partial class KerasArchitectureReader
             throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses data_format '{dataFormat}'; only channels_last models can be imported.");
         switch (Supported[cls])
         {
+            case "Rescaling":
+                if (cfg["scale"] is JsonArray or JsonObject || cfg["offset"] is JsonArray or JsonObject)
+                    throw new NotSupportedException($"'{source}': layer '{name}' (Rescaling) has a per-channel scale or offset; only single numbers are supported. "
+                        + "Rescale the data before the model instead, or use one scale for all channels.");
+                break;
             case "Conv2D":
                 if (cfg["dilation_rate"] is JsonNode d && IntsOf(d).Any(v => v != 1))
                     throw new NotSupportedException($"'{source}': layer '{name}' (Conv2D) uses dilation_rate {d.ToJsonString()}; dilated convolutions are not supported.");

@@ -1,0 +1,48 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>
+    /// Multiplies inputs by <see cref="Scale"/> and adds <see cref="Offset"/> (Keras <c>Rescaling</c>), so raw uint8 pixels
+    /// can go straight into a model: <c>Rescaling(1.0 / 255)</c> maps 0-255 to 0-1, <c>Rescaling(1.0 / 127.5, offset: -1)</c>
+    /// to -1..1. No weights; the same at training and inference.
+    /// </summary>
+    public sealed class Rescaling : Layer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.Rescaling"/>.</summary>
+        public Rescaling(double scale, double offset = 0, string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape)
+        {
+            if (!double.IsFinite(scale) || !double.IsFinite(offset))
+                throw new ArgumentOutOfRangeException(nameof(scale), $"Rescaling needs finite numbers (got scale {scale}, offset {offset}); for 0-255 pixels use Rescaling(1.0 / 255).");
+            Scale = scale;
+            Offset = offset;
+        }
+
+        /// <summary>The factor every input is multiplied by.</summary>
+        public double Scale { get; }
+        /// <summary>The value added after scaling.</summary>
+        public double Offset { get; }
+        /// <inheritdoc />
+        public override string TypeName => "Rescaling";
+        /// <inheritdoc />
+        protected override int[] BuildCore(int[] inputShape) => inputShape;
+        /// <inheritdoc />
+        public override Tensor Call(Tensor input, bool training)
+        {
+            var scaled = input.mul(Scale);
+            return Offset == 0 ? scaled : scaled.add_(Offset);
+        }
+        /// <inheritdoc />
+        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["scale"] = Scale, ["offset"] = Offset };
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>Rescaling (Keras <c>Rescaling</c>): <c>x * scale + offset</c>, for example <c>Rescaling(1.0 / 255, inputShape: [28, 28])</c> on uint8 images.</summary>
+        public static Layers.Layer Rescaling(double scale, double offset = 0, string? name = null, IEnumerable<int>? inputShape = null) =>
+            new Layers.Rescaling(scale, offset, name, inputShape);
+    }
+}
