@@ -114,10 +114,11 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     static int WeightOrder(string name) => name switch
     {
         "kernel" or "embeddings" or "gamma" => 0,
-        "bias" or "beta" => 1,
-        "moving_mean" => 2,
-        "moving_variance" => 3,
-        _ => 4,
+        "recurrent_kernel" => 1,
+        "bias" or "beta" => 2,
+        "moving_mean" => 3,
+        "moving_variance" => 4,
+        _ => 5,
     };
 
     /// <summary>Glorot (Xavier) uniform initialisation, Keras's default for kernels: U(-l, l), l = sqrt(6 / (fanIn + fanOut)).</summary>

@@ -25,7 +25,7 @@ internal static partial class KerasArchitectureReader
         ["MaxPooling2D"] = "MaxPooling2D", ["MaxPool2D"] = "MaxPooling2D",
         ["AveragePooling2D"] = "AveragePooling2D", ["AvgPool2D"] = "AveragePooling2D",
         ["Flatten"] = "Flatten", ["Dropout"] = "Dropout", ["Rescaling"] = "Rescaling", ["Activation"] = "Activation", ["Reshape"] = "Reshape",
-        ["BatchNormalization"] = "BatchNormalization", ["Embedding"] = "Embedding",
+        ["BatchNormalization"] = "BatchNormalization", ["Embedding"] = "Embedding", ["LSTM"] = "LSTM",
         ["GlobalAveragePooling1D"] = "GlobalAveragePooling1D", ["GlobalAvgPool1D"] = "GlobalAveragePooling1D",
         ["GlobalAveragePooling2D"] = "GlobalAveragePooling2D", ["GlobalAvgPool2D"] = "GlobalAveragePooling2D",
     };
@@ -94,6 +94,12 @@ internal static partial class KerasArchitectureReader
             throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses data_format '{dataFormat}'; only channels_last models can be imported.");
         switch (Supported[cls])
         {
+            case "LSTM":
+                foreach (var flag in new[] { "go_backwards", "stateful", "return_state", "time_major" })
+                    if (cfg[flag]?.GetValueKind() == JsonValueKind.True)
+                        throw new NotSupportedException($"'{source}': layer '{name}' (LSTM) uses {flag}=True, which is not supported; "
+                            + "only forward, stateless LSTMs returning their output (return_sequences either way) can be imported.");
+                break;
             case "Rescaling":
                 if (cfg["scale"] is JsonArray or JsonObject || cfg["offset"] is JsonArray or JsonObject)
                     throw new NotSupportedException($"'{source}': layer '{name}' (Rescaling) has a per-channel scale or offset; only single numbers are supported. "
@@ -188,8 +194,17 @@ internal static partial class KerasArchitectureReader
                     + $"Supported activations: {string.Join(", ", Activations.Names.Order())}.");
             copy["activation"] = name;
         }
+        if (copy["recurrent_activation"] is JsonNode recurrent)
+        {
+            var name = ActivationName(recurrent);
+            if (name is null || !Activations.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) uses recurrent_activation {recurrent.ToJsonString()}, which is not supported. "
+                    + $"Supported activations: {string.Join(", ", Activations.Names.Order())}.");
+            copy["recurrent_activation"] = name;
+        }
         foreach (var key in new[] { "kernel_regularizer", "bias_regularizer", "activity_regularizer", "gamma_regularizer", "beta_regularizer", "embeddings_regularizer",
-                                    "kernel_constraint", "bias_constraint", "gamma_constraint", "beta_constraint", "embeddings_constraint" })
+                                    "kernel_constraint", "bias_constraint", "gamma_constraint", "beta_constraint", "embeddings_constraint",
+                                    "recurrent_regularizer", "recurrent_constraint" })
             if (copy[key] is JsonObject)
                 notes.Add($"layer '{spec.Name}': {key} ignored (it affects training only)");
         return JsonSerializer.SerializeToElement(copy);

@@ -11,7 +11,7 @@ namespace TransferNotebooks.Models
     /// <summary>
     /// Imports models saved by Keras: the legacy HDF5 file (<c>model.save("m.h5")</c>, Keras 2.x and 3.x) and Keras 3's zip
     /// (<c>model.save("m.keras")</c>). Sequential models of built-in layers load (Dense, Conv2D, MaxPooling2D, AveragePooling2D,
-    /// Flatten, Dropout, Rescaling, Activation, Reshape, BatchNormalization, Embedding, GlobalAveragePooling1D/2D) with their weights, trainable
+    /// Flatten, Dropout, Rescaling, Activation, Reshape, BatchNormalization, Embedding, GlobalAveragePooling1D/2D, LSTM) with their weights, trainable
     /// flags and, when expressible, their compile settings. Layers are built only through the <see cref="LayerRegistry"/>, never from
     /// code in the file. Functional models, subclassed models, custom objects and Lambda layers get a clear error.
     /// </summary>
@@ -163,6 +163,18 @@ namespace TransferNotebooks.Models
             }
         }
 
+        /// <summary>True when every group on the slash-separated path exists (checked one level at a time).</summary>
+        static bool GroupPathExists(NativeFile h5, string path)
+        {
+            IH5Group group = h5;
+            foreach (var part in path.Split('/'))
+            {
+                if (!group.LinkExists(part)) return false;
+                group = group.Group(part);
+            }
+            return true;
+        }
+
         static KerasImportResult ReadZipWeights(NativeFile h5, KerasArchitecture arch, JsonNode config, string? version, string path, bool compile)
         {
             var notes = new List<string>();
@@ -177,12 +189,13 @@ namespace TransferNotebooks.Models
                     var spec = arch.Layers[i];
                     var order = KerasWeights.KerasOrder(spec);
                     if (order.Count == 0) continue;
-                    string varsPath = $"{root}/{groupNames[i]}/vars";
-                    if (!h5.LinkExists($"{root}/{groupNames[i]}") || !h5.Group($"{root}/{groupNames[i]}").LinkExists("vars"))
+                    // Recurrent layers keep their variables in their cell: layers/lstm/cell/vars.
+                    string varsPath = spec.ClassName == "LSTM" ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
+                    if (!GroupPathExists(h5, varsPath))
                         throw new InvalidDataException($"'{path}': model.weights.h5 has no group '{varsPath}' for layer '{spec.Name}' ({spec.ClassName}); "
                             + "the weights file does not match config.json.");
                     var vars = h5.Group(varsPath);
-                    if (KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
+                    if (spec.ClassName != "LSTM" && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
                         throw new InvalidDataException($"'{path}': weights group '{varsPath}' belongs to layer '{recorded}', not '{spec.Name}'; the weights file does not match config.json.");
                     int count = 0;
                     while (vars.LinkExists(count.ToString())) count++;

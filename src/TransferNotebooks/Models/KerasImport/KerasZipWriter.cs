@@ -125,6 +125,12 @@ internal static class KerasZipWriter
 
     static string LossClass(string name) => string.Concat(name.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
 
+    static H5Group WithName(H5Group group, string name)
+    {
+        group.Attributes["name"] = name;
+        return group;
+    }
+
     static byte[] WeightsFile(Sequential model)
     {
         var layersGroup = new H5Group();
@@ -146,7 +152,9 @@ internal static class KerasZipWriter
                 var data = value.data<float>().ToArray();
                 vars[(k++).ToString()] = new H5Dataset(data, fileDims: value.shape.Select(d => (ulong)d).ToArray());
             }
-            layersGroup[groupNames[i]] = new H5Group { ["vars"] = vars };
+            layersGroup[groupNames[i]] = layer is LSTM
+                ? new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = layer.Name! } }, ["cell"] = new H5Group { ["vars"] = WithName(vars, "lstm_cell") } }
+                : new H5Group { ["vars"] = vars };
         }
         var file = new H5File
         {
