@@ -152,7 +152,7 @@ printfn "mean error: %.2f stars with the reused layers, %.2f stars always predic
 // A bag of words cannot see "not good". An LSTM reads a review word by word and carries a state along. `PadSequences`
 // keeps the last 200 words of each review (padding shorter ones with 0 in front); `Embedding` turns each word index into
 // 32 numbers learnt with the model; `LSTM(32)` reads those vectors in order and hands its last state to the sigmoid unit.
-// Measured on the full data (20,000 training reviews, about a minute per epoch on 2 CPU cores): 80.8 % validation
+// Measured on the full data (20,000 training reviews, 10-14 s per epoch on 2 CPU cores): 80.8 % validation
 // accuracy after one epoch, 87.6 % after three, then it overfits (test accuracy 86.2 % after six). In quick mode, with a
 // few hundred reviews, it stays near chance: recurrent models need data.
 

@@ -95,13 +95,16 @@ namespace TransferNotebooks.Layers
             var projected = Bias is null ? x.matmul(Kernel) : x.matmul(Kernel).add_(Bias);
             Tensor? recurrentKeep = training && RecurrentDropout > 0
                 ? empty(n, Units, dtype: input.dtype).bernoulli_(1 - RecurrentDropout).div_(1 - RecurrentDropout) : null;
+            // One view per step from unbind: its backward stacks the step gradients once, where select(1, t) would
+            // allocate and add a gradient the size of the whole sequence at every step (measured: 10x slower backward).
+            var perStep = projected.unbind(1);
             var h = zeros(n, Units, dtype: input.dtype);
             var c = zeros(n, Units, dtype: input.dtype);
             var states = ReturnSequences ? new List<Tensor>((int)steps) : null;
             for (long t = 0; t < steps; t++)
             {
                 var recurrentInput = recurrentKeep is null ? h : h.mul(recurrentKeep);
-                var z = addmm(projected.select(1, t), recurrentInput, RecurrentKernel, 1, 1);
+                var z = addmm(perStep[t], recurrentInput, RecurrentKernel, 1, 1);
                 var gate = z.chunk(4, 1);
                 var i = RecurrentActivation.Apply(gate[0]);
                 var f = RecurrentActivation.Apply(gate[1]);
