@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """PyTorch peer of the LSTM case in bench/TransferNotebooks.Bench (LayerBench.cs): nn.LSTM(32) on [128, 200, 32],
 forward + backward and forward only, 2 threads, median of 10 after a warm-up."""
+import os
 import time
 
 import torch
@@ -30,4 +31,4 @@ def infer():
         lstm(x)
 
 
-print(f"PyTorch {torch.__version__} nn.LSTM, same shapes: forward + backward {median_ms(train):.1f} ms, forward only {median_ms(infer):.1f} ms")
+print(f"[OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default')}] PyTorch {torch.__version__} nn.LSTM, same shapes: forward + backward {median_ms(train):.1f} ms, forward only {median_ms(infer):.1f} ms")

@@ -25,8 +25,9 @@ static class LayerBench
         Func<Tensor> fusedTrain = () => fused.call(x).Item2[0];
         var train = Interleaved(() => Step(oursTrain, backward: true), () => Step(fusedTrain, backward: true));
         var infer = Interleaved(() => Step(() => ours.Call(x, training: false), backward: false), () => Step(() => fused.call(x).Item1, backward: false));
-        Console.WriteLine($"LSTM({Units}) on [{Batch}, {Steps}, {Features}], forward + backward: library {train.A:0.0} ms, TorchSharp nn.LSTM (fused) {train.B:0.0} ms (median of {Rounds})");
-        Console.WriteLine($"LSTM({Units}) on [{Batch}, {Steps}, {Features}], forward only (no_grad): library {infer.A:0.0} ms, TorchSharp nn.LSTM (fused) {infer.B:0.0} ms");
+        var policy = $"OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default"}";
+        Console.WriteLine($"[{policy}] LSTM({Units}) on [{Batch}, {Steps}, {Features}], forward + backward: library {train.A:0.0} ms, TorchSharp nn.LSTM (fused) {train.B:0.0} ms (median of {Rounds})");
+        Console.WriteLine($"[{policy}] LSTM({Units}) on [{Batch}, {Steps}, {Features}], forward only (no_grad): library {infer.A:0.0} ms, TorchSharp nn.LSTM (fused) {infer.B:0.0} ms");
     }
 
     static void Step(Func<Tensor> forward, bool backward)
