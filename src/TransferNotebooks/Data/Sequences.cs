@@ -30,14 +30,12 @@ public static class Sequences
     public static Tensor Vectorize(IEnumerable<int[]> sequences, int dimension, ScalarType dtype = ScalarType.Float32)
     {
         if (dimension <= 0) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The dimension (number of words) must be positive.");
-        // The bit pattern of 1 in each supported element type (little-endian), written as raw bytes.
-        byte[] one = dtype switch
+        int size = dtype switch
         {
-            ScalarType.Float32 => BitConverter.GetBytes(1f),
-            ScalarType.Float64 => BitConverter.GetBytes(1d),
-            ScalarType.Float16 => BitConverter.GetBytes((Half)1),
-            ScalarType.BFloat16 => [0x80, 0x3F],
-            ScalarType.Byte or ScalarType.Bool => [1],
+            ScalarType.Float64 => 8,
+            ScalarType.Float32 => 4,
+            ScalarType.Float16 or ScalarType.BFloat16 => 2,
+            ScalarType.Byte or ScalarType.Bool => 1,
             _ => throw new ArgumentException($"Vectorize makes Float32, Float64, Float16, BFloat16, Byte or Bool tensors, not {dtype}. Use ScalarType.Byte for the compact form.", nameof(dtype)),
         };
         NativeSetup.EnsureTorch();
@@ -46,7 +44,6 @@ public static class Sequences
         // Fill blocks of rows in parallel straight into the tensor's memory: one pass, each row zeroed then its ones set,
         // indices checked on the way (the first bad row is reported after the pass, and the tensor is freed).
         int badRow = int.MaxValue;
-        int size = one.Length;
         int block = (int)Math.Max(1, (4L << 20) / ((long)dimension * size));
         int blocks = (rows.Count + block - 1) / block;
         Parallel.For(0, blocks, b =>
@@ -56,12 +53,13 @@ public static class Sequences
             using var part = result.narrow(0, first, count);
             var bytes = part.bytes;
             bytes.Clear();
-            int bad = size switch
+            int bad = dtype switch
             {
-                1 => SetOnes(bytes, rows, first, count, dimension, one[0]),
-                2 => SetOnes(MemoryMarshal.Cast<byte, ushort>(bytes), rows, first, count, dimension, BitConverter.ToUInt16(one)),
-                4 => SetOnes(MemoryMarshal.Cast<byte, uint>(bytes), rows, first, count, dimension, BitConverter.ToUInt32(one)),
-                _ => SetOnes(MemoryMarshal.Cast<byte, ulong>(bytes), rows, first, count, dimension, BitConverter.ToUInt64(one)),
+                ScalarType.Float64 => SetOnes(MemoryMarshal.Cast<byte, double>(bytes), rows, first, count, dimension, 1.0),
+                ScalarType.Float32 => SetOnes(MemoryMarshal.Cast<byte, float>(bytes), rows, first, count, dimension, 1f),
+                ScalarType.Float16 => SetOnes(MemoryMarshal.Cast<byte, Half>(bytes), rows, first, count, dimension, (Half)1),
+                ScalarType.BFloat16 => SetOnes(MemoryMarshal.Cast<byte, ushort>(bytes), rows, first, count, dimension, (ushort)0x3F80), // 1.0 in bfloat16
+                _ => SetOnes(bytes, rows, first, count, dimension, (byte)1),
             };
             if (bad >= 0)
             {
