@@ -25,7 +25,7 @@ internal static partial class KerasArchitectureReader
         ["MaxPooling2D"] = "MaxPooling2D", ["MaxPool2D"] = "MaxPooling2D",
         ["AveragePooling2D"] = "AveragePooling2D", ["AvgPool2D"] = "AveragePooling2D",
         ["Flatten"] = "Flatten", ["Dropout"] = "Dropout", ["Rescaling"] = "Rescaling", ["Activation"] = "Activation", ["Reshape"] = "Reshape",
-        ["BatchNormalization"] = "BatchNormalization", ["Embedding"] = "Embedding", ["LSTM"] = "LSTM",
+        ["BatchNormalization"] = "BatchNormalization", ["Embedding"] = "Embedding", ["LSTM"] = "LSTM", ["GRU"] = "GRU",
         ["GlobalAveragePooling1D"] = "GlobalAveragePooling1D", ["GlobalAvgPool1D"] = "GlobalAveragePooling1D",
         ["GlobalAveragePooling2D"] = "GlobalAveragePooling2D", ["GlobalAvgPool2D"] = "GlobalAveragePooling2D",
     };
@@ -94,11 +94,11 @@ internal static partial class KerasArchitectureReader
             throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses data_format '{dataFormat}'; only channels_last models can be imported.");
         switch (Supported[cls])
         {
-            case "LSTM":
+            case "LSTM" or "GRU":
                 foreach (var flag in new[] { "go_backwards", "stateful", "return_state", "time_major" })
                     if (cfg[flag]?.GetValueKind() == JsonValueKind.True)
-                        throw new NotSupportedException($"'{source}': layer '{name}' (LSTM) uses {flag}=True, which is not supported; "
-                            + "only forward, stateless LSTMs returning their output (return_sequences either way) can be imported.");
+                        throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses {flag}=True, which is not supported; "
+                            + "only forward, stateless recurrent layers returning their output (return_sequences either way) can be imported.");
                 break;
             case "Rescaling":
                 if (cfg["scale"] is JsonArray or JsonObject || cfg["offset"] is JsonArray or JsonObject)

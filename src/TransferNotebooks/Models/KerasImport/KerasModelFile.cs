@@ -11,7 +11,7 @@ namespace TransferNotebooks.Models
     /// <summary>
     /// Imports models saved by Keras: the legacy HDF5 file (<c>model.save("m.h5")</c>, Keras 2.x and 3.x) and Keras 3's zip
     /// (<c>model.save("m.keras")</c>). Sequential models of built-in layers load (Dense, Conv2D, MaxPooling2D, AveragePooling2D,
-    /// Flatten, Dropout, Rescaling, Activation, Reshape, BatchNormalization, Embedding, GlobalAveragePooling1D/2D, LSTM) with their weights, trainable
+    /// Flatten, Dropout, Rescaling, Activation, Reshape, BatchNormalization, Embedding, GlobalAveragePooling1D/2D, LSTM, GRU) with their weights, trainable
     /// flags and, when expressible, their compile settings. Layers are built only through the <see cref="LayerRegistry"/>, never from
     /// code in the file. Functional models, subclassed models, custom objects and Lambda layers get a clear error.
     /// </summary>
@@ -190,12 +190,12 @@ namespace TransferNotebooks.Models
                     var order = KerasWeights.KerasOrder(spec);
                     if (order.Count == 0) continue;
                     // Recurrent layers keep their variables in their cell: layers/lstm/cell/vars.
-                    string varsPath = spec.ClassName == "LSTM" ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
+                    string varsPath = spec.ClassName is "LSTM" or "GRU" ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
                     if (!GroupPathExists(h5, varsPath))
                         throw new InvalidDataException($"'{path}': model.weights.h5 has no group '{varsPath}' for layer '{spec.Name}' ({spec.ClassName}); "
                             + "the weights file does not match config.json.");
                     var vars = h5.Group(varsPath);
-                    if (spec.ClassName != "LSTM" && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
+                    if (spec.ClassName is not ("LSTM" or "GRU") && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
                         throw new InvalidDataException($"'{path}': weights group '{varsPath}' belongs to layer '{recorded}', not '{spec.Name}'; the weights file does not match config.json.");
                     int count = 0;
                     while (vars.LinkExists(count.ToString())) count++;

@@ -20,7 +20,7 @@ internal static class KerasWeights
             "Dense" or "Conv2D" => Flag("use_bias") ? ["kernel", "bias"] : ["kernel"],
             "BatchNormalization" => [.. Flag("scale") ? new[] { "gamma" } : [], .. Flag("center") ? new[] { "beta" } : [], "moving_mean", "moving_variance"],
             "Embedding" => ["embeddings"],
-            "LSTM" => Flag("use_bias") ? ["kernel", "recurrent_kernel", "bias"] : ["kernel", "recurrent_kernel"],
+            "LSTM" or "GRU" => Flag("use_bias") ? ["kernel", "recurrent_kernel", "bias"] : ["kernel", "recurrent_kernel"],
             _ => [],
         };
     }

@@ -152,8 +152,8 @@ internal static class KerasZipWriter
                 var data = value.data<float>().ToArray();
                 vars[(k++).ToString()] = new H5Dataset(data, fileDims: value.shape.Select(d => (ulong)d).ToArray());
             }
-            layersGroup[groupNames[i]] = layer is LSTM
-                ? new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = layer.Name! } }, ["cell"] = new H5Group { ["vars"] = WithName(vars, "lstm_cell") } }
+            layersGroup[groupNames[i]] = layer is RecurrentLayer
+                ? new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = layer.Name! } }, ["cell"] = new H5Group { ["vars"] = WithName(vars, KerasArchitectureReader.SnakeCase(layer.TypeName) + "_cell") } }
                 : new H5Group { ["vars"] = vars };
         }
         var file = new H5File

@@ -1,0 +1,76 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>
+    /// Gated recurrent unit over a sequence (Keras <c>GRU</c>). Weights are Keras's, in Keras's layout and gate order (update,
+    /// reset, candidate): <c>kernel (features, 3·units)</c>, <c>recurrent_kernel (units, 3·units)</c> and, with
+    /// <see cref="ResetAfter"/> (Keras's default since 2.3, and torch's formula), <c>bias (2, 3·units)</c>: input and recurrent
+    /// biases; without it one <c>bias (3·units)</c> and the reset gate applied before the recurrent product. Zero bias at start.
+    /// </summary>
+    public sealed class GRU : RecurrentLayer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.GRU"/>.</summary>
+        public GRU(int units, ActivationFunction? activation = null, ActivationFunction? recurrentActivation = null, bool useBias = true,
+            bool returnSequences = false, double dropout = 0, double recurrentDropout = 0, bool resetAfter = true, string? name = null, IEnumerable<int>? inputShape = null)
+            : base(units, activation, recurrentActivation, useBias, returnSequences, dropout, recurrentDropout, name, inputShape)
+        {
+            ResetAfter = resetAfter;
+        }
+
+        /// <summary>True: the reset gate multiplies the recurrent product (Keras's default, cuDNN and torch); false: it multiplies the state first.</summary>
+        public bool ResetAfter { get; }
+        /// <inheritdoc />
+        public override string TypeName => "GRU";
+        /// <inheritdoc />
+        protected override int Gates => 3;
+        /// <inheritdoc />
+        protected override Tensor InitialBias() => ResetAfter ? zeros(2, 3 * Units) : zeros(3 * Units);
+        /// <inheritdoc />
+        protected override Tensor? InputBias => Bias is null ? null : ResetAfter ? Bias.select(0, 0) : Bias;
+
+        /// <inheritdoc />
+        protected override Tensor Step(Tensor projected, Tensor recurrentInput, Tensor previous, ref Tensor? carry)
+        {
+            var x = projected.chunk(3, 1);
+            Tensor z, r, candidate;
+            if (ResetAfter)
+            {
+                var product = recurrentInput.matmul(RecurrentKernel);
+                if (Bias is not null) product = product.add_(Bias.select(0, 1));
+                var rec = product.chunk(3, 1);
+                z = RecurrentActivation.Apply(x[0].add(rec[0]));
+                r = RecurrentActivation.Apply(x[1].add(rec[1]));
+                candidate = Activation.Apply(x[2].add(r.mul(rec[2])));
+            }
+            else
+            {
+                var gates = addmm(projected.narrow(1, 0, 2 * Units), recurrentInput, RecurrentKernel.narrow(1, 0, 2 * Units), 1, 1).chunk(2, 1);
+                z = RecurrentActivation.Apply(gates[0]);
+                r = RecurrentActivation.Apply(gates[1]);
+                candidate = Activation.Apply(addmm(x[2], r.mul(recurrentInput), RecurrentKernel.narrow(1, 2 * Units, Units), 1, 1));
+            }
+            // h = z·h_prev + (1 - z)·candidate
+            return candidate.add(z.mul(previous.sub(candidate)));
+        }
+
+        /// <inheritdoc />
+        public override IReadOnlyDictionary<string, object?> GetConfig() =>
+            new Dictionary<string, object?>(base.GetConfig()) { ["reset_after"] = ResetAfter };
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>
+        /// A GRU layer (Keras <c>GRU</c>, <c>reset_after=True</c> by default as in Keras): lighter than an LSTM (three gates, no
+        /// cell state); <paramref name="returnSequences"/> to stack recurrent layers.
+        /// </summary>
+        public static Layers.Layer GRU(int units, string activation = "tanh", string recurrentActivation = "sigmoid", bool useBias = true,
+            bool returnSequences = false, double dropout = 0, double recurrentDropout = 0, bool resetAfter = true, string? name = null, IEnumerable<int>? inputShape = null) =>
+            new Layers.GRU(units, Layers.Activations.Get(activation), Layers.Activations.Get(recurrentActivation), useBias, returnSequences,
+                dropout, recurrentDropout, resetAfter, name, inputShape);
+    }
+}

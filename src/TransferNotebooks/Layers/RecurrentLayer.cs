@@ -1,0 +1,130 @@
+using TorchSharp;
+using Parameter = TorchSharp.Modules.Parameter;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers;
+
+/// <summary>
+/// What Keras's recurrent layers share (<see cref="LSTM"/>, <see cref="GRU"/>): input <c>(steps, features)</c>, output the last
+/// state <c>(units)</c> or every state <c>(steps, units)</c>; Keras-named weights in Keras's layout (<c>kernel</c>
+/// <c>(features, gates·units)</c>, <c>recurrent_kernel</c> <c>(units, gates·units)</c>, <c>bias</c>); Glorot-uniform kernel,
+/// orthogonal recurrent kernel; dropout on the inputs and on the recurrent state with one mask per sequence. Subclasses
+/// give the gate count, the bias and one time step.
+/// </summary>
+public abstract class RecurrentLayer : Layer
+{
+    /// <summary>Sets the options every recurrent layer has; see <see cref="Keras.LSTM"/>.</summary>
+    protected RecurrentLayer(int units, ActivationFunction? activation, ActivationFunction? recurrentActivation, bool useBias, bool returnSequences,
+        double dropout, double recurrentDropout, string? name, IEnumerable<int>? inputShape) : base(name, inputShape)
+    {
+        if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), units, $"{GetType().Name} needs a positive number of units, for example {GetType().Name}(32).");
+        if (dropout is < 0 or >= 1 || recurrentDropout is < 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(dropout), $"{GetType().Name} dropout and recurrentDropout must be in [0, 1), for example 0.2.");
+        Units = units;
+        Activation = activation ?? Activations.Get("tanh");
+        RecurrentActivation = recurrentActivation ?? Activations.Get("sigmoid");
+        UseBias = useBias;
+        ReturnSequences = returnSequences;
+        Dropout = dropout;
+        RecurrentDropout = recurrentDropout;
+    }
+
+    /// <summary>Size of the state.</summary>
+    public int Units { get; }
+    /// <summary>Applied to the candidate state (tanh by default).</summary>
+    public ActivationFunction Activation { get; }
+    /// <summary>Applied to the gates (sigmoid by default).</summary>
+    public ActivationFunction RecurrentActivation { get; }
+    /// <summary>Whether the gates have a bias.</summary>
+    public bool UseBias { get; }
+    /// <summary>True: output every step's state <c>(steps, units)</c>, to stack another recurrent layer; false: only the last <c>(units)</c>.</summary>
+    public bool ReturnSequences { get; }
+    /// <summary>Fraction of input features dropped during training (one mask per sequence, as Keras).</summary>
+    public double Dropout { get; }
+    /// <summary>Fraction of the recurrent state dropped during training (one mask per sequence).</summary>
+    public double RecurrentDropout { get; }
+
+    /// <summary>Input weights [features, gates·units].</summary>
+    public Parameter Kernel { get; private set; } = null!;
+    /// <summary>Recurrent weights [units, gates·units].</summary>
+    public Parameter RecurrentKernel { get; private set; } = null!;
+    /// <summary>Gate biases (shape set by the layer), or null without bias.</summary>
+    public Parameter? Bias { get; private set; }
+
+    /// <summary>Gates per unit: 4 for LSTM, 3 for GRU.</summary>
+    protected abstract int Gates { get; }
+    /// <summary>The initial bias (Keras's bias initialiser for this layer).</summary>
+    protected abstract Tensor InitialBias();
+    /// <summary>The part of the bias added to the input projection (all of it unless the layer keeps a recurrent bias).</summary>
+    protected virtual Tensor? InputBias => Bias;
+    /// <summary>Extra state carried besides the output state (LSTM's cell state); null when there is none.</summary>
+    protected virtual Tensor? InitialCarry(long batch, ScalarType dtype) => null;
+
+    /// <summary>
+    /// One time step: <paramref name="projected"/> is this step's <c>x·kernel (+ input bias)</c> [N, gates·units],
+    /// <paramref name="recurrentInput"/> the previous state after recurrent dropout, <paramref name="previous"/> the previous
+    /// state itself; returns the new state and updates <paramref name="carry"/>.
+    /// </summary>
+    protected abstract Tensor Step(Tensor projected, Tensor recurrentInput, Tensor previous, ref Tensor? carry);
+
+    /// <inheritdoc />
+    protected override int[] BuildCore(int[] inputShape)
+    {
+        if (inputShape.Length != 2)
+            throw new ArgumentException($"{TypeName} layer '{Name}' needs (steps, features) per sample but got {ShapeText(inputShape)}. "
+                + $"Token ids go through an Embedding first; images as rows: {TypeName}(units, inputShape: [28, 28]).");
+        int features = inputShape[1], width = Gates * Units;
+        Kernel = new Parameter(GlorotUniform([features, width], features, width));
+        register_parameter("kernel", Kernel);
+        using (var q = empty(Units, width))
+        {
+            nn.init.orthogonal_(q);
+            RecurrentKernel = new Parameter(q.detach().clone());
+        }
+        register_parameter("recurrent_kernel", RecurrentKernel);
+        if (UseBias)
+        {
+            using var b = InitialBias();
+            Bias = new Parameter(b.detach().clone());
+            register_parameter("bias", Bias);
+        }
+        return ReturnSequences ? [inputShape[0], Units] : [Units];
+    }
+
+    /// <inheritdoc />
+    public override Tensor Call(Tensor input, bool training)
+    {
+        if (input.dim() != 3 || input.shape[2] != Kernel.shape[0])
+            throw new ArgumentException($"{TypeName} layer '{Name}' expects input [batch, steps, {Kernel.shape[0]}] but got [{string.Join(", ", input.shape)}].");
+        long n = input.shape[0], steps = input.shape[1];
+        var x = input;
+        if (training && Dropout > 0)
+        {
+            using var keep = empty(n, 1, input.shape[2], dtype: input.dtype).bernoulli_(1 - Dropout);
+            x = input.mul(keep).div_(1 - Dropout);
+        }
+        // The input part of every gate for every step in one matrix product: [N, T, gates·units].
+        var projected = InputBias is { } inputBias ? x.matmul(Kernel).add_(inputBias) : x.matmul(Kernel);
+        Tensor? recurrentKeep = training && RecurrentDropout > 0
+            ? empty(n, Units, dtype: input.dtype).bernoulli_(1 - RecurrentDropout).div_(1 - RecurrentDropout) : null;
+        // One view per step from unbind: its backward stacks the step gradients once, where select(1, t) would
+        // allocate and add a gradient the size of the whole sequence at every step (measured: 6x slower backward).
+        var perStep = projected.unbind(1);
+        var h = zeros(n, Units, dtype: input.dtype);
+        var carry = InitialCarry(n, input.dtype);
+        var states = ReturnSequences ? new List<Tensor>((int)steps) : null;
+        for (long t = 0; t < steps; t++)
+        {
+            h = Step(perStep[t], recurrentKeep is null ? h : h.mul(recurrentKeep), h, ref carry);
+            states?.Add(h);
+        }
+        return states is null ? h : stack(states, 1);
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+    {
+        ["units"] = Units, ["activation"] = Activation.Name, ["recurrent_activation"] = RecurrentActivation.Name, ["use_bias"] = UseBias,
+        ["return_sequences"] = ReturnSequences, ["dropout"] = Dropout, ["recurrent_dropout"] = RecurrentDropout,
+    };
+}
