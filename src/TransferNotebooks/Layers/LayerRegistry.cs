@@ -26,6 +26,10 @@ public static class LayerRegistry
             return new Conv2D(c.Int("filters"), (k[0], k.Length > 1 ? k[1] : k[0]), (s[0], s.Length > 1 ? s[1] : s[0]), c.String("padding", "valid"),
                 Activations.Get(c.String("activation", "linear")), c.Bool("use_bias", true), c.Name, c.InputShape);
         },
+        ["Conv1D"] = c => new Conv1D(c.Int("filters"), c.Ints("kernel_size")[0], c.Ints("strides", [1])[0], c.String("padding", "valid"),
+            Activations.Get(c.String("activation", "linear")), c.Bool("use_bias", true), c.Name, c.InputShape),
+        ["MaxPooling1D"] = c => new MaxPooling1D(c.Ints("pool_size", [2])[0], c.Ints("strides", c.Ints("pool_size", [2]))[0], c.String("padding", "valid"), c.Name, c.InputShape),
+        ["GlobalMaxPooling1D"] = c => new GlobalMaxPooling1D(c.Name, c.InputShape),
         ["MaxPooling2D"] = c => new MaxPooling2D(c.Ints("pool_size", [2, 2])[0], c.Ints("strides", c.Ints("pool_size", [2, 2]))[0], c.String("padding", "valid"), c.Name, c.InputShape),
         ["AveragePooling2D"] = c => new AveragePooling2D(c.Ints("pool_size", [2, 2])[0], c.Ints("strides", c.Ints("pool_size", [2, 2]))[0], c.String("padding", "valid"), c.Name, c.InputShape),
         ["GlobalAveragePooling2D"] = c => new GlobalAveragePooling2D(c.Name, c.InputShape),

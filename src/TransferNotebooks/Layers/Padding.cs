@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers;
 
-/// <summary>Keras's <c>valid</c> / <c>same</c> padding arithmetic for 2-D windows (convolution and pooling).</summary>
+/// <summary>Keras's <c>valid</c> / <c>same</c> padding arithmetic for 1-D and 2-D windows (convolution and pooling).</summary>
 public static class Padding
 {
     /// <summary>Checks a padding name.</summary>
@@ -24,6 +24,14 @@ public static class Padding
         int output = (input + stride - 1) / stride;
         int total = Math.Max((output - 1) * stride + window - input, 0);
         return (total / 2, total - total / 2);
+    }
+
+    /// <summary>Pads the last axis of an [N, C, T] sequence tensor for "same" (no-op for "valid").</summary>
+    public static Tensor Apply1D(Tensor x, int window, int stride, string padding, double value = 0)
+    {
+        if (padding != "same") return x.alias();
+        var (before, after) = SamePads((int)x.shape[2], window, stride);
+        return before == 0 && after == 0 ? x.alias() : nn.functional.pad(x, [before, after], PaddingModes.Constant, value);
     }
 
     /// <summary>Pads an [N, C, H, W] tensor for "same" (no-op for "valid").</summary>

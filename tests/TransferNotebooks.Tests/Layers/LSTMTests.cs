@@ -74,7 +74,7 @@ public class LSTMTests : IDisposable
         var history = m.Fit(train, epochs: 8, batchSize: 64, seed: 1, verbose: 0);
         Assert.True(history["loss"][^1] < history["loss"][0]);
         var accuracy = m.Evaluate(test).Accuracy;
-        Assert.True(accuracy >= 0.80, $"row-by-row LSTM test accuracy {accuracy:P1}");
+        Assert.True(accuracy >= 0.80, $"row-by-row LSTM test accuracy {accuracy:P1}"); // 85.8 % here
     }
 
     [Fact]

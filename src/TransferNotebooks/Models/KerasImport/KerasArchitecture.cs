@@ -21,7 +21,8 @@ internal static partial class KerasArchitectureReader
     /// <summary>Keras class names this importer maps (with Keras's aliases) to our registry names.</summary>
     static readonly Dictionary<string, string> Supported = new(StringComparer.Ordinal)
     {
-        ["Dense"] = "Dense", ["Conv2D"] = "Conv2D", ["Convolution2D"] = "Conv2D",
+        ["Dense"] = "Dense", ["Conv2D"] = "Conv2D", ["Convolution2D"] = "Conv2D", ["Conv1D"] = "Conv1D", ["Convolution1D"] = "Conv1D",
+        ["MaxPooling1D"] = "MaxPooling1D", ["MaxPool1D"] = "MaxPooling1D", ["GlobalMaxPooling1D"] = "GlobalMaxPooling1D", ["GlobalMaxPool1D"] = "GlobalMaxPooling1D",
         ["MaxPooling2D"] = "MaxPooling2D", ["MaxPool2D"] = "MaxPooling2D",
         ["AveragePooling2D"] = "AveragePooling2D", ["AvgPool2D"] = "AveragePooling2D",
         ["Flatten"] = "Flatten", ["Dropout"] = "Dropout", ["Rescaling"] = "Rescaling", ["Activation"] = "Activation", ["Reshape"] = "Reshape",
@@ -105,13 +106,13 @@ internal static partial class KerasArchitectureReader
                     throw new NotSupportedException($"'{source}': layer '{name}' (Rescaling) has a per-channel scale or offset; only single numbers are supported. "
                         + "Rescale the data before the model instead, or use one scale for all channels.");
                 break;
-            case "Conv2D":
+            case "Conv2D" or "Conv1D":
                 if (cfg["dilation_rate"] is JsonNode d && IntsOf(d).Any(v => v != 1))
-                    throw new NotSupportedException($"'{source}': layer '{name}' (Conv2D) uses dilation_rate {d.ToJsonString()}; dilated convolutions are not supported.");
+                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses dilation_rate {d.ToJsonString()}; dilated convolutions are not supported.");
                 if (cfg["groups"] is JsonNode g && g.GetValue<int>() != 1)
-                    throw new NotSupportedException($"'{source}': layer '{name}' (Conv2D) uses groups={g}; grouped convolutions are not supported.");
+                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses groups={g}; grouped convolutions are not supported.");
                 if (cfg["lora_rank"] is JsonNode)
-                    throw new NotSupportedException($"'{source}': layer '{name}' (Conv2D) has LoRA enabled; merge the LoRA weights in Keras before saving.");
+                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has LoRA enabled; merge the LoRA weights in Keras before saving.");
                 break;
             case "Dense" or "Embedding":
                 if (cfg["lora_rank"] is JsonNode)

@@ -10,7 +10,7 @@ namespace TransferNotebooks.Models
 {
     /// <summary>
     /// Imports models saved by Keras: the legacy HDF5 file (<c>model.save("m.h5")</c>, Keras 2.x and 3.x) and Keras 3's zip
-    /// (<c>model.save("m.keras")</c>). Sequential models of built-in layers load (Dense, Conv2D, MaxPooling2D, AveragePooling2D,
+    /// (<c>model.save("m.keras")</c>). Sequential models of built-in layers load (Dense, Conv2D, Conv1D, MaxPooling2D/1D, AveragePooling2D, GlobalMaxPooling1D,
     /// Flatten, Dropout, Rescaling, Activation, Reshape, BatchNormalization, Embedding, GlobalAveragePooling1D/2D, LSTM, GRU) with their weights, trainable
     /// flags and, when expressible, their compile settings. Layers are built only through the <see cref="LayerRegistry"/>, never from
     /// code in the file. Functional models, subclassed models, custom objects and Lambda layers get a clear error.

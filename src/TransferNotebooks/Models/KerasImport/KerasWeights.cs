@@ -17,7 +17,7 @@ internal static class KerasWeights
         bool Flag(string key) => spec.Config[key]?.GetValueKind() != JsonValueKind.False;
         return spec.ClassName switch
         {
-            "Dense" or "Conv2D" => Flag("use_bias") ? ["kernel", "bias"] : ["kernel"],
+            "Dense" or "Conv2D" or "Conv1D" => Flag("use_bias") ? ["kernel", "bias"] : ["kernel"],
             "BatchNormalization" => [.. Flag("scale") ? new[] { "gamma" } : [], .. Flag("center") ? new[] { "beta" } : [], "moving_mean", "moving_variance"],
             "Embedding" => ["embeddings"],
             "LSTM" or "GRU" => Flag("use_bias") ? ["kernel", "recurrent_kernel", "bias"] : ["kernel", "recurrent_kernel"],
@@ -56,6 +56,12 @@ internal static class KerasWeights
                 if (layer is Conv2D && w.Name == "kernel" && from.dim() == 4)
                 {
                     var permuted = from.permute(3, 2, 0, 1).contiguous();
+                    from.Dispose();
+                    from = permuted;
+                }
+                else if (layer is Conv1D && w.Name == "kernel" && from.dim() == 3)
+                {
+                    var permuted = from.permute(2, 1, 0).contiguous(); // Keras (width, in, filters) -> torch (filters, in, width)
                     from.Dispose();
                     from = permuted;
                 }

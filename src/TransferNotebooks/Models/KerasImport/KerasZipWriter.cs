@@ -148,6 +148,7 @@ internal static class KerasZipWriter
                 using var scope = NewDisposeScope();
                 var value = t.detach();
                 if (layer is Conv2D && name == "kernel") value = value.permute(2, 3, 1, 0);
+                if (layer is Conv1D && name == "kernel") value = value.permute(2, 1, 0);
                 value = value.contiguous().to_type(ScalarType.Float32).cpu();
                 var data = value.data<float>().ToArray();
                 vars[(k++).ToString()] = new H5Dataset(data, fileDims: value.shape.Select(d => (ulong)d).ToArray());

@@ -1,0 +1,62 @@
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>1-D max pooling over a sequence (Keras <c>MaxPooling1D</c>): <c>(steps, channels)</c> to <c>(steps', channels)</c>.</summary>
+    public sealed class MaxPooling1D : Layer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.MaxPooling1D"/>.</summary>
+        public MaxPooling1D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null, IEnumerable<int>? inputShape = null)
+            : base(name, inputShape)
+        {
+            if (poolSize <= 0 || strides is <= 0) throw new ArgumentOutOfRangeException(nameof(poolSize), "MaxPooling1D needs a positive pool size and stride, for example MaxPooling1D(2).");
+            PoolSize = poolSize;
+            Strides = strides ?? poolSize;
+            PaddingMode = Padding.Validate(padding, name ?? "max_pooling1d");
+        }
+
+        /// <summary>Window length.</summary>
+        public int PoolSize { get; }
+        /// <summary>Step between windows (the pool size by default).</summary>
+        public int Strides { get; }
+        /// <summary><c>valid</c> or <c>same</c>.</summary>
+        public string PaddingMode { get; }
+        /// <inheritdoc />
+        public override string TypeName => "MaxPooling1D";
+
+        /// <inheritdoc />
+        protected override int[] BuildCore(int[] inputShape)
+        {
+            if (inputShape.Length != 2)
+                throw new ArgumentException($"MaxPooling1D layer '{Name}' needs (steps, channels) input but got {ShapeText(inputShape)}.");
+            int steps = Padding.OutputLength(inputShape[0], PoolSize, Strides, PaddingMode);
+            if (steps <= 0) throw new ArgumentException($"MaxPooling1D layer '{Name}': {inputShape[0]} steps are fewer than the pool size {PoolSize}.");
+            return [steps, inputShape[1]];
+        }
+
+        /// <inheritdoc />
+        public override Tensor Call(Tensor input, bool training)
+        {
+            using var channelsFirst = input.transpose(1, 2);
+            using var padded = Padding.Apply1D(channelsFirst, PoolSize, Strides, PaddingMode, double.NegativeInfinity);
+            using var pooled = nn.functional.max_pool1d(padded, PoolSize, Strides);
+            return pooled.transpose(1, 2);
+        }
+
+        /// <inheritdoc />
+        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+        {
+            ["pool_size"] = new[] { PoolSize }, ["strides"] = new[] { Strides }, ["padding"] = PaddingMode,
+        };
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>1-D max pooling (Keras <c>MaxPooling1D</c>), windows of 2 by default.</summary>
+        public static Layers.Layer MaxPooling1D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null) =>
+            new Layers.MaxPooling1D(poolSize, strides, padding, name);
+    }
+}
