@@ -8,9 +8,10 @@ namespace TransferNotebooks.Layers
     public sealed class Embedding : Layer
     {
         /// <summary>Creates the layer; see <see cref="Keras.Embedding"/>.</summary>
-        public Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null)
+        public Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null, bool maskZero = false)
             : base(name, inputLength is int n ? [n] : null)
         {
+            MaskZero = maskZero;
             if (inputDim <= 0 || outputDim <= 0) throw new ArgumentException("Embedding needs a positive vocabulary size (inputDim) and vector size (outputDim).");
             InputDim = inputDim;
             OutputDim = outputDim;
@@ -20,6 +21,11 @@ namespace TransferNotebooks.Layers
         public int InputDim { get; }
         /// <summary>Vector size.</summary>
         public int OutputDim { get; }
+        /// <summary>
+        /// Keras's <c>mask_zero</c>: id 0 is padding. Recurrent layers then skip padded steps (carrying their state) and
+        /// GlobalAveragePooling1D averages real tokens only. Id 0 is then not a word: use <c>inputDim</c> = vocabulary + 1.
+        /// </summary>
+        public bool MaskZero { get; }
         /// <inheritdoc />
         public override string TypeName => "Embedding";
         /// <summary>The table [InputDim, OutputDim].</summary>
@@ -58,7 +64,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["input_dim"] = InputDim, ["output_dim"] = OutputDim };
+        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["input_dim"] = InputDim, ["output_dim"] = OutputDim, ["mask_zero"] = MaskZero };
     }
 }
 
@@ -66,7 +72,11 @@ namespace TransferNotebooks
 {
     public static partial class Keras
     {
-        /// <summary>A token embedding (Keras <c>Embedding</c>); <paramref name="inputLength"/> fixes the sequence length so the model can build at once.</summary>
-        public static Layers.Layer Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null) => new Layers.Embedding(inputDim, outputDim, inputLength, name);
+        /// <summary>
+        /// A token embedding (Keras <c>Embedding</c>); <paramref name="inputLength"/> fixes the sequence length so the model can
+        /// build at once; <paramref name="maskZero"/> makes id 0 padding that recurrent layers and average pooling skip.
+        /// </summary>
+        public static Layers.Layer Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null, bool maskZero = false) =>
+            new Layers.Embedding(inputDim, outputDim, inputLength, name, maskZero);
     }
 }

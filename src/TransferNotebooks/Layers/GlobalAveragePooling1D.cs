@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace TransferNotebooks.Layers
 {
     /// <summary>Averages over the time axis: (T, D) to (D), the usual head of an Embedding model.</summary>
-    public sealed class GlobalAveragePooling1D : Layer
+    public sealed class GlobalAveragePooling1D : Layer, IMaskable
     {
         /// <summary>Creates the layer; see <see cref="Keras.GlobalAveragePooling1D"/>.</summary>
         public GlobalAveragePooling1D(string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape) { }
@@ -14,6 +14,17 @@ namespace TransferNotebooks.Layers
             : throw new ArgumentException($"GlobalAveragePooling1D layer '{Name}' needs (steps, features) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => input.mean([1]);
+        /// <summary>With a padding mask: the mean over real steps only (Keras); a row of padding only gives zeros.</summary>
+        public Tensor Call(Tensor input, bool training, Tensor? mask)
+        {
+            if (mask is null) return Call(input, training);
+            using var weights = mask.to_type(input.dtype).unsqueeze(-1);
+            using var sum = input.mul(weights).sum([1]);
+            using var count = weights.sum([1]).clamp_min(1);
+            return sum.div(count);
+        }
+        /// <inheritdoc />
+        public bool PassesMask => false;
     }
 }
 

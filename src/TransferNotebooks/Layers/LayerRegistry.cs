@@ -39,7 +39,7 @@ public static class LayerRegistry
             c.Bool("use_bias", true), c.Bool("return_sequences", false), c.Double("dropout", 0), c.Double("recurrent_dropout", 0), c.Name, c.InputShape),
         ["GRU"] = c => new GRU(c.Int("units"), Activations.Get(c.String("activation", "tanh")), Activations.Get(c.String("recurrent_activation", "sigmoid")),
             c.Bool("use_bias", true), c.Bool("return_sequences", false), c.Double("dropout", 0), c.Double("recurrent_dropout", 0), c.Bool("reset_after", true), c.Name, c.InputShape),
-        ["Embedding"] = c => new Embedding(c.Int("input_dim"), c.Int("output_dim"), c.InputShape is { Length: 1 } s ? s[0] : null, c.Name),
+        ["Embedding"] = c => new Embedding(c.Int("input_dim"), c.Int("output_dim"), c.InputShape is { Length: 1 } s ? s[0] : null, c.Name, c.Bool("mask_zero", false)),
     };
 
     /// <summary>Every registered type name.</summary>

@@ -11,7 +11,7 @@ namespace TransferNotebooks.Layers;
 /// orthogonal recurrent kernel; dropout on the inputs and on the recurrent state with one mask per sequence. Subclasses
 /// give the gate count, the bias and one time step.
 /// </summary>
-public abstract class RecurrentLayer : Layer
+public abstract class RecurrentLayer : Layer, IMaskable
 {
     /// <summary>Sets the options every recurrent layer has; see <see cref="Keras.LSTM"/>.</summary>
     protected RecurrentLayer(int units, ActivationFunction? activation, ActivationFunction? recurrentActivation, bool useBias, bool returnSequences,
@@ -92,7 +92,16 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <inheritdoc />
-    public override Tensor Call(Tensor input, bool training)
+    public override Tensor Call(Tensor input, bool training) => Call(input, training, null);
+
+    /// <inheritdoc />
+    public bool PassesMask => ReturnSequences;
+
+    /// <summary>
+    /// Runs the sequence; with a padding <paramref name="mask"/> [batch, steps] a padded step leaves the state (and the
+    /// cell state) as it was and repeats the previous output, as Keras does.
+    /// </summary>
+    public Tensor Call(Tensor input, bool training, Tensor? mask)
     {
         if (input.dim() != 3 || input.shape[2] != Kernel.shape[0])
             throw new ArgumentException($"{TypeName} layer '{Name}' expects input [batch, steps, {Kernel.shape[0]}] but got [{string.Join(", ", input.shape)}].");
@@ -113,9 +122,17 @@ public abstract class RecurrentLayer : Layer
         var h = zeros(n, Units, dtype: input.dtype);
         var carry = InitialCarry(n, input.dtype);
         var states = ReturnSequences ? new List<Tensor>((int)steps) : null;
+        var keepStep = mask?.unsqueeze(-1).unbind(1);
         for (long t = 0; t < steps; t++)
         {
-            h = Step(perStep[t], recurrentKeep is null ? h : h.mul(recurrentKeep), h, ref carry);
+            var previousCarry = carry;
+            var next = Step(perStep[t], recurrentKeep is null ? h : h.mul(recurrentKeep), h, ref carry);
+            if (keepStep is not null)
+            {
+                next = where(keepStep[t], next, h);
+                if (carry is not null) carry = where(keepStep[t], carry, previousCarry!);
+            }
+            h = next;
             states?.Add(h);
         }
         return states is null ? h : stack(states, 1);

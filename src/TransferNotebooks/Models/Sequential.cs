@@ -189,20 +189,38 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     {
         if (!Built) throw new InvalidOperationException("The model is not built: give the first layer an inputShape, call Build(shape), or pass data to Fit/Predict first.");
         var h = x;
-        for (int i = 0; i < layers.Count - 1; i++) h = layers[i].Call(h, training && LayerTrains(layers[i]));
+        // Keras's padding mask: from the token ids when the Embedding asks for it, handed along while layers keep the steps.
+        Tensor? mask = layers[0] is Embedding { MaskZero: true } ? x.ne(0) : null;
+        for (int i = 0; i < layers.Count - 1; i++)
+        {
+            var layer = layers[i];
+            bool trains = training && LayerTrains(layer);
+            if (i > 0 && mask is not null && layer is IMaskable maskable)
+            {
+                h = maskable.Call(h, trains, mask);
+                if (!maskable.PassesMask) mask = null;
+            }
+            else
+            {
+                h = layer.Call(h, trains);
+                if (i > 0 && layer is not (Dropout or Activation or Dense or Rescaling)) mask = null;
+            }
+        }
         var last = layers[^1];
         bool lastTrains = training && LayerTrains(last);
+        var lastMask = layers.Count > 1 ? mask : null;
+        Tensor CallLast(Tensor input) => lastMask is not null && last is IMaskable m ? m.Call(input, lastTrains, lastMask) : last.Call(input, lastTrains);
         if (forLoss && loss is not null)
         {
             if (loss.FromLogits)
             {
                 var fused = loss.FusedActivation is "softmax" ? (Func<Tensor, Tensor>)(t => t.softmax(-1)) : loss.FusedActivation is "sigmoid" ? t => t.sigmoid() : null;
-                return new ModelOutput(last.Call(h, lastTrains), OutputForm.Logits, fused);
+                return new ModelOutput(CallLast(h), OutputForm.Logits, fused);
             }
             if (loss.FusedActivation is { } act && last is IHasActivation withAct && withAct.Activation.Name == act)
                 return new ModelOutput(withAct.CallWithoutActivation(h, lastTrains), OutputForm.Logits, withAct.Activation.Apply);
         }
-        return new ModelOutput(last.Call(h, lastTrains), OutputForm.Probabilities, null);
+        return new ModelOutput(CallLast(h), OutputForm.Probabilities, null);
     }
 
     bool LayerTrains(Layer l) => l.Trainable || (l is BatchNormalization && FrozenBatchNorm == FrozenBatchNorm.KeepTraining);

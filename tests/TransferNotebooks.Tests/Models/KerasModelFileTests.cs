@@ -32,7 +32,7 @@ public sealed class KerasModelFileTests : IDisposable
     public static TheoryData<string, string> Files()
     {
         var data = new TheoryData<string, string>();
-        foreach (var m in new[] { "mlp", "cnn", "pooling", "text", "lstm", "gru", "conv1d" })
+        foreach (var m in new[] { "mlp", "cnn", "pooling", "text", "lstm", "gru", "conv1d", "masked" })
             foreach (var f in new[] { $"{m}_keras2.h5", $"{m}_keras3.h5", $"{m}.keras" })
                 data.Add(m, f);
         data.Add("mlp", "mlp_keras22.h5"); // Keras 2.2: the config is a bare layer list without InputLayer

@@ -119,8 +119,6 @@ internal static partial class KerasArchitectureReader
                     throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has LoRA enabled; merge the LoRA weights in Keras before saving.");
                 if (cfg["quantization_config"] is JsonObject || Str(cfg["dtype"] as JsonObject ?? [], "class_name") is { } p && p.Contains("Quantized", StringComparison.Ordinal))
                     throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) is quantized; quantized Keras layers are not supported.");
-                if (cls == "Embedding" && cfg["mask_zero"]?.GetValueKind() == JsonValueKind.True)
-                    throw new NotSupportedException($"'{source}': layer '{name}' (Embedding) uses mask_zero=True; masking is not supported.");
                 break;
             case "MaxPooling2D" or "AveragePooling2D":
                 foreach (var key in new[] { "pool_size", "strides" })
