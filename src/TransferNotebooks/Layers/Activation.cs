@@ -14,6 +14,8 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override string TypeName => "Activation";
         /// <inheritdoc />
+        public override bool PassesMask => true;
+        /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape;
         /// <inheritdoc />
         public Tensor CallWithoutActivation(Tensor input, bool training) => input.alias();

@@ -25,6 +25,8 @@ namespace TransferNotebooks.Layers
         public bool UseBias { get; }
         /// <inheritdoc />
         public override string TypeName => "Dense";
+        /// <inheritdoc />
+        public override bool PassesMask => true;
 
         /// <summary>The weight matrix [inputs, units].</summary>
         public Parameter Kernel { get; private set; } = null!;

@@ -17,6 +17,8 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override string TypeName => "Dropout";
         /// <inheritdoc />
+        public override bool PassesMask => true;
+        /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape;
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) =>

@@ -23,8 +23,6 @@ namespace TransferNotebooks.Layers
             using var count = weights.sum([1]).clamp_min(1);
             return sum.div(count);
         }
-        /// <inheritdoc />
-        public bool PassesMask => false;
     }
 }
 

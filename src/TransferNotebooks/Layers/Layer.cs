@@ -101,6 +101,12 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// <summary>Runs the layer. <paramref name="training"/> switches dropout and batch-norm statistics on.</summary>
     public abstract Tensor Call(Tensor input, bool training);
 
+    /// <summary>
+    /// True when the layer keeps its input's steps, so a padding mask (<see cref="Embedding.MaskZero"/>) still applies after
+    /// it (Dropout, Activation, Dense, Rescaling, recurrent layers returning sequences); false ends the mask, as in Keras 3.
+    /// </summary>
+    public virtual bool PassesMask => false;
+
     /// <summary>Runs the layer in the module's current mode (TorchSharp's entry point).</summary>
     public override Tensor forward(Tensor input) => Call(input, this.training);
 

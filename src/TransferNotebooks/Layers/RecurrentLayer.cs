@@ -95,7 +95,7 @@ public abstract class RecurrentLayer : Layer, IMaskable
     public override Tensor Call(Tensor input, bool training) => Call(input, training, null);
 
     /// <inheritdoc />
-    public bool PassesMask => ReturnSequences;
+    public override bool PassesMask => ReturnSequences;
 
     /// <summary>
     /// Runs the sequence; with a padding <paramref name="mask"/> [batch, steps] a padded step leaves the state (and the

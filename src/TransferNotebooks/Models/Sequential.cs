@@ -195,16 +195,8 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
         {
             var layer = layers[i];
             bool trains = training && LayerTrains(layer);
-            if (i > 0 && mask is not null && layer is IMaskable maskable)
-            {
-                h = maskable.Call(h, trains, mask);
-                if (!maskable.PassesMask) mask = null;
-            }
-            else
-            {
-                h = layer.Call(h, trains);
-                if (i > 0 && layer is not (Dropout or Activation or Dense or Rescaling)) mask = null;
-            }
+            h = i > 0 && mask is not null && layer is IMaskable maskable ? maskable.Call(h, trains, mask) : layer.Call(h, trains);
+            if (i > 0 && !layer.PassesMask) mask = null;
         }
         var last = layers[^1];
         bool lastTrains = training && LayerTrains(last);

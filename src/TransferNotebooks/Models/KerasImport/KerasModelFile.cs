@@ -190,12 +190,12 @@ namespace TransferNotebooks.Models
                     var order = KerasWeights.KerasOrder(spec);
                     if (order.Count == 0) continue;
                     // Recurrent layers keep their variables in their cell: layers/lstm/cell/vars.
-                    string varsPath = spec.ClassName is "LSTM" or "GRU" ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
+                    string varsPath = KerasWeights.HasCell(spec.ClassName) ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
                     if (!GroupPathExists(h5, varsPath))
                         throw new InvalidDataException($"'{path}': model.weights.h5 has no group '{varsPath}' for layer '{spec.Name}' ({spec.ClassName}); "
                             + "the weights file does not match config.json.");
                     var vars = h5.Group(varsPath);
-                    if (spec.ClassName is not ("LSTM" or "GRU") && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
+                    if (!KerasWeights.HasCell(spec.ClassName) && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
                         throw new InvalidDataException($"'{path}': weights group '{varsPath}' belongs to layer '{recorded}', not '{spec.Name}'; the weights file does not match config.json.");
                     int count = 0;
                     while (vars.LinkExists(count.ToString())) count++;

@@ -25,6 +25,9 @@ internal static class KerasWeights
         };
     }
 
+    /// <summary>True for layers whose variables Keras files under their cell (<c>layers/lstm/cell/vars</c> in a .keras file).</summary>
+    public static bool HasCell(string className) => className is "LSTM" or "GRU";
+
     /// <summary>Keras's short name of a saved variable: <c>dense/kernel:0</c> and <c>sequential/dense/kernel</c> both give <c>kernel</c>.</summary>
     public static string ShortName(string weightName)
     {

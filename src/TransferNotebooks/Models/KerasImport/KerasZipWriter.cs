@@ -153,7 +153,7 @@ internal static class KerasZipWriter
                 var data = value.data<float>().ToArray();
                 vars[(k++).ToString()] = new H5Dataset(data, fileDims: value.shape.Select(d => (ulong)d).ToArray());
             }
-            layersGroup[groupNames[i]] = layer is RecurrentLayer
+            layersGroup[groupNames[i]] = KerasWeights.HasCell(layer.TypeName)
                 ? new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = layer.Name! } }, ["cell"] = new H5Group { ["vars"] = WithName(vars, KerasArchitectureReader.SnakeCase(layer.TypeName) + "_cell") } }
                 : new H5Group { ["vars"] = vars };
         }
