@@ -1,15 +1,13 @@
 using TransferNotebooks.Data;
 using TransferNotebooks.Models;
+using TransferNotebooks.Tests.Data;
 using static TransferNotebooks.Keras;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Tests.Layers;
 
-public class LSTMTests : IDisposable
+public class LSTMTests
 {
-    readonly string dir = Directory.CreateTempSubdirectory("tn-lstm-").FullName;
-    public void Dispose() => Directory.Delete(dir, recursive: true);
-
     [Fact]
     public void Matches_libtorchs_own_LSTM_given_the_same_weights_and_gradients_flow()
     {
@@ -88,18 +86,26 @@ public class LSTMTests : IDisposable
         using var x = randint(0, 50, [9, 6], dtype: ScalarType.Int64);
         using var y = randint(0, 2, [9], dtype: ScalarType.Float32);
         m.Fit(x, y, epochs: 1, batchSize: 3, seed: 1, verbose: 0); // dropout paths run
-        using var expected = m.Predict(x);
-        foreach (var file in new[] { "m.tnm", "m.keras" })
+        RoundTrip.BothFormats(m, x, (back, file) =>
         {
-            var path = Path.Combine(dir, file);
-            if (file.EndsWith(".keras")) m.SaveKeras(path); else m.Save(path);
-            using var back = Model.Load(path);
             var lstm = Assert.IsType<TransferNotebooks.Layers.LSTM>(back.Layers[1]);
-            Assert.True(lstm.ReturnSequences);
+            Assert.True(lstm.ReturnSequences, file);
             Assert.Equal(0.1, lstm.Dropout);
-            using var got = back.Predict(x);
-            Assert.True(got.allclose(expected, 1e-6, 1e-7), file);
-        }
+        });
+    }
+
+    [Theory]
+    [InlineData("go_backwards")]
+    [InlineData("stateful")]
+    [InlineData("return_state")]
+    public void Keras_recurrent_options_the_layer_lacks_are_refused_by_name(string flag)
+    {
+        using var m = new Sequential(LSTM(3, inputShape: [4, 2]), Dense(1));
+        using var dir = TestData.Temp();
+        var path = RoundTrip.KerasFileWithEditedLayer(m, dir, "LSTM", c => c[flag] = true);
+        var e = Assert.Throws<NotSupportedException>(() => Model.Load(path));
+        Assert.Contains(flag, e.Message);
+        Assert.Contains("LSTM", e.Message);
     }
 
     [Fact]

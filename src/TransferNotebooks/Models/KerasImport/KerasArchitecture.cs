@@ -185,21 +185,14 @@ internal static partial class KerasArchitectureReader
     static JsonElement Normalise(KerasLayerSpec spec, string source, List<string> notes)
     {
         var copy = (JsonObject)spec.Config.DeepClone();
-        if (copy["activation"] is JsonNode act)
+        foreach (var key in new[] { "activation", "recurrent_activation" })
         {
+            if (copy[key] is not JsonNode act) continue;
             var name = ActivationName(act);
             if (name is null || !Activations.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
-                throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) uses activation {act.ToJsonString()}, which is not supported. "
+                throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) uses {key} {act.ToJsonString()}, which is not supported. "
                     + $"Supported activations: {string.Join(", ", Activations.Names.Order())}.");
-            copy["activation"] = name;
-        }
-        if (copy["recurrent_activation"] is JsonNode recurrent)
-        {
-            var name = ActivationName(recurrent);
-            if (name is null || !Activations.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
-                throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) uses recurrent_activation {recurrent.ToJsonString()}, which is not supported. "
-                    + $"Supported activations: {string.Join(", ", Activations.Names.Order())}.");
-            copy["recurrent_activation"] = name;
+            copy[key] = name;
         }
         foreach (var key in new[] { "kernel_regularizer", "bias_regularizer", "activity_regularizer", "gamma_regularizer", "beta_regularizer", "embeddings_regularizer",
                                     "kernel_constraint", "bias_constraint", "gamma_constraint", "beta_constraint", "embeddings_constraint",
