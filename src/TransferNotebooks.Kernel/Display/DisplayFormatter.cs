@@ -22,6 +22,7 @@ public static class DisplayFormatter
     public static JsonObject Format(object? value, Type? type = null)
     {
         RegisterSafeFormatters();
+        LibraryBridge.EnsureFormatters();
         if (value is null) return new JsonObject { ["text/plain"] = "null" };
         type ??= value.GetType();
         if (value is HtmlContent h) return new JsonObject { ["text/html"] = h.Html, ["text/plain"] = h.Html };
@@ -41,13 +42,21 @@ public static class DisplayFormatter
     /// <summary>text/plain through the language's printer, else the Formatting package, else ToString.</summary>
     public static string PlainText(object value, Type type)
     {
+        // fsi's printer for F# values and primitives; a .NET object whose type overrides ToString (the library's summaries,
+        // evaluations, histories) prints through its text/plain formatter or ToString, not as ToString plus an fsi
+        // property dump (which showed an EvaluationResult twice).
         if (LanguagePlainText is { } f)
         {
+            if (!IsPlain(type) && OverridesToString(type)) return Safe(value.ToString) ?? type.Name;
             var s = Safe(() => f(value, type));
             if (s is not null) return s;
         }
         return PlainTextByFormatter(value);
     }
+
+    /// <summary>True when <paramref name="type"/> (or a base class other than object) declares its own ToString.</summary>
+    public static bool OverridesToString(Type type) =>
+        type.GetMethod(nameof(ToString), Type.EmptyTypes)?.DeclaringType is { } d && d != typeof(object) && d != typeof(ValueType);
 
     /// <summary>text/plain through the Formatting package, with ToString as the fallback.</summary>
     public static string PlainTextByFormatter(object value) =>

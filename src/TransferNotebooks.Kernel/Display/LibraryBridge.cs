@@ -17,6 +17,7 @@ public static class LibraryBridge
     const string LibraryName = "TransferNotebooks";
     static readonly Lock gate = new();
     static readonly List<(MethodInfo Reset, MethodInfo Interrupt)> interruptions = [];
+    static readonly List<MethodInfo> registrations = [];
     static readonly List<Assembly> bridged = [];
     static bool interrupted;
 
@@ -38,6 +39,19 @@ public static class LibraryBridge
             interrupted = false;
             foreach (var (reset, _) in interruptions) Call(reset);
         }
+        EnsureFormatters();
+    }
+
+    /// <summary>
+    /// Makes sure the library's formatters are registered. Its module initializer registers them when it loads, but under FSI
+    /// the library loads while `#r "nuget:"` is still resolving the package's dependencies, so that first attempt can fail (the
+    /// F# notebooks then showed summaries as generic object trees); this retries, and costs nothing once they are registered.
+    /// </summary>
+    public static void EnsureFormatters()
+    {
+        MethodInfo[] methods;
+        lock (gate) methods = registrations.ToArray();
+        foreach (var m in methods) Call(m);
     }
 
     /// <summary>The user interrupted the running cell: the library's Interruption token is cancelled.</summary>
@@ -83,6 +97,9 @@ public static class LibraryBridge
                     Call(reset);
                     if (interrupted) Call(interrupt);
                 }
+                var register = assembly.GetType("TransferNotebooks.Display.DisplayRegistration")
+                    ?.GetMethod("EnsureRegistered", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes);
+                if (register is not null) registrations.Add(register);
                 Log.Info($"display host installed into {assembly.GetName().Name} {assembly.GetName().Version} ({assembly.Location})");
                 if (bridged.Count > 1) Log.Warn($"{bridged.Count} copies of {LibraryName} are loaded");
             }

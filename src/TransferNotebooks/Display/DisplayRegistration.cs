@@ -27,6 +27,7 @@ public static class DisplayRegistration
     public static bool EnsureRegistered()
     {
         if (Interlocked.Exchange(ref registered, 1) == 1) return false;
+        Hosting.FSharpCoreBinding.Install(); // charts (Plotly.NET) need FSharp.Core 10.1, which some hosts lack
         const string html = "text/html";
         Formatter.Register<ModelSummary>(s => ModelSummaryHtml.Render(s), html);
         Formatter.Register<History>(h => HistoryHtml.Render(h, FirstChart()), html);
@@ -58,6 +59,9 @@ public static class DisplayRegistration
     [ModuleInitializer]
     internal static void OnLoad()
     {
+        Hosting.FSharpCoreBinding.Install();
+        // May fail when a host is still resolving this package's dependencies as the library loads (dotnet fsi's #r); hosts then
+        // call EnsureRegistered again (the project's kernel before each cell, the .NET Interactive extension on load).
         try { EnsureRegistered(); }
         catch (Exception e) when (e is TypeLoadException or FileNotFoundException or FileLoadException or InvalidOperationException)
         {
