@@ -17,10 +17,14 @@
 // Set `TN_QUICK=1` to train on a small subset for a few epochs (what CI does); leave it unset for the real run.
 
 // %% [notebook]
-// #i "nuget: ../artifacts/feed"
+// // The package comes from the repository's local feed (artifacts/feed), added by the NuGet.config next to this notebook.
 // #r "nuget: TransferNotebooks"
 
 // %%
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using TransferNotebooks.Charts;
 using TransferNotebooks.Data;
 using TransferNotebooks.Models;

@@ -15,10 +15,14 @@
 // on the same 50 images.
 
 // %% [notebook]
-// #i "nuget: ../artifacts/feed"
+// // The package comes from the repository's local feed (artifacts/feed), added by the NuGet.config next to this notebook.
 // #r "nuget: TransferNotebooks"
 
 // %%
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using TransferNotebooks.Charts;
 using TransferNotebooks.Data;
 using TransferNotebooks.Models;

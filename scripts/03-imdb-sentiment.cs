@@ -13,10 +13,14 @@
 // read the reviews it gets most wrong, and finally reuse what it learnt for a new task: the 1-10 star rating.
 
 // %% [notebook]
-// #i "nuget: ../artifacts/feed"
+// // The package comes from the repository's local feed (artifacts/feed), added by the NuGet.config next to this notebook.
 // #r "nuget: TransferNotebooks"
 
 // %%
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using TorchSharp;
 using TransferNotebooks.Charts;
 using TransferNotebooks.Data;

@@ -18,10 +18,14 @@
 // gradient surgery). Here we write it, and check each piece against the library, so we know both agree.
 
 // %% [notebook]
-// #i "nuget: ../artifacts/feed"
+// // The package comes from the repository's local feed (artifacts/feed), added by the NuGet.config next to this notebook.
 // #r "nuget: TransferNotebooks"
 
 // %%
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using TorchSharp;
 using TransferNotebooks.Data;
 using TransferNotebooks.Models;

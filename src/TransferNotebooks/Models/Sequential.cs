@@ -14,7 +14,7 @@ namespace TransferNotebooks.Models;
 
 /// <summary>
 /// A linear stack of layers with Keras's workflow: <see cref="Add"/>, <see cref="Compile(Optimizer, Loss, IEnumerable{string}?)"/>,
-/// <see cref="Fit(Tensor, Tensor, int, int, double, Dataset?, bool, int?, int, IReadOnlyDictionary{int, double}?, IEnumerable{Callback}?, int, CancellationToken)"/>,
+/// <see cref="Fit"/>,
 /// <see cref="Evaluate(Tensor, Tensor, int)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="Summary"/>, plus freezing for transfer learning.
 /// </summary>
 /// <remarks>
@@ -339,8 +339,10 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     // ---------------------------------------------------------------- fit / evaluate / predict
 
     /// <summary>Trains the model (Keras's <c>fit</c>).</summary>
-    /// <param name="x">Inputs, Keras layout (images [N, H, W] or [N, H, W, C]).</param>
-    /// <param name="y">Labels: class indices for sparse losses, one-hot rows for categorical, 0/1 for binary.</param>
+    /// <param name="x">What to train on: a <see cref="Dataset"/> (then no <paramref name="y"/>), input tensors in Keras layout
+    /// (images [N, H, W] or [N, H, W, C]) with <paramref name="y"/>, or .NET feature rows (<c>float[,]</c>) with integer labels.</param>
+    /// <param name="y">Targets for tensor or array inputs: class indices for sparse losses, one-hot rows for categorical, 0/1 for
+    /// binary, values for regression.</param>
     /// <param name="epochs">Epoch to stop before.</param>
     /// <param name="batchSize">Samples per step.</param>
     /// <param name="validationSplit">Fraction taken from the end (before shuffling) for validation.</param>
@@ -349,38 +351,26 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     /// <param name="seed">Seed for shuffling and dropout: same seed, same result.</param>
     /// <param name="initialEpoch">Epoch to start at (to resume).</param>
     /// <param name="classWeight">Class index to loss weight.</param>
-    /// <param name="callbacks">Callbacks (EarlyStopping, ModelCheckpoint, ...).</param>
+    /// <param name="callbacks">Callbacks (EarlyStopping, ModelCheckpoint, ...); from F# a list of one callback type passes as is.</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
     /// <param name="cancellationToken">Stops after the current batch; the model stays usable.</param>
-    public History Fit(Tensor x, Tensor y, int epochs = 1, int batchSize = 32, double validationSplit = 0, Dataset? validationData = null,
-        bool shuffle = true, int? seed = null, int initialEpoch = 0, IReadOnlyDictionary<int, double>? classWeight = null,
-        IEnumerable<Callback>? callbacks = null, int verbose = 1, CancellationToken cancellationToken = default)
+    public History Fit(FitInputs x, FitTargets y = default, int epochs = 1, int batchSize = 32, double validationSplit = 0,
+        Dataset? validationData = null, bool shuffle = true, int? seed = null, int initialEpoch = 0,
+        IReadOnlyDictionary<int, double>? classWeight = null, IEnumerable<Callback>? callbacks = null, int verbose = 1,
+        CancellationToken cancellationToken = default)
     {
+        var (inputs, targets) = x.Resolve(y, out var owned);
+        using var madeHere = owned;
         _ = Loss; _ = Optimizer; // Fit before Compile: clear error
         RememberFrozenWeights();
         var token = cancellationToken.CanBeCanceled ? cancellationToken : Hosting.Interruption.Token;
-        return Trainer.Fit(this, x, y, new FitOptions
+        return Trainer.Fit(this, inputs, targets, new FitOptions
         {
             Epochs = epochs, BatchSize = batchSize, ValidationSplit = validationSplit,
             ValidationData = validationData is null ? null : (validationData.X, validationData.Y),
             Shuffle = shuffle, Seed = seed, InitialEpoch = initialEpoch, ClassWeight = classWeight,
             Callbacks = (callbacks ?? []).ToList(), Verbose = verbose, CancellationToken = token,
         });
-    }
-
-    /// <summary>Trains on a <see cref="Dataset"/> (same options as the tensor overload).</summary>
-    public History Fit(Dataset data, int epochs = 1, int batchSize = 32, double validationSplit = 0, Dataset? validationData = null,
-        bool shuffle = true, int? seed = null, int initialEpoch = 0, IReadOnlyDictionary<int, double>? classWeight = null,
-        IEnumerable<Callback>? callbacks = null, int verbose = 1, CancellationToken cancellationToken = default) =>
-        Fit(data.X, data.Y, epochs, batchSize, validationSplit, validationData, shuffle, seed, initialEpoch, classWeight, callbacks, verbose, cancellationToken);
-
-    /// <summary>Trains on .NET arrays: rows of features and integer labels.</summary>
-    public History Fit(float[,] x, int[] y, int epochs = 1, int batchSize = 32, double validationSplit = 0, Dataset? validationData = null,
-        bool shuffle = true, int? seed = null, int initialEpoch = 0, IReadOnlyDictionary<int, double>? classWeight = null,
-        IEnumerable<Callback>? callbacks = null, int verbose = 1, CancellationToken cancellationToken = default)
-    {
-        using var data = Dataset.From(x, y);
-        return Fit(data, epochs, batchSize, validationSplit, validationData, shuffle, seed, initialEpoch, classWeight, callbacks, verbose, cancellationToken);
     }
 
     /// <summary>Loss and metrics on test data, by name (Keras's <c>evaluate</c>).</summary>

@@ -1,0 +1,97 @@
+using TransferNotebooks.Data;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Models;
+
+/// <summary>
+/// What <see cref="Sequential.Fit"/> trains on, as Keras's <c>fit(x, y=None)</c> takes it: a tensor of inputs (with
+/// <see cref="FitTargets"/>), a <see cref="Dataset"/> (no targets), or a .NET array of feature rows (with integer labels).
+/// Converted implicitly, so callers write <c>model.Fit(x, y, ...)</c> or <c>model.Fit(train, ...)</c>.
+/// </summary>
+/// <remarks>
+/// One <c>Fit</c> method instead of three overloads: with two <c>Fit(x, y, ...)</c> overloads F# cannot use the parameter
+/// types while checking the arguments, so <c>model.Fit(x, y, callbacks = [ EarlyStopping() ])</c> did not compile without
+/// casting each callback to <c>Callback</c>.
+/// </remarks>
+public readonly struct FitInputs
+{
+    FitInputs(Tensor? tensor, Dataset? dataset, float[,]? rows) { Tensor = tensor; Dataset = dataset; Rows = rows; }
+
+    internal Tensor? Tensor { get; }
+    internal Dataset? Dataset { get; }
+    internal float[,]? Rows { get; }
+
+    /// <summary>Inputs as a tensor (Keras layout); targets go in <c>y</c>.</summary>
+    public static implicit operator FitInputs(Tensor x) => new(x ?? throw new ArgumentNullException(nameof(x)), null, null);
+
+    /// <summary>Inputs and targets together; leave <c>y</c> out.</summary>
+    public static implicit operator FitInputs(Dataset data) => new(null, data ?? throw new ArgumentNullException(nameof(data)), null);
+
+    /// <summary>Rows of features as a .NET array; integer labels go in <c>y</c>.</summary>
+    public static implicit operator FitInputs(float[,] x) => new(null, null, x ?? throw new ArgumentNullException(nameof(x)));
+
+    /// <summary>Inputs as a tensor (for languages without implicit conversions).</summary>
+    public static FitInputs FromTensor(Tensor x) => x;
+
+    /// <summary>A dataset (for languages without implicit conversions).</summary>
+    public static FitInputs FromDataset(Dataset data) => data;
+
+    /// <summary>.NET feature rows (for languages without implicit conversions).</summary>
+    public static FitInputs FromRows(float[,] x) => x;
+
+    /// <summary>
+    /// The (inputs, targets) pair to train on. <paramref name="owned"/> holds what was made here from .NET arrays, which the
+    /// caller disposes after training; null when the caller's tensors are used as they are.
+    /// </summary>
+    internal (Tensor X, Tensor Y) Resolve(FitTargets y, out IDisposable? owned)
+    {
+        owned = null;
+        if (Dataset is { } given)
+        {
+            if (y.IsGiven) throw new ArgumentException("Fit got a Dataset and y: a Dataset carries its labels. Fix: call model.Fit(data, ...) without y.", nameof(y));
+            return (given.X, given.Y);
+        }
+        if (Tensor is { } x)
+        {
+            if (y.Tensor is { } t) return (x, t);
+            if (y.Labels is { } labels)
+            {
+                var made = tensor(labels.Select(v => (long)v).ToArray());
+                owned = made;
+                return (x, made);
+            }
+            throw new ArgumentException("Fit got input tensor x but no targets. Fix: pass y (labels or target values), e.g. model.Fit(x, y, ...), or a Dataset.", nameof(y));
+        }
+        if (Rows is { } rows)
+        {
+            if (y.Labels is not { } labels)
+                throw new ArgumentException("Fit got .NET feature rows (float[,]) without integer labels. Fix: pass y as an int[] with one label per row.", nameof(y));
+            var data = Data.Dataset.From(rows, labels);
+            owned = data;
+            return (data.X, data.Y);
+        }
+        throw new ArgumentException("Fit got no data. Fix: pass a Dataset, or tensors x and y, e.g. model.Fit(train, epochs: 5).");
+    }
+}
+
+/// <summary>The targets <c>y</c> of <see cref="Sequential.Fit"/>: a tensor, or integer labels as a .NET array.</summary>
+public readonly struct FitTargets
+{
+    FitTargets(Tensor? tensor, int[]? labels) { Tensor = tensor; Labels = labels; }
+
+    internal Tensor? Tensor { get; }
+    internal int[]? Labels { get; }
+    internal bool IsGiven => Tensor is not null || Labels is not null;
+
+    /// <summary>Targets as a tensor (class indices, one-hot rows, 0/1, or regression values).</summary>
+    public static implicit operator FitTargets(Tensor y) => new(y ?? throw new ArgumentNullException(nameof(y)), null);
+
+    /// <summary>Integer class labels.</summary>
+    public static implicit operator FitTargets(int[] y) => new(null, y ?? throw new ArgumentNullException(nameof(y)));
+
+    /// <summary>Targets as a tensor (for languages without implicit conversions).</summary>
+    public static FitTargets FromTensor(Tensor y) => y;
+
+    /// <summary>Integer labels (for languages without implicit conversions).</summary>
+    public static FitTargets FromLabels(int[] y) => y;
+}

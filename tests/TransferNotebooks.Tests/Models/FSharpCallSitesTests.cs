@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace TransferNotebooks.Tests.Models;
+
+/// <summary>
+/// F# call sites of the Keras surface compile as written in the walkthroughs, without casts: the F# compiler (dotnet fsi
+/// --typecheckonly) checks them against the library just built. A list of one callback type must pass to Fit and FineTune.
+/// </summary>
+public class FSharpCallSitesTests
+{
+    const string CallSites = """
+        open TransferNotebooks
+        open TransferNotebooks.Models
+        open TransferNotebooks.Transfer
+        open TransferNotebooks.Training.Callbacks
+        open type TransferNotebooks.Keras
+
+        let calls (m: Sequential) (d: Data.Dataset) (rows: float32[,]) (labels: int[]) =
+            m.Fit(d.X, d.Y, callbacks = [ EarlyStopping(monitor = "val_loss") ]) |> ignore
+            m.Fit(d, epochs = 3, callbacks = [ EarlyStopping(monitor = "val_loss") ]) |> ignore
+            m.Fit(d, validationData = d, callbacks = [ ModelCheckpoint("a.tnm"); ModelCheckpoint("b.tnm") ]) |> ignore
+            m.Fit(rows, labels, epochs = 2, callbacks = [ ReduceLROnPlateau() ]) |> ignore
+            m.Fit(d.X, d.Y) |> ignore
+            m.FineTune(d, epochs = 2, callbacks = [ EarlyStopping(patience = 1) ]) |> ignore
+            let model = new Sequential([ Flatten(inputShape = [28; 28]); Dense(10, activation = "softmax") ])
+            model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = [ "accuracy" ])
+        """;
+
+    [Fact]
+    public void Fit_and_FineTune_take_F_sharp_lists_of_one_callback_type()
+    {
+        var dir = Directory.CreateTempSubdirectory("tn-fsharp-calls-");
+        try
+        {
+            var refs = string.Join("\n", new[] { "TorchSharp.dll", "TransferNotebooks.dll" }
+                .Select(f => $"#r @\"{Path.Combine(AppContext.BaseDirectory, f)}\""));
+            var script = Path.Combine(dir.FullName, "calls.fsx");
+            File.WriteAllText(script, refs + "\n" + CallSites.Replace("\r\n", "\n"));
+            var (code, output) = Run("dotnet", $"fsi --typecheckonly --nologo \"{script}\"");
+            var problems = output.Split('\n').Where(l => l.Contains("error FS") || (l.Contains("warning FS") && !l.Contains("FS0075"))).ToList();
+            Assert.True(code == 0 && problems.Count == 0, $"F# call sites did not type-check (exit {code}):\n{output}");
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    static (int Code, string Output) Run(string file, string args)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); return (-1, "dotnet fsi timed out"); }
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+}
