@@ -161,4 +161,4 @@ display(Plot.TopLosses(cnn, test, count: 9));
 var modelPath = Path.Combine(repo, "artifacts", "walkthroughs", "mnist-0-4.tnmodel");
 Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
 cnn.Save(modelPath);
-Console.WriteLine($"saved the CNN to {modelPath}");
+Console.WriteLine($"saved the CNN to {Path.GetRelativePath(repo, modelPath)}");

@@ -156,4 +156,4 @@ display (Plot.TopLosses(cnn, test, count = 9))
 let modelPath = Path.Combine(repo, "artifacts", "walkthroughs", "mnist-0-4.tnmodel")
 Directory.CreateDirectory(Path.GetDirectoryName modelPath) |> ignore
 cnn.Save(modelPath)
-printfn "saved the CNN to %s" modelPath
+printfn "saved the CNN to %s" (Path.GetRelativePath(repo, modelPath))

@@ -9,7 +9,7 @@ namespace TransferNotebooks.Data;
 /// (<c>~/.transfernotebooks/datasets</c>). Each dataset uses a subfolder (<c>mnist</c>, <c>imdb</c>).
 /// Files enter the cache only after their hash has been checked (written to a temporary file, then renamed).
 /// </remarks>
-public static class DataCache
+public static partial class DataCache
 {
     /// <summary>The environment variable that overrides the default cache directory.</summary>
     public const string EnvironmentVariable = "TRANSFERNOTEBOOKS_DATA";
@@ -17,6 +17,16 @@ public static class DataCache
     /// <summary>The default cache directory: <c>~/.transfernotebooks/datasets</c> under the user's home.</summary>
     public static string DefaultRoot =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".transfernotebooks", "datasets");
+
+    /// <summary>
+    /// <paramref name="message"/> with every absolute path shortened to its file name, for the lines a successful load logs:
+    /// notebooks show them, and committed outputs should name data by dataset and file, not by the folders of the machine
+    /// that ran them. Errors keep full paths (the user needs them to act).
+    /// </summary>
+    internal static string FileNamesOnly(string message) => AbsolutePath().Replace(message, m => m.Groups["name"].Value);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=^|[\s'(])(?:[A-Za-z]:)?(?:[\\/][^\\/\s'()]+)*[\\/](?<name>[^\\/\s'(),]+)")]
+    private static partial System.Text.RegularExpressions.Regex AbsolutePath();
 
     /// <summary>
     /// Where loaders write their one-line messages (which files were used, downloads). Standard output by default;

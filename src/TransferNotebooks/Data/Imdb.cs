@@ -52,7 +52,7 @@ public static class Imdb
         if (indexFrom < 0) throw new ArgumentOutOfRangeException(nameof(indexFrom), indexFrom, "indexFrom must not be negative.");
         var (corpus, source) = LoadCorpus(path, sha256, cacheDir, download, options);
         var data = Shape(corpus, numWords, skipTop, maxLen, seed, startChar, oovChar, indexFrom, source);
-        DataCache.Log($"IMDB: {data.Train.Count} train, {data.Test.Count} test reviews. {source}");
+        DataCache.Log(DataCache.FileNamesOnly($"IMDB: {data.Train.Count} train, {data.Test.Count} test reviews. {source}"));
         return data;
     }
 

@@ -103,7 +103,7 @@ public static class Mnist
         var train = Build(parts[0], parts[1], files.TrainImages, files.TrainLabels, scale);
         var test = Build(parts[2], parts[3], files.TestImages, files.TestLabels, scale);
         var source = $"MNIST train: {files.TrainImages} ({train.Count} digits), test: {files.TestImages} ({test.Count} digits)";
-        DataCache.Log(source);
+        DataCache.Log(DataCache.FileNamesOnly(source));
         return new MnistData(train, test, source);
     }
 
