@@ -2,9 +2,6 @@
 // The notebook notebooks/01-mnist-pretraining-csharp.ipynb is built from this file by scripts/make-notebooks.
 // The package comes from the repository's local feed (artifacts/feed), which scripts/NuGet.config adds to the sources.
 #:package TransferNotebooks@0.1.0
-// File-based apps default to Native AOT, which turns off reflection-based JSON (model Save/Load use it) and TorchSharp's
-// dynamic code: run on the normal JIT runtime.
-#:property PublishAot=false
 
 // %% [markdown]
 // # 1. MNIST: pretraining a digit classifier

@@ -2,8 +2,6 @@
 // The notebook notebooks/03-imdb-sentiment-csharp.ipynb is built from this file by scripts/make-notebooks.
 // The package comes from the repository's local feed (artifacts/feed), which scripts/NuGet.config adds to the sources.
 #:package TransferNotebooks@0.1.0
-// File-based apps default to Native AOT settings, which turn off reflection-based JSON (model Save/Load use it).
-#:property PublishAot=false
 
 // %% [markdown]
 // # 3. IMDB: is a movie review positive or negative?

@@ -47,18 +47,18 @@ public static class ModelFile
     {
         var layers = new JsonArray();
         foreach (var l in model.Layers)
-            layers.Add(new JsonObject
+            layers.Add((JsonNode)new JsonObject
             {
                 ["type"] = l.TypeName, ["name"] = l.Name, ["trainable"] = l.Trainable,
                 ["input_shape"] = l.InputShape is null ? null : new JsonArray(l.InputShape.Select(d => (JsonNode)d).ToArray()),
                 ["learning_rate_multiplier"] = l.LearningRateMultiplier,
-                ["config"] = JsonSerializer.SerializeToNode(l.GetConfig()),
+                ["config"] = LibraryJson.LayerConfigNode(l.GetConfig(), l.Name ?? l.TypeName),
             });
         var root = new JsonObject { ["name"] = model.Name, ["frozen_batch_norm"] = model.FrozenBatchNorm.ToString(), ["layers"] = layers };
         if (model.IsCompiled)
             root["compile"] = new JsonObject
             {
-                ["optimizer"] = new JsonObject { ["name"] = model.Optimizer.Name, ["config"] = JsonSerializer.SerializeToNode(model.Optimizer.GetConfig()) },
+                ["optimizer"] = new JsonObject { ["name"] = model.Optimizer.Name, ["config"] = JsonSerializer.SerializeToNode(model.Optimizer.GetConfig(), LibraryJson.Default.OptimizerConfig) },
                 ["loss"] = new JsonObject { ["name"] = model.Loss.Name, ["from_logits"] = model.Loss.FromLogits },
                 ["metrics"] = new JsonArray(model.MetricNames.Select(m => (JsonNode)m).ToArray()),
             };
@@ -68,7 +68,7 @@ public static class ModelFile
     static void WriteJson(ZipArchive zip, string name, JsonNode node)
     {
         using var w = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
-        JsonSerializer.Serialize(w, node, new JsonSerializerOptions { WriteIndented = true });
+        LibraryJson.WriteIndented(w, node);
     }
 
     /// <summary>Loads a model saved by <see cref="Save"/>: architecture from the layer registry, weights, trainable flags, compile settings.</summary>
@@ -126,7 +126,7 @@ public static class ModelFile
             var type = node!["type"]!.GetValue<string>();
             var name = node["name"]?.GetValue<string>();
             var input = node["input_shape"] is JsonArray a ? a.Select(d => d!.GetValue<int>()).ToArray() : null;
-            var values = JsonSerializer.SerializeToElement(node["config"]);
+            var values = LibraryJson.Element(node["config"]);
             var layer = LayerRegistry.Create(type, new LayerConfig(name, model.Layers.Count == 0 ? input : null, values));
             model.Add(layer);
             if (!layer.Built && input is not null) layer.Build(input);

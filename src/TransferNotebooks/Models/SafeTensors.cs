@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
@@ -7,32 +8,50 @@ namespace TransferNotebooks.Models;
 
 /// <summary>
 /// Reads and writes the safetensors format (an 8-byte header length, a JSON header of name to dtype/shape/offsets, then raw
-/// little-endian data): the weights part of our model files, readable by Python's <c>safetensors</c> and PyTorch tooling.
+/// little-endian data; the header is written with <see cref="Utf8JsonWriter"/>, no reflection): the weights part of our model files, readable by Python's <c>safetensors</c> and PyTorch tooling.
 /// </summary>
 public static class SafeTensors
 {
     /// <summary>Writes named tensors (float32, float64, int64, int32, uint8) to a stream.</summary>
     public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors)
     {
-        var header = new Dictionary<string, object>();
+        var header = new ArrayBufferWriter<byte>();
         var blobs = new List<byte[]>();
         long offset = 0;
-        foreach (var (name, t) in tensors)
+        using (var json = new Utf8JsonWriter(header))
         {
-            using var c = t.detach().cpu().contiguous();
-            var bytes = c.bytes.ToArray();
-            header[name] = new { dtype = DtypeName(c.dtype), shape = c.shape, data_offsets = new[] { offset, offset + bytes.Length } };
-            blobs.Add(bytes);
-            offset += bytes.Length;
+            json.WriteStartObject();
+            foreach (var (name, t) in tensors)
+            {
+                using var c = t.detach().cpu().contiguous();
+                var bytes = c.bytes.ToArray();
+                json.WriteStartObject(name);
+                json.WriteString("dtype", DtypeName(c.dtype));
+                WriteNumbers(json, "shape", c.shape);
+                WriteNumbers(json, "data_offsets", [offset, offset + bytes.Length]);
+                json.WriteEndObject();
+                blobs.Add(bytes);
+                offset += bytes.Length;
+            }
+            json.WriteEndObject();
         }
-        var json = JsonSerializer.SerializeToUtf8Bytes(header);
-        int pad = (8 - json.Length % 8) % 8;
-        var headerBytes = json.Concat(Enumerable.Repeat((byte)' ', pad)).ToArray();
+        var jsonBytes = header.WrittenSpan;
+        int pad = (8 - jsonBytes.Length % 8) % 8;
+        var headerBytes = new byte[jsonBytes.Length + pad];
+        jsonBytes.CopyTo(headerBytes);
+        headerBytes.AsSpan(jsonBytes.Length).Fill((byte)' ');
         Span<byte> len = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)headerBytes.Length);
         stream.Write(len);
         stream.Write(headerBytes);
         foreach (var b in blobs) stream.Write(b);
+    }
+
+    static void WriteNumbers(Utf8JsonWriter json, string name, ReadOnlySpan<long> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var v in values) json.WriteNumberValue(v);
+        json.WriteEndArray();
     }
 
     /// <summary>Reads every tensor of a safetensors stream.</summary>

@@ -59,6 +59,17 @@ public class FormattersTests
     }
 
     [Fact]
+    public void A_frame_given_as_an_object_renders_without_dynamic_code()
+    {
+        Assert.False(System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported); // as in a file-based app
+        var h = new History();
+        for (int e = 0; e < 3; e++) h.Append(e, new Dictionary<string, double> { ["loss"] = 1.0 / (e + 1) });
+        object frame = h.ToFrame();
+        Assert.Equal(FrameHtml.Render(h.ToFrame()), FrameHtml.RenderAny(frame));
+        Assert.Throws<ArgumentException>(() => FrameHtml.RenderAny("not a frame"));
+    }
+
+    [Fact]
     public void Plotly_js_is_inlined_by_at_most_one_chart_display_per_session()
     {
         var chart = Plot.ConfusionMatrix(new long[] { 0, 1 }, new long[] { 0, 1 });

@@ -207,6 +207,56 @@ public sealed class KerasModelFileTests : IDisposable
         Assert.Contains("damaged.keras", Assert.Throws<InvalidDataException>(() => Model.Load(damaged)).Message);
     }
 
+    public static TheoryData<Exception> NotAboutTheBytes() =>
+    [
+        new InvalidOperationException("Reflection-based serialization has been disabled for this application."),
+        new TypeLoadException("Could not load type 'X'."),
+        new MissingMethodException("Method not found: 'Y'."),
+        new PlatformNotSupportedException("Dynamic code generation is not supported on this platform."),
+        new NotSupportedException("not supported"),
+        new TypeInitializationException("Z", null),
+        new ArgumentException("a bug"),
+    ];
+
+    [Theory]
+    [MemberData(nameof(NotAboutTheBytes))]
+    public void A_failure_that_is_not_about_the_files_bytes_is_reported_as_what_it_is(Exception failure)
+    {
+        var e = Assert.Throws(failure.GetType(), () => KerasModelFile.Guarded<int>("good.h5", "", () => throw failure));
+        Assert.Same(failure, e);
+        Assert.False(KerasModelFile.IsReadFailure(failure));
+    }
+
+    public static TheoryData<Exception> AboutTheBytes() =>
+    [
+        new EndOfStreamException("Unable to read beyond the end of the stream."),
+        new IOException("read error"),
+        new JsonException("'}' is invalid after a value."),
+    ];
+
+    [Theory]
+    [MemberData(nameof(AboutTheBytes))]
+    public void A_failure_reading_the_files_bytes_says_the_file_is_corrupt(Exception failure)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => KerasModelFile.Guarded<int>("bad.h5", "model.weights.h5", () => throw failure));
+        Assert.Contains("'bad.h5' (model.weights.h5) is truncated or corrupt", e.Message);
+        Assert.Same(failure, e.InnerException);
+    }
+
+    [Fact]
+    public void An_error_from_inside_the_hdf5_reader_counts_as_a_damaged_file()
+    {
+        // Garbage after a valid HDF5 signature: PureHDF fails while decoding, whatever exception type it picks.
+        var bytes = new byte[4096];
+        new byte[] { 0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a }.CopyTo(bytes, 0);
+        Array.Fill(bytes, (byte)0xA5, 8, bytes.Length - 8);
+        Exception? fromReader = null;
+        try { PureHDF.H5File.Open(new MemoryStream(bytes)).Dispose(); }
+        catch (Exception e) { fromReader = e; }
+        Assert.NotNull(fromReader);
+        if (fromReader is not NotSupportedException) Assert.True(KerasModelFile.IsReadFailure(fromReader), fromReader.ToString());
+    }
+
     [Fact]
     public void Non_keras_hdf5_and_weights_only_files_are_refused()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Deedle;
 
@@ -39,6 +40,8 @@ public static class FrameHtml
 
     /// <summary>Any <c>Frame&lt;R, C&gt;</c> given as an object (what a notebook formatter receives).</summary>
     /// <exception cref="ArgumentException">Not a Deedle frame.</exception>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Notebooks and file-based apps run on the JIT, which instantiates "
+        + "generic methods even with dynamic code switched off (RuntimeFeature.IsDynamicCodeSupported false); tested with it off.")]
     public static string RenderAny(object frame, int maxRows = 40)
     {
         ArgumentNullException.ThrowIfNull(frame);

@@ -199,7 +199,7 @@ internal static partial class KerasArchitectureReader
                                     "recurrent_regularizer", "recurrent_constraint" })
             if (copy[key] is JsonObject)
                 notes.Add($"layer '{spec.Name}': {key} ignored (it affects training only)");
-        return JsonSerializer.SerializeToElement(copy);
+        return LibraryJson.Element(copy);
     }
 
     static string? ActivationName(JsonNode act) => act switch

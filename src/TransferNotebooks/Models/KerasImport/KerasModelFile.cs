@@ -236,8 +236,12 @@ namespace TransferNotebooks.Models
             catch (JsonException e) { throw Corrupt(path, what, e); }
         }
 
-        /// <summary>Runs a read, turning PureHDF's low-level failures on damaged files into one clear error.</summary>
-        static T Guarded<T>(string path, string part, Func<T> read)
+        /// <summary>
+        /// Runs a read, turning failures caused by the file's bytes into one clear "truncated or corrupt" error (see
+        /// <see cref="IsReadFailure"/>); anything else (a runtime feature switched off, a missing type or method, a bug) propagates
+        /// as it is, so a good file is never blamed.
+        /// </summary>
+        internal static T Guarded<T>(string path, string part, Func<T> read)
         {
             try { return read(); }
             catch (NotSupportedException e) when (e.TargetSite?.Module.Assembly == typeof(H5File).Assembly)
@@ -247,7 +251,27 @@ namespace TransferNotebooks.Models
             catch (Exception e) when (IsReadFailure(e)) { throw Corrupt(path, part, e); }
         }
 
-        static bool IsReadFailure(Exception e) => e is not (NotSupportedException or InvalidDataException or FileNotFoundException or OutOfMemoryException);
+        /// <summary>
+        /// True when <paramref name="e"/> says the file's bytes are bad: an I/O or end-of-stream error, a JSON syntax error, or an
+        /// error raised while PureHDF decodes the file (thrown from inside PureHDF). Not for the runtime's own failures
+        /// (<see cref="NotSupportedException"/>, <see cref="TypeLoadException"/>, <see cref="MissingMemberException"/>, ...), nor for
+        /// errors from anywhere else (our code throws <see cref="InvalidDataException"/> with its own message for bad content).
+        /// </summary>
+        internal static bool IsReadFailure(Exception e) => e switch
+        {
+            FileNotFoundException or DirectoryNotFoundException or InvalidDataException => false,
+            IOException or JsonException => true,
+            _ when IsRuntimeFailure(e) => false,
+            _ => ThrownInside(e, typeof(H5File).Assembly),
+        };
+
+        static bool IsRuntimeFailure(Exception e) => e is NotSupportedException or NotImplementedException or TypeLoadException
+            or MemberAccessException or TypeInitializationException or InvalidProgramException or BadImageFormatException
+            or OutOfMemoryException or InsufficientExecutionStackException or System.Runtime.InteropServices.ExternalException;
+
+        /// <summary>True when a frame of <paramref name="e"/>'s stack trace (from where it was thrown to where it was caught) is in <paramref name="assembly"/>.</summary>
+        static bool ThrownInside(Exception e, System.Reflection.Assembly assembly) =>
+            new System.Diagnostics.StackTrace(e, fNeedFileInfo: false).GetFrames().Any(f => f.GetMethod()?.Module.Assembly == assembly);
 
         static InvalidDataException Corrupt(string path, string part, Exception e) =>
             new($"'{path}'{(part.Length > 0 ? $" ({part})" : "")} is truncated or corrupt and cannot be read as a Keras model: {e.Message}", e);

@@ -56,7 +56,7 @@ internal static class KerasZipWriter
         var input = model.InputShape!;
         var layers = new JsonArray
         {
-            new JsonObject
+            (JsonNode)new JsonObject
             {
                 ["module"] = "keras.layers", ["class_name"] = "InputLayer",
                 ["config"] = new JsonObject
@@ -70,12 +70,12 @@ internal static class KerasZipWriter
         foreach (var l in model.Layers)
         {
             var cfg = new JsonObject { ["name"] = l.Name, ["trainable"] = l.Trainable, ["dtype"] = DTypePolicy.DeepClone() };
-            foreach (var (k, v) in l.GetConfig()) cfg[k] = JsonSerializer.SerializeToNode(v);
+            foreach (var (k, v) in l.GetConfig()) cfg[k] = LibraryJson.ConfigValueNode(v, l.Name ?? l.TypeName, k);
             if (l is Conv2D or MaxPooling2D or AveragePooling2D or Flatten or GlobalAveragePooling1D or GlobalAveragePooling2D) cfg["data_format"] = "channels_last";
             if (l is Conv2D) { cfg["dilation_rate"] = new JsonArray(1, 1); cfg["groups"] = 1; }
             if (l is BatchNormalization) { cfg["axis"] = -1; cfg["center"] = true; cfg["scale"] = true; }
             if (l is GlobalAveragePooling1D or GlobalAveragePooling2D) cfg["keepdims"] = false;
-            layers.Add(new JsonObject
+            layers.Add((JsonNode)new JsonObject
             {
                 ["module"] = "keras.layers", ["class_name"] = l.TypeName, ["config"] = cfg, ["registered_name"] = null,
                 ["build_config"] = new JsonObject { ["input_shape"] = Shape(l.InputShape!) },
