@@ -74,6 +74,17 @@ public sealed class ScriptRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Load_finds_a_script_relative_to_the_one_loading_it()
+    {
+        Directory.CreateDirectory(Path.Combine(folder, "lib"));
+        File.WriteAllText(Path.Combine(folder, "lib", "twice.csx"), "int Twice(int x) => 2 * x;\n");
+
+        var (code, stdout, stderr) = Run("#load \"lib/twice.csx\"\nConsole.WriteLine(Twice(21));\n");
+
+        Assert.Equal((0, "42\n", ""), (code, stdout, stderr));
+    }
+
+    [Fact]
     public void A_missing_script_is_a_usage_error()
     {
         var (code, _, stderr) = RunFile(Path.Combine(folder, "absent.csx"));
