@@ -85,6 +85,19 @@ public sealed class ScriptRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_loaded_scripts_references_are_resolved_relative_to_it()
+    {
+        var lib = Path.Combine(folder, "lib");
+        Directory.CreateDirectory(lib);
+        File.Copy(typeof(Assert).Assembly.Location, Path.Combine(lib, "xunit.assert.dll"));
+        File.WriteAllText(Path.Combine(lib, "helper.csx"), "#r \"xunit.assert.dll\"\nstring Name() => typeof(Xunit.Assert).Assembly.GetName().Name!;\n");
+
+        var (code, stdout, stderr) = Run("#load \"lib/helper.csx\"\nConsole.WriteLine(Name());\n");
+
+        Assert.Equal((0, "xunit.assert\n", ""), (code, stdout, stderr));
+    }
+
+    [Fact]
     public void A_missing_script_is_a_usage_error()
     {
         var (code, _, stderr) = RunFile(Path.Combine(folder, "absent.csx"));

@@ -24,6 +24,7 @@ public sealed class CSharpEngine(string? baseDirectory = null, IReadOnlyList<str
     readonly InteractiveAssemblyLoader loader = new();
     readonly NuGetResolver nuget = new(baseDirectory ?? Directory.GetCurrentDirectory());
     readonly CSharpGlobals globals = new(args ?? []);
+    readonly LoadedScripts loaded = new(baseDirectory ?? Directory.GetCurrentDirectory());
     readonly HashSet<string> referenced = new(StringComparer.Ordinal);
     ScriptOptions options = ScriptOptions.Default;
     Script<object>? last;
@@ -52,7 +53,8 @@ public sealed class CSharpEngine(string? baseDirectory = null, IReadOnlyList<str
             .WithImports("System", "System.IO", "System.Linq", "System.Collections.Generic", "System.Text", "System.Threading", "System.Threading.Tasks")
             .WithLanguageVersion(LanguageVersion.Preview)
             .WithOptimizationLevel(OptimizationLevel.Debug)
-            .WithEmitDebugInformation(false);
+            .WithEmitDebugInformation(false)
+            .WithSourceResolver(loaded);
         foreach (var a in new[] { typeof(CSharpGlobals).Assembly, typeof(Microsoft.DotNet.Interactive.Formatting.Formatter).Assembly })
             Reference(a);
         var warm = Execute("0", CancellationToken.None);
@@ -109,10 +111,15 @@ public sealed class CSharpEngine(string? baseDirectory = null, IReadOnlyList<str
         var parsed = ScriptDirectives.Parse(code);
         try
         {
-            foreach (var s in parsed.Sources) nuget.AddSource(s);
-            if (parsed.Packages.Count > 0)
-                foreach (var path in nuget.Resolve(parsed.Packages)) LoadAndReference(path);
-            foreach (var path in parsed.Assemblies) LoadAndReference(Path.GetFullPath(path, baseDirectory));
+            // The cell's own directives, then those of the scripts it #loads (relative to each script's folder).
+            var all = loaded.Gather(parsed, filePath).Prepend((Directives: parsed, Folder: baseDirectory)).ToList();
+            foreach (var (directives, folder) in all)
+                foreach (var s in directives.Sources) nuget.AddSource(s.Contains("://", StringComparison.Ordinal) ? s : Path.GetFullPath(s, folder));
+            var packages = all.SelectMany(d => d.Directives.Packages).ToList();
+            if (packages.Count > 0)
+                foreach (var path in nuget.Resolve(packages)) LoadAndReference(path);
+            foreach (var (directives, folder) in all)
+                foreach (var path in directives.Assemblies) LoadAndReference(Path.GetFullPath(path, folder));
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or BadImageFormatException)
         {
