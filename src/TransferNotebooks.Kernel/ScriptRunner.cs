@@ -17,6 +17,9 @@ public static partial class ScriptRunner
     [GeneratedRegex(@"\u001b\[[0-9;]*m")]
     private static partial Regex AnsiColour();
 
+    [GeneratedRegex("""^\s*#(r|i)\s+"(nuget:)?\s*(?<name>[^",]*)""")]
+    private static partial Regex ReferenceDirective();
+
     public static int Run(IReadOnlyList<string> arguments)
     {
         if (arguments.Count == 0 || arguments[0].StartsWith('-'))
@@ -58,12 +61,29 @@ public static partial class ScriptRunner
             case "CompilationError":
                 return lines;
             case "ReferenceError":
-                return [$"{path}: error: {string.Join(Environment.NewLine, lines)}"];
+                var line = DirectiveLine(path, error.Value);
+                return [$"{path}{(line is null ? "" : ":" + line)}: error: {string.Join(Environment.NewLine, lines)}"];
             default:
                 var marker = $" in {path}:line ";
                 var frame = lines.FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
                 var where = frame is null ? path : path + ":" + frame[(frame.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Trim();
                 return [$"{where}: error: {lines.FirstOrDefault() ?? error.Name + ": " + error.Value}", .. lines.Skip(1)];
         }
+    }
+
+    /// <summary>The line of the <c>#r</c>/<c>#i</c> directive whose package, file or source the message names, else of the first one.</summary>
+    static int? DirectiveLine(string path, string message)
+    {
+        int? first = null;
+        var lines = File.ReadAllLines(path);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var m = ReferenceDirective().Match(lines[i]);
+            if (!m.Success) continue;
+            first ??= i + 1;
+            var name = m.Groups["name"].Value.Trim();
+            if (name.Length > 0 && message.Contains(name, StringComparison.OrdinalIgnoreCase)) return i + 1;
+        }
+        return first;
     }
 }

@@ -98,6 +98,16 @@ public sealed class ScriptRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_reference_that_cannot_be_loaded_exits_1_naming_its_directives_line()
+    {
+        var (code, stdout, stderr) = Run("// references\n#i \"nuget: feed\"\n#r \"absent.dll\"\nConsole.WriteLine(1);\n");
+
+        Assert.Equal((1, ""), (code, stdout));
+        Assert.StartsWith($"{Path.Combine(folder, "script.csx")}:3: error: ", stderr);
+        Assert.Contains("absent.dll", stderr);
+    }
+
+    [Fact]
     public void A_missing_script_is_a_usage_error()
     {
         var (code, _, stderr) = RunFile(Path.Combine(folder, "absent.csx"));
