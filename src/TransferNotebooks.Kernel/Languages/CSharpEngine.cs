@@ -15,20 +15,28 @@ namespace TransferNotebooks.Kernel.Languages;
 /// references are loaded into the default load context by the kernel (one copy of each assembly, shared with the
 /// kernel's own) and registered with the script loader, which then never loads a second copy.
 /// </summary>
-/// <param name="baseDirectory">where relative <c>#r</c>/<c>#i</c> paths start and whose NuGet configuration applies (the
-/// kernel's working directory, which Jupyter sets to the notebook's folder; a script's folder)</param>
-/// <param name="args">what scripts see as <c>Args</c> (dotnet-script's name); empty in a notebook</param>
-public sealed class CSharpEngine(string? baseDirectory = null, IReadOnlyList<string>? args = null) : ILanguageEngine
+public sealed class CSharpEngine : ILanguageEngine
 {
-    readonly string baseDirectory = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
+    readonly string baseDirectory;
     readonly InteractiveAssemblyLoader loader = new();
-    readonly NuGetResolver nuget = new(baseDirectory ?? Directory.GetCurrentDirectory());
-    readonly CSharpGlobals globals = new(args ?? []);
-    readonly LoadedScripts loaded = new(baseDirectory ?? Directory.GetCurrentDirectory());
+    readonly NuGetResolver nuget;
+    readonly LoadedScripts loaded;
+    readonly CSharpGlobals globals;
     readonly HashSet<string> referenced = new(StringComparer.Ordinal);
     ScriptOptions options = ScriptOptions.Default;
     Script<object>? last;
     ScriptState<object>? state;
+
+    /// <param name="baseDirectory">where relative <c>#r</c>/<c>#i</c>/<c>#load</c> paths of cells start and whose NuGet
+    /// configuration applies: the kernel's working directory (Jupyter sets it to the notebook's folder), a script's folder</param>
+    /// <param name="args">what scripts see as <c>Args</c> (dotnet-script's name); empty in a notebook</param>
+    public CSharpEngine(string? baseDirectory = null, IReadOnlyList<string>? args = null)
+    {
+        this.baseDirectory = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
+        nuget = new NuGetResolver(this.baseDirectory);
+        loaded = new LoadedScripts(this.baseDirectory);
+        globals = new CSharpGlobals(args ?? []);
+    }
 
     public string Name => "csharp";
 
