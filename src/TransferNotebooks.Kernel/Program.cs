@@ -6,12 +6,14 @@ const string usage = """
     TransferNotebooks Jupyter kernel (F# and C#)
       install                                  write the tn-fsharp / tn-csharp kernelspecs ($JUPYTER_DATA_DIR or the user's Jupyter folder)
       uninstall                                remove them
+      run <script.csx> [--] [args...]          run a C# script (dotnet-script's dialect) on the kernel's C# engine
       --language fsharp|csharp <connection>    run a kernel (what Jupyter starts)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help") { Console.WriteLine(usage); return args.Length == 0 ? 1 : 0; }
 if (args[0] == "install") return Install.Run();
 if (args[0] == "uninstall") return Install.Uninstall();
+if (args[0] == "run") return ScriptRunner.Run(args[1..]);
 
 string? language = null, connectionFile = null;
 for (var i = 0; i < args.Length; i++)

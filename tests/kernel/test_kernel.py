@@ -364,6 +364,28 @@ class Notebooks(unittest.TestCase):
         self.assertTrue(any(o.output_type == "display_data" and "<b>bold</b>" in o.data.get("text/html", "") for o in outputs), outputs)
         self.assertEqual([o for o in outputs if o.output_type == "error"], [])
 
+    def test_csharp_nuget_config_beside_the_notebook(self):
+        """A C# notebook in a user's folder: a NuGet.config there names the feed, and `#r "nuget:"` alone finds the package
+        (no `#i`). nbconvert starts the kernel in the notebook's folder, as Jupyter does."""
+        folder = tempfile.mkdtemp(prefix="tn-nb-config-")
+        with open(os.path.join(folder, "NuGet.config"), "w") as f:
+            f.write('<?xml version="1.0" encoding="utf-8"?>\n<configuration>\n  <packageSources>\n'
+                    f'    <add key="transfernotebooks-local" value="{FEED}" />\n  </packageSources>\n</configuration>\n')
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell('#r "nuget: TransferNotebooks"'),
+                    nbformat.v4.new_code_cell('Console.WriteLine(typeof(TransferNotebooks.Keras).Assembly.GetName().Name + " loaded");')]
+        nbformat.write(nb, os.path.join(folder, "mine.ipynb"))
+        out_dir = tempfile.mkdtemp(prefix="tn-nb-")
+        jupyter = "/usr/bin/jupyter" if os.path.exists("/usr/bin/jupyter") else None
+        cmd = ([jupyter, "nbconvert"] if jupyter else [sys.executable, "-m", "nbconvert"]) + [
+            "--execute", "--to", "notebook", "--ExecutePreprocessor.kernel_name=tn-csharp",
+            "--ExecutePreprocessor.timeout=180", "--output-dir", out_dir, os.path.join(folder, "mine.ipynb")]
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        self.assertEqual(run.returncode, 0, run.stderr[-2000:])
+        outputs = [o for c in nbformat.read(os.path.join(out_dir, "mine.ipynb"), as_version=4).cells for o in c.outputs]
+        self.assertEqual([o for o in outputs if o.output_type == "error"], [])
+        self.assertTrue(any(o.output_type == "stream" and "TransferNotebooks loaded" in o.text for o in outputs), outputs)
+
     def test_fsharp_notebook(self):
         self.execute("tn-fsharp", "fsharp.ipynb")
 

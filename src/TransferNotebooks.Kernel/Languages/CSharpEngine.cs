@@ -17,13 +17,26 @@ namespace TransferNotebooks.Kernel.Languages;
 /// </summary>
 public sealed class CSharpEngine : ILanguageEngine
 {
+    readonly string baseDirectory;
     readonly InteractiveAssemblyLoader loader = new();
-    readonly NuGetResolver nuget = new();
-    readonly CSharpGlobals globals = new();
+    readonly NuGetResolver nuget;
+    readonly LoadedScripts loaded;
+    readonly CSharpGlobals globals;
     readonly HashSet<string> referenced = new(StringComparer.Ordinal);
     ScriptOptions options = ScriptOptions.Default;
     Script<object>? last;
     ScriptState<object>? state;
+
+    /// <param name="baseDirectory">where relative <c>#r</c>/<c>#i</c>/<c>#load</c> paths of cells start and whose NuGet
+    /// configuration applies: the kernel's working directory (Jupyter sets it to the notebook's folder), a script's folder</param>
+    /// <param name="args">what scripts see as <c>Args</c> (dotnet-script's name); empty in a notebook</param>
+    public CSharpEngine(string? baseDirectory = null, IReadOnlyList<string>? args = null)
+    {
+        this.baseDirectory = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
+        nuget = new NuGetResolver(this.baseDirectory);
+        loaded = new LoadedScripts(this.baseDirectory);
+        globals = new CSharpGlobals(args ?? []);
+    }
 
     public string Name => "csharp";
 
@@ -48,7 +61,8 @@ public sealed class CSharpEngine : ILanguageEngine
             .WithImports("System", "System.IO", "System.Linq", "System.Collections.Generic", "System.Text", "System.Threading", "System.Threading.Tasks")
             .WithLanguageVersion(LanguageVersion.Preview)
             .WithOptimizationLevel(OptimizationLevel.Debug)
-            .WithEmitDebugInformation(false);
+            .WithEmitDebugInformation(false)
+            .WithSourceResolver(loaded);
         foreach (var a in new[] { typeof(CSharpGlobals).Assembly, typeof(Microsoft.DotNet.Interactive.Formatting.Formatter).Assembly })
             Reference(a);
         var warm = Execute("0", CancellationToken.None);
@@ -88,15 +102,32 @@ public sealed class CSharpEngine : ILanguageEngine
         Reference(loaded);
     }
 
-    public Evaluation Execute(string code, CancellationToken cancel)
+    public Evaluation Execute(string code, CancellationToken cancel) => Evaluate(code, null, cancel);
+
+    /// <summary>
+    /// Runs the script file <paramref name="path"/> as one submission (call it on a fresh, started engine). Diagnostics
+    /// and stack frames name the file and line; the value is what the script returns (<c>return 3;</c>), if anything.
+    /// </summary>
+    public Evaluation ExecuteFile(string path, CancellationToken cancel)
+    {
+        var full = Path.GetFullPath(path, baseDirectory);
+        return Evaluate(File.ReadAllText(full), full, cancel);
+    }
+
+    Evaluation Evaluate(string code, string? filePath, CancellationToken cancel)
     {
         var parsed = ScriptDirectives.Parse(code);
         try
         {
-            foreach (var s in parsed.Sources) nuget.AddSource(s);
-            if (parsed.Packages.Count > 0)
-                foreach (var path in nuget.Resolve(parsed.Packages)) LoadAndReference(path);
-            foreach (var path in parsed.Assemblies) LoadAndReference(Path.GetFullPath(path));
+            // The cell's own directives, then those of the scripts it #loads (relative to each script's folder).
+            var all = loaded.Gather(parsed, filePath).Prepend((Directives: parsed, Folder: baseDirectory)).ToList();
+            foreach (var (directives, folder) in all)
+                foreach (var s in directives.Sources) nuget.AddSource(s.Contains("://", StringComparison.Ordinal) ? s : Path.GetFullPath(s, folder));
+            var packages = all.SelectMany(d => d.Directives.Packages).ToList();
+            if (packages.Count > 0)
+                foreach (var path in nuget.Resolve(packages)) LoadAndReference(path);
+            foreach (var (directives, folder) in all)
+                foreach (var path in directives.Assemblies) LoadAndReference(Path.GetFullPath(path, folder));
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or BadImageFormatException)
         {
@@ -104,17 +135,23 @@ public sealed class CSharpEngine : ILanguageEngine
         }
         if (string.IsNullOrWhiteSpace(parsed.Code)) return Evaluation.Empty;
 
+        // A file gets its path (diagnostics, #load, stack frames with file:line through in-memory debug information).
+        var submissionOptions = filePath is null ? options
+            : options.WithFilePath(filePath).WithFileEncoding(System.Text.Encoding.UTF8).WithEmitDebugInformation(true);
         var script = last is null
-            ? CSharpScript.Create<object>(parsed.Code, options, typeof(CSharpGlobals), loader)
-            : last.ContinueWith<object>(parsed.Code, options);
+            ? CSharpScript.Create<object>(parsed.Code, submissionOptions, typeof(CSharpGlobals), loader)
+            : last.ContinueWith<object>(parsed.Code, submissionOptions);
         var diagnostics = script.Compile(cancel);
         var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0)
         {
             var lines = errors.Select(d =>
             {
-                var pos = d.Location.GetLineSpan().StartLinePosition;
-                return $"({pos.Line + 1},{pos.Character + 1}): \u001b[0;31merror\u001b[0m {d.Id}: {d.GetMessage()}";
+                var span = d.Location.GetLineSpan();
+                var (line, column) = (span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1);
+                return filePath is null
+                    ? $"({line},{column}): \u001b[0;31merror\u001b[0m {d.Id}: {d.GetMessage()}"
+                    : $"{(span.Path.Length > 0 ? span.Path : filePath)}:{line}:{column}: error {d.Id}: {d.GetMessage()}";
             }).ToList();
             return Evaluation.Failed(new CellError("CompilationError", errors[0].GetMessage(), lines));
         }
@@ -124,6 +161,7 @@ public sealed class CSharpEngine : ILanguageEngine
         last = script;
         state = next;
         if (next.Exception is { } ex) return Evaluation.Failed(CellError.FromException(ex));
+        if (filePath is not null) return next.ReturnValue is { } returned ? new Evaluation(true, returned, returned.GetType(), null) : Evaluation.Empty;
         if (!EndsWithExpression(parsed.Code) || next.ReturnValue is null) return Evaluation.Empty;
         return new Evaluation(true, next.ReturnValue, next.ReturnValue.GetType(), null);
     }
@@ -170,14 +208,4 @@ public sealed class CSharpEngine : ILanguageEngine
     public string FormatPlainText(object value, Type type) => DisplayFormatter.PlainTextByFormatter(value);
 
     public void Dispose() => nuget.Dispose();
-}
-
-/// <summary>What C# cells see as globals: <c>display(x)</c> and <c>HTML("...")</c>.</summary>
-public class CSharpGlobals
-{
-    /// <summary>Shows <paramref name="value"/> now; the returned handle can update it in place.</summary>
-    public DisplayedValue display(object? value) => Notebook.Display(value);
-
-    /// <summary>Raw HTML to display.</summary>
-    public HtmlContent HTML(string html) => Notebook.Html(html);
 }

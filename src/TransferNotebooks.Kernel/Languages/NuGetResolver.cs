@@ -8,18 +8,24 @@ namespace TransferNotebooks.Kernel.Languages;
 /// <summary>
 /// Resolves <c>#r "nuget: Name, Version"</c> for C#: writes a temporary project with every package asked for so far
 /// (so versions unify across cells), runs <c>dotnet restore</c>, and reads the runtime assemblies from
-/// obj/project.assets.json. Sources from <c>#i "nuget: folder"</c> are added to the restore.
+/// obj/project.assets.json. Sources from <c>#i "nuget: folder"</c> are added to the restore. The NuGet configuration is
+/// the one that applies to <see cref="ConfigDirectory"/> (the notebook's or script's folder), not to the temporary
+/// project's: NuGet reads the NuGet.config files from that folder up to the root, then the user's and the machine's, as
+/// <c>dotnet restore</c> run in that folder would (sources, package source mapping, credentials, packages folder).
 /// </summary>
-public sealed class NuGetResolver : IDisposable
+public sealed class NuGetResolver(string configDirectory) : IDisposable
 {
     readonly string directory = Path.Combine(Path.GetTempPath(), "tn-kernel-nuget", Guid.NewGuid().ToString("N"));
     readonly Dictionary<string, string> packages = new(StringComparer.OrdinalIgnoreCase);
     readonly List<string> sources = [];
 
-    /// <summary>Adds a package source (a local folder or a feed URL).</summary>
+    /// <summary>The folder whose NuGet configuration hierarchy the restore uses.</summary>
+    public string ConfigDirectory { get; } = Path.GetFullPath(configDirectory);
+
+    /// <summary>Adds a package source (a feed URL, or a local folder: relative to <see cref="ConfigDirectory"/>).</summary>
     public void AddSource(string source)
     {
-        var full = source.Contains("://", StringComparison.Ordinal) ? source : Path.GetFullPath(source);
+        var full = source.Contains("://", StringComparison.Ordinal) ? source : Path.GetFullPath(source, ConfigDirectory);
         if (!sources.Contains(full)) sources.Add(full);
     }
 
@@ -61,7 +67,7 @@ public sealed class NuGetResolver : IDisposable
         return ProjectAssets.RuntimeAssemblies(File.ReadAllText(Path.Combine(directory, "obj", "project.assets.json")));
     }
 
-    string ProjectText()
+    internal string ProjectText()
     {
         var sb = new StringBuilder();
         sb.AppendLine("<Project Sdk=\"Microsoft.NET.Sdk\">");
@@ -70,6 +76,8 @@ public sealed class NuGetResolver : IDisposable
         sb.AppendLine("    <ImportDirectoryBuildProps>false</ImportDirectoryBuildProps><ImportDirectoryBuildTargets>false</ImportDirectoryBuildTargets>");
         // Packages asked for in different cells may pin lower versions than others need (NU1605): the nearest wins, as in F#.
         sb.AppendLine("    <NoWarn>NU1603;NU1605;NU1608;NU1701;NU5104</NoWarn><WarningsAsErrors></WarningsAsErrors>");
+        // NuGet's settings walk starts here instead of at the project's folder (GetRestoreSettingsTask).
+        sb.AppendLine($"    <RestoreRootConfigDirectory>{SecurityElement.Escape(ConfigDirectory)}</RestoreRootConfigDirectory>");
         if (sources.Count > 0)
             sb.AppendLine($"    <RestoreAdditionalProjectSources>{SecurityElement.Escape(string.Join(";", sources))}</RestoreAdditionalProjectSources>");
         sb.AppendLine("  </PropertyGroup>");

@@ -4,13 +4,14 @@ namespace TransferNotebooks.Kernel.Languages;
 
 /// <summary>
 /// The C# cell directives the kernel handles itself: <c>#r "nuget: Name, Version"</c>, <c>#i "nuget: source"</c> and
-/// <c>#r "path.dll"</c>. They are removed from the code (replaced by blank lines so line numbers stay right).
+/// <c>#r "path.dll"</c>. They are removed from the code (replaced by blank lines so line numbers stay right). The paths of
+/// <c>#load "file.csx"</c> are collected too (the line stays: Roslyn loads the file, see <see cref="LoadedScripts"/>).
 /// </summary>
 public static partial class ScriptDirectives
 {
-    public sealed record Parsed(string Code, IReadOnlyList<(string Name, string? Version)> Packages, IReadOnlyList<string> Sources, IReadOnlyList<string> Assemblies);
+    public sealed record Parsed(string Code, IReadOnlyList<(string Name, string? Version)> Packages, IReadOnlyList<string> Sources, IReadOnlyList<string> Assemblies, IReadOnlyList<string> Loads);
 
-    [GeneratedRegex("""^\s*#(?<kind>r|i)\s+"(?<arg>[^"]*)"\s*;?\s*(//.*)?$""")]
+    [GeneratedRegex("""^\s*#(?<kind>r|i|load)\s+"(?<arg>[^"]*)"\s*;?\s*(//.*)?$""")]
     private static partial Regex Directive();
 
     public static Parsed Parse(string code)
@@ -18,6 +19,7 @@ public static partial class ScriptDirectives
         var packages = new List<(string, string?)>();
         var sources = new List<string>();
         var assemblies = new List<string>();
+        var loads = new List<string>();
         var lines = code.Replace("\r\n", "\n").Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
@@ -25,6 +27,11 @@ public static partial class ScriptDirectives
             if (!m.Success) continue;
             var kind = m.Groups["kind"].Value;
             var arg = m.Groups["arg"].Value.Trim();
+            if (kind == "load")
+            {
+                loads.Add(arg);
+                continue;
+            }
             if (arg.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase))
             {
                 var spec = arg["nuget:".Length..].Trim();
@@ -39,6 +46,6 @@ public static partial class ScriptDirectives
             else continue;
             lines[i] = "";
         }
-        return new Parsed(string.Join("\n", lines), packages, sources, assemblies);
+        return new Parsed(string.Join("\n", lines), packages, sources, assemblies, loads);
     }
 }

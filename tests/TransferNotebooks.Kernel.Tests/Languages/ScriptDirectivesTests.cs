@@ -22,4 +22,13 @@ public class ScriptDirectivesTests
         Assert.Empty(parsed.Packages);
         Assert.Equal(code, parsed.Code);
     }
+
+    [Fact]
+    public void Load_paths_are_collected_and_their_lines_kept_for_Roslyn()
+    {
+        var parsed = ScriptDirectives.Parse("#load \"lib/a.csx\"\n#r \"nuget: X, 1.0.0\"\nvar y = 2;");
+        Assert.Equal(["lib/a.csx"], parsed.Loads);
+        Assert.Equal([("X", (string?)"1.0.0")], parsed.Packages);
+        Assert.Equal("#load \"lib/a.csx\"\n\nvar y = 2;", parsed.Code);
+    }
 }
