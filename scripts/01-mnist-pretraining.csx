@@ -15,6 +15,10 @@
 // Set `TN_QUICK=1` to train on a small subset for a few epochs (what CI does); leave it unset for the real run.
 
 // %%
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using TransferNotebooks.Charts;
 using TransferNotebooks.Data;
 using TransferNotebooks.Models;
@@ -151,4 +155,4 @@ display(Plot.TopLosses(cnn, test, count: 9));
 var modelPath = Path.Combine(repo, "artifacts", "walkthroughs", "mnist-0-4.tnmodel");
 Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
 cnn.Save(modelPath);
-Console.WriteLine($"saved the CNN to {modelPath}");
+Console.WriteLine($"saved the CNN to {Path.GetRelativePath(repo, modelPath)}");

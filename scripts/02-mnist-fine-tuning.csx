@@ -14,6 +14,10 @@
 // on the same 50 images.
 
 // %%
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using TransferNotebooks.Charts;
 using TransferNotebooks.Data;
 using TransferNotebooks.Models;

@@ -12,6 +12,10 @@
 // read the reviews it gets most wrong, and finally reuse what it learnt for a new task: the 1-10 star rating.
 
 // %%
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using TorchSharp;
 using TransferNotebooks.Charts;
 using TransferNotebooks.Data;

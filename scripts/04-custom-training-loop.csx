@@ -17,6 +17,10 @@
 // gradient surgery). Here we write it, and check each piece against the library, so we know both agree.
 
 // %%
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using TorchSharp;
 using TransferNotebooks.Data;
 using TransferNotebooks.Models;

@@ -42,7 +42,7 @@ class InteractiveTestBase:
         cls.km, cls.kc = jupyter_client.manager.start_new_kernel(kernel_name=cls.kernel_name, startup_timeout=180,
                                                                  stderr=cls.log, stdout=cls.log, cwd=cls.folder)
         cls.startup = time.time() - start
-        reply, cls.load_outputs = cls.run(cls, '#r "nuget: TransferNotebooks"', timeout=400)
+        reply, cls.load_outputs = cls.run_cell(cls, '#r "nuget: TransferNotebooks"', timeout=400)
         assert reply["status"] == "ok", reply
 
     @classmethod
@@ -53,7 +53,7 @@ class InteractiveTestBase:
         cls.log.close()
         shutil.rmtree(cls.folder, ignore_errors=True)
 
-    def run(self, code, timeout=180):
+    def run_cell(self, code, timeout=180):
         outputs = []
         reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=outputs.append, allow_stdin=False)
         return reply["content"], outputs
@@ -82,19 +82,19 @@ class InteractiveTestBase:
                 return
 
     def test_01_extension_is_the_display_host_and_one_library_copy(self):
-        reply, outputs = self.run(self.snippets["host"])
+        reply, outputs = self.run_cell(self.snippets["host"])
         self.assertEqual(reply["status"], "ok", reply)
         self.assertIn("host=.NET Interactive display host copies=1", self.text(outputs))
 
     def test_02_summary_renders_the_library_table(self):
-        reply, outputs = self.run(self.snippets["summary"])
+        reply, outputs = self.run_cell(self.snippets["summary"])
         self.assertEqual(reply["status"], "ok", reply)
         html = self.html(outputs)
         self.assertIn("tn-table", html)          # the library's formatter, not the generic object tree
         self.assertNotIn("dni-treeview", html)
 
     def test_03_chart_renders_offline(self):
-        reply, outputs = self.run(self.snippets["chart"])
+        reply, outputs = self.run_cell(self.snippets["chart"])
         self.assertEqual(reply["status"], "ok", reply)
         html = self.html(outputs)
         self.assertNotIn("FSharp.Core", self.text(outputs) + html)
@@ -102,7 +102,7 @@ class InteractiveTestBase:
         self.assertNotIn("cdn.plot.ly", html)     # ...inlined, not fetched
 
     def test_04_fit_progress_updates_in_place_and_interrupt_stops_fit(self):
-        reply, outputs = self.run(self.snippets["fit"].replace("EPOCHS", "2"), timeout=300)
+        reply, outputs = self.run_cell(self.snippets["fit"].replace("EPOCHS", "2"), timeout=300)
         self.assertEqual(reply["status"], "ok", reply)
         progress = [m for m in self.of_type(outputs, "display_data") if "tn-progress" in m["content"]["data"].get("text/html", "")]
         self.assertEqual(len(progress), 1, outputs)
@@ -123,7 +123,7 @@ class InteractiveTestBase:
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
         self.drain_iopub()
         time.sleep(2)  # the training thread finishes its batch
-        reply, outputs = self.run(self.snippets["after_interrupt"])
+        reply, outputs = self.run_cell(self.snippets["after_interrupt"])
         self.assertEqual(reply["status"], "ok", reply)
         line = [l for l in self.text(outputs).splitlines() if l.startswith("epochs=")]
         self.assertTrue(line, outputs)
