@@ -1,4 +1,5 @@
 using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Formatting;
 using TransferNotebooks.Display;
 using TransferNotebooks.Hosting;
@@ -27,8 +28,15 @@ public sealed class TransferNotebooksKernelExtension : IKernelExtension
         var root = kernel.RootKernel;
         root.AddMiddleware(async (command, context, next) =>
         {
-            // Only the outermost command of a submission resets the stop button; nested ones share its token.
-            if (context.Command == command) Interruption.Reset();
+            // Only a cell (SubmitCode) gets a fresh stop button, and only the outermost one: the Cancel command itself, and the
+            // completions, hover and diagnostics requests an editor sends while a cell trains, pass through here too and must
+            // not replace the token the running Fit observes.
+            if (command is not SubmitCode || context.Command != command)
+            {
+                await next(command, context);
+                return;
+            }
+            Interruption.Reset();
             using var stop = context.CancellationToken.Register(Interruption.Interrupt);
             await next(command, context);
         }, "TransferNotebooks.Interruption");

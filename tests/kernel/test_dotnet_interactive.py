@@ -3,7 +3,7 @@
 pinned in .config/dotnet-tools.json) with jupyter_client, after the package is referenced, to check the kernel extension
 the TransferNotebooks package carries (interactive-extensions/dotnet): the library's formatters render its tables, Plotly.NET
 charts render (FSharp.Core 10.1 requests bound to the tool's 10.0), Fit's progress is one display updated in place, and the
-stop button (interrupt_request) stops Fit after the current batch, leaving the model usable.
+stop button's Cancel path is covered in process by tests/TransferNotebooks.Interactive.Tests (see test_04).
 
 Run with Debian's Python (/usr/bin/python3) after `dotnet interactive jupyter install --path $JUPYTER_DATA_DIR/kernels`.
 The kernels start in a temporary folder whose NuGet.config names the repository's artifacts/feed, as a user's notebook
@@ -102,7 +102,7 @@ class InteractiveTestBase:
         self.assertIn("Plotly.newPlot", html)    # drawn by plotly.js...
         self.assertIsNone(re.search(r"<script[^>]*\bsrc=", html))  # ...inlined, not fetched from a CDN
 
-    def test_04_fit_progress_updates_in_place_and_interrupt_stops_fit(self):
+    def test_04_fit_progress_updates_in_place(self):
         reply, outputs = self.run_cell(self.snippets["fit"].replace("EPOCHS", "2"), timeout=300)
         self.assertEqual(reply["status"], "ok", reply)
         progress = [m for m in self.of_type(outputs, "display_data") if "tn-progress" in m["content"]["data"].get("text/html", "")]
@@ -111,26 +111,10 @@ class InteractiveTestBase:
         updates = [u for u in self.of_type(outputs, "update_display_data") if u["content"]["transient"]["display_id"] == display_id]
         self.assertGreaterEqual(len(updates), 2)
         self.assertIn("Epoch 2/2", updates[-1]["content"]["data"]["text/html"])
-        # A long Fit, interrupted once its progress display updates: Fit observes the stop button and returns after the
-        # current batch; the kernel stays alive and the model usable.
-        msg_id = self.kc.execute(self.snippets["fit"].replace("EPOCHS", "100000"))
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            msg = self.kc.get_iopub_msg(timeout=180)
-            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "update_display_data":
-                break
-        self.km.interrupt_kernel()
-        reply = self.kc.get_shell_msg(timeout=120)
-        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
-        self.drain_iopub()
-        time.sleep(2)  # the training thread finishes its batch
-        reply, outputs = self.run_cell(self.snippets["after_interrupt"])
-        self.assertEqual(reply["status"], "ok", reply)
-        line = [l for l in self.text(outputs).splitlines() if l.startswith("epochs=")]
-        self.assertTrue(line, outputs)
-        epochs = int(line[0].split("=")[1].split()[0])
-        self.assertLess(epochs, 100000)
-        self.assertIn("stopped=True", line[0].replace("true", "True"))
+        # The stop button is not driven from here: .NET Interactive 1.0.712001's Jupyter kernels end their process on SIGINT
+        # (their kernelspec has no message interrupt mode) and do not answer interrupt_request while a cell runs (measured).
+        # Polyglot Notebooks stops a cell with a Cancel command instead; tests/TransferNotebooks.Interactive.Tests checks that
+        # Cancel stops Fit after the current batch, in a real CompositeKernel.
 
 
 class DotNetInteractiveFSharp(InteractiveTestBase, unittest.TestCase):
@@ -147,8 +131,6 @@ class DotNetInteractiveFSharp(InteractiveTestBase, unittest.TestCase):
                 'model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy")\n'
                 "let x = TorchSharp.torch.rand(256L, 4L)\nlet y = TorchSharp.torch.randint(2L, [| 256L |])\n"
                 "let history = model.Fit(x, y, epochs = EPOCHS, batchSize = 32)"),
-        "after_interrupt": ('printfn "epochs=%d stopped=%b" history.Epochs.Count TransferNotebooks.Hosting.Interruption.Token.IsCancellationRequested\n'
-                            "model.Evaluate(x, y) |> ignore"),
     }
 
 
@@ -166,8 +148,6 @@ class DotNetInteractiveCSharp(InteractiveTestBase, unittest.TestCase):
                 'model.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy");\n'
                 "var x = TorchSharp.torch.rand(256, 4);\nvar y = TorchSharp.torch.randint(2, new long[] { 256 });\n"
                 "var history = model.Fit(x, y, epochs: EPOCHS, batchSize: 32);"),
-        "after_interrupt": ('Console.WriteLine($"epochs={history.Epochs.Count} stopped={TransferNotebooks.Hosting.Interruption.Token.IsCancellationRequested}");\n'
-                            "model.Evaluate(x, y);"),
     }
 
 
