@@ -20,6 +20,9 @@ import unittest
 
 import jupyter_client
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_kernel import TimedResult  # noqa: E402  (per-test durations, shared with the kernel tests)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 FEED = os.path.join(REPO, "artifacts", "feed")
@@ -149,16 +152,6 @@ class DotNetInteractiveCSharp(InteractiveTestBase, unittest.TestCase):
                 "var x = TorchSharp.torch.rand(256, 4);\nvar y = TorchSharp.torch.randint(2, new long[] { 256 });\n"
                 "var history = model.Fit(x, y, epochs: EPOCHS, batchSize: 32);"),
     }
-
-
-class TimedResult(unittest.TextTestResult):
-    def startTest(self, test):
-        self._started = time.time()
-        super().startTest(test)
-
-    def stopTest(self, test):
-        super().stopTest(test)
-        self.stream.write("    %.1f s\n" % (time.time() - self._started))
 
 
 def main():
