@@ -3,7 +3,6 @@ using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Formatting;
 using TransferNotebooks.Display;
 using TransferNotebooks.Hosting;
-using TransferNotebooks.Native;
 
 namespace TransferNotebooks.Interactive;
 
@@ -18,9 +17,8 @@ public sealed class TransferNotebooksKernelExtension : IKernelExtension
     /// <inheritdoc />
     public Task OnLoadAsync(Kernel kernel)
     {
-        // .NET Interactive skips the package's build targets and content/*.fsx: make TorchSharp's shim loadable now, before any
-        // cell can call torch.* (the library's own module initializer does the same when it loads; this states it).
-        if (NativeSetup.NeedsFix() && !NativeSetup.AutomaticFixDisabled) NativeSetup.PatchAll();
+        // .NET Interactive skips the package's build targets and content/*.fsx. Loading this extension loads the library, whose
+        // module initializer (NativeSetup) makes TorchSharp's shim loadable before any cell can call torch.*.
         DisplayRegistration.EnsureRegistered();
         Formatter.Register<MimeBundle>((bundle, writer) => writer.Write(MimeBundleContent.Html(bundle)), HtmlMimeType);
         Formatter.Register<MimeBundle>((bundle, writer) => writer.Write(bundle.PlainText), PlainTextMimeType);

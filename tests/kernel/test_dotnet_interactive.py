@@ -21,11 +21,8 @@ import unittest
 import jupyter_client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_kernel import TimedResult  # noqa: E402  (per-test durations, shared with the kernel tests)
+from test_kernel import FEED, REPO, TimedResult  # noqa: E402  (paths and per-test durations, shared with the kernel tests)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-FEED = os.path.join(REPO, "artifacts", "feed")
 LOG_DIR = os.environ.get("TN_KERNEL_LOG_DIR") or tempfile.mkdtemp(prefix="tn-dni-logs-")
 
 

@@ -27,7 +27,6 @@ public static class DisplayRegistration
     public static bool EnsureRegistered()
     {
         if (Interlocked.Exchange(ref registered, 1) == 1) return false;
-        Hosting.FSharpCoreBinding.Install(); // charts (Plotly.NET) need FSharp.Core 10.1, which some hosts lack
         const string html = "text/html";
         Formatter.Register<ModelSummary>(s => ModelSummaryHtml.Render(s), html);
         Formatter.Register<History>(h => HistoryHtml.Render(h, FirstChart()), html);
@@ -59,7 +58,7 @@ public static class DisplayRegistration
     [ModuleInitializer]
     internal static void OnLoad()
     {
-        Hosting.FSharpCoreBinding.Install();
+        Hosting.FSharpCoreBinding.Install(); // before any chart type loads: Plotly.NET needs FSharp.Core 10.1, which some hosts lack
         // May fail when a host is still resolving this package's dependencies as the library loads (dotnet fsi's #r); hosts then
         // call EnsureRegistered again (the project's kernel before each cell, the .NET Interactive extension on load).
         try { EnsureRegistered(); }
