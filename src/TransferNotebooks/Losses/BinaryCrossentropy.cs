@@ -8,6 +8,8 @@ public sealed class BinaryCrossentropy : Loss
     /// <inheritdoc />
     public override string Name => "binary_crossentropy";
     /// <inheritdoc />
+    public override string KerasClassName => "BinaryCrossentropy";
+    /// <inheritdoc />
     public override string? FusedActivation => "sigmoid";
     /// <inheritdoc />
     public override TargetKind Targets => TargetKind.Binary;

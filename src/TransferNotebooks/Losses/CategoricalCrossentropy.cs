@@ -8,6 +8,8 @@ public sealed class CategoricalCrossentropy : Loss
     /// <inheritdoc />
     public override string Name => "categorical_crossentropy";
     /// <inheritdoc />
+    public override string KerasClassName => "CategoricalCrossentropy";
+    /// <inheritdoc />
     public override string? FusedActivation => "softmax";
     /// <inheritdoc />
     public override TargetKind Targets => TargetKind.OneHot;

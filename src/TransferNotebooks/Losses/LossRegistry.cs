@@ -22,6 +22,18 @@ public static class LossRegistry
     public static Loss Get(string name) =>
         Registry.TryGetValue(name, out var make) ? make() : throw NameSuggestions.Unknown("loss", name, Registry.Keys);
 
+    /// <summary>
+    /// A new loss by Keras class name (each loss's <see cref="Loss.KerasClassName"/>: <c>SparseCategoricalCrossentropy</c>), with a
+    /// config's settings applied; a registered name is accepted too.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown class (lists valid names and the nearest).</exception>
+    public static Loss FromKerasClass(string className, LossConfig? config = null)
+    {
+        var loss = Registry.Values.Select(make => make()).FirstOrDefault(l => l.KerasClassName.Equals(className, StringComparison.OrdinalIgnoreCase))
+            ?? Get(className);
+        return config is null ? loss : loss.WithConfig(config);
+    }
+
     /// <summary>Registers a custom loss under a name (for Compile by name and for loading saved models).</summary>
     public static void Register(string name, Func<Loss> factory) => Registry[name] = factory;
 }

@@ -8,6 +8,8 @@ public sealed class MeanAbsoluteError : Loss
     /// <inheritdoc />
     public override string Name => "mean_absolute_error";
     /// <inheritdoc />
+    public override string KerasClassName => "MeanAbsoluteError";
+    /// <inheritdoc />
     public override TargetKind Targets => TargetKind.Values;
 
     /// <inheritdoc />

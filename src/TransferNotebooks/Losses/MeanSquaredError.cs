@@ -8,6 +8,8 @@ public sealed class MeanSquaredError : Loss
     /// <inheritdoc />
     public override string Name => "mean_squared_error";
     /// <inheritdoc />
+    public override string KerasClassName => "MeanSquaredError";
+    /// <inheritdoc />
     public override TargetKind Targets => TargetKind.Values;
 
     /// <inheritdoc />

@@ -9,6 +9,8 @@ public sealed class SparseCategoricalCrossentropy : Loss
     /// <inheritdoc />
     public override string Name => "sparse_categorical_crossentropy";
     /// <inheritdoc />
+    public override string KerasClassName => "SparseCategoricalCrossentropy";
+    /// <inheritdoc />
     public override string? FusedActivation => "softmax";
     /// <inheritdoc />
     public override TargetKind Targets => TargetKind.ClassIndices;

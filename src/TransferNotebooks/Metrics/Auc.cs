@@ -12,6 +12,9 @@ public sealed class Auc : Metric
     public Auc() => Name = "auc";
 
     /// <inheritdoc />
+    public override string KerasClassName => "AUC";
+
+    /// <inheritdoc />
     public override void Reset()
     {
         scores.Clear();

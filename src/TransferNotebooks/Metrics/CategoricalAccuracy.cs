@@ -9,6 +9,9 @@ public sealed class CategoricalAccuracy : MeanMetric
     public CategoricalAccuracy() => Name = "categorical_accuracy";
 
     /// <inheritdoc />
+    public override string KerasClassName => "CategoricalAccuracy";
+
+    /// <inheritdoc />
     public override bool UsesOnlyScoreOrder => true;
 
     /// <inheritdoc />

@@ -22,28 +22,31 @@ public static class MetricRegistry
 
     /// <summary>A new metric by name; <c>accuracy</c>/<c>acc</c> resolve by <paramref name="loss"/> (sparse, categorical or binary).</summary>
     /// <exception cref="ArgumentException">Unknown name (lists valid names and the nearest).</exception>
-    public static Metric Get(string name, Loss? loss = null)
-    {
-        if (name is "accuracy" or "acc")
-        {
-            Metric m = loss?.Targets switch
-            {
-                TargetKind.OneHot => new CategoricalAccuracy(),
-                TargetKind.Binary => new BinaryAccuracy(),
-                _ => new SparseCategoricalAccuracy(),
-            };
-            return Rename(m, name);
-        }
-        return Registry.TryGetValue(name, out var make) ? make() : throw NameSuggestions.Unknown("metric", name, Names);
-    }
+    public static Metric Get(string name, Loss? loss = null) =>
+        name is "accuracy" or "acc" ? Accuracy(loss?.Targets, name)
+        : Registry.TryGetValue(name, out var make) ? make() : throw NameSuggestions.Unknown("metric", name, Names);
 
-    static Metric Rename(Metric m, string name) => m switch
+    /// <summary>Keras's rule for <c>accuracy</c>: the flavour that fits the loss's targets, named as asked.</summary>
+    static Metric Accuracy(TargetKind? targets, string name) => targets switch
     {
-        SparseCategoricalAccuracy s => new SparseCategoricalAccuracy { Name = name },
-        CategoricalAccuracy c => new CategoricalAccuracy { Name = name },
-        BinaryAccuracy b => new BinaryAccuracy(b.Threshold) { Name = name },
-        _ => m,
+        TargetKind.OneHot => new CategoricalAccuracy { Name = name },
+        TargetKind.Binary => new BinaryAccuracy { Name = name },
+        _ => new SparseCategoricalAccuracy { Name = name },
     };
+
+    /// <summary>
+    /// The registered metric name for a Keras class name (each metric's <see cref="Metric.KerasClassName"/>: <c>AUC</c> is <c>auc</c>),
+    /// or null when no registered metric declares it.
+    /// </summary>
+    public static string? NameOfKerasClass(string className)
+    {
+        foreach (var make in Registry.Values)
+        {
+            using var m = make();
+            if (m.KerasClassName.Equals(className, StringComparison.OrdinalIgnoreCase)) return m.Name;
+        }
+        return null;
+    }
 
     /// <summary>Registers a custom metric under a name.</summary>
     public static void Register(string name, Func<Metric> factory) => Registry[name] = factory;

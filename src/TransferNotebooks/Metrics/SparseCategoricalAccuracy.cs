@@ -9,6 +9,9 @@ public sealed class SparseCategoricalAccuracy : MeanMetric
     public SparseCategoricalAccuracy() => Name = "sparse_categorical_accuracy";
 
     /// <inheritdoc />
+    public override string KerasClassName => "SparseCategoricalAccuracy";
+
+    /// <inheritdoc />
     public override bool UsesOnlyScoreOrder => true;
 
     /// <inheritdoc />

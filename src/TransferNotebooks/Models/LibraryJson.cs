@@ -7,13 +7,19 @@ namespace TransferNotebooks.Models;
 /// <summary>
 /// The library's System.Text.Json serialization, source-generated: every <see cref="JsonSerializer"/> call in the library passes
 /// metadata from here, never the reflection-based default. Apps with reflection-based JSON switched off (.NET 10 file-based apps
-/// by default, trimmed and Native AOT apps) can then save and load models. Layer and optimizer configs are dictionaries whose
-/// values are serialized by their run-time type, so each type a config may hold is listed here.
+/// by default, trimmed and Native AOT apps) can then save and load models. Layer configs are dictionaries whose values are
+/// serialized by their run-time type, so each type a config may hold is listed here; optimizer and loss configs are records, each listed here.
 /// </summary>
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, object?>), TypeInfoPropertyName = "LayerConfig")]
-[JsonSerializable(typeof(IReadOnlyDictionary<string, double>), TypeInfoPropertyName = "OptimizerConfig")]
+[JsonSerializable(typeof(TransferNotebooks.Optimizers.OptimizerConfig))]
+[JsonSerializable(typeof(TransferNotebooks.Optimizers.SgdConfig))]
+[JsonSerializable(typeof(TransferNotebooks.Optimizers.RmsPropConfig))]
+[JsonSerializable(typeof(TransferNotebooks.Optimizers.AdagradConfig))]
+[JsonSerializable(typeof(TransferNotebooks.Optimizers.AdamConfig))]
+[JsonSerializable(typeof(TransferNotebooks.Optimizers.AdamWConfig))]
+[JsonSerializable(typeof(TransferNotebooks.Losses.LossConfig))]
 [JsonSerializable(typeof(object))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(int))]

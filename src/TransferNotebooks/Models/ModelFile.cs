@@ -58,11 +58,17 @@ public static class ModelFile
         if (model.IsCompiled)
             root["compile"] = new JsonObject
             {
-                ["optimizer"] = new JsonObject { ["name"] = model.Optimizer.Name, ["config"] = JsonSerializer.SerializeToNode(model.Optimizer.GetConfig(), LibraryJson.Default.OptimizerConfig) },
-                ["loss"] = new JsonObject { ["name"] = model.Loss.Name, ["from_logits"] = model.Loss.FromLogits },
+                ["optimizer"] = new JsonObject { ["name"] = model.Optimizer.Name, ["config"] = model.Optimizer.GetConfig().ToJson() },
+                ["loss"] = Named(model.Loss.Name, model.Loss.GetConfig().ToJson()),
                 ["metrics"] = new JsonArray(model.MetricNames.Select(m => (JsonNode)m).ToArray()),
             };
         return root;
+    }
+
+    static JsonObject Named(string name, JsonObject config)
+    {
+        config.Insert(0, "name", name);
+        return config;
     }
 
     static void WriteJson(ZipArchive zip, string name, JsonNode node)
@@ -139,22 +145,13 @@ public static class ModelFile
     static void Compile(Sequential model, JsonObject compile)
     {
         var opt = compile["optimizer"]!;
-        var optConfig = opt["config"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
-        var optimizer = OptimizerRegistry.Get(opt["name"]!.GetValue<string>(), optConfig);
+        // Version 1 files before typed configs stored every setting as a number (booleans as 0/1); the registry reads both.
+        var optimizer = OptimizerRegistry.Get(opt["name"]!.GetValue<string>(), opt["config"] as JsonObject);
         var lossNode = compile["loss"]!;
-        var loss = LossRegistry.Get(lossNode["name"]!.GetValue<string>());
-        if (lossNode["from_logits"]?.GetValue<bool>() == true) loss = WithLogits(loss);
+        var loss = LossRegistry.Get(lossNode["name"]!.GetValue<string>()).WithConfig(LossConfig.FromJson(lossNode));
         var metrics = compile["metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToList() ?? [];
         model.Compile(optimizer, loss, metrics);
     }
-
-    static Loss WithLogits(Loss loss) => loss switch
-    {
-        SparseCategoricalCrossentropy => new SparseCategoricalCrossentropy { FromLogits = true },
-        CategoricalCrossentropy => new CategoricalCrossentropy { FromLogits = true },
-        BinaryCrossentropy => new BinaryCrossentropy { FromLogits = true },
-        _ => loss,
-    };
 
     static ZipArchiveEntry Entry(ZipArchive zip, string name, string path) =>
         zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' lacks '{name}': it is not a complete TransferNotebooks model file.");
