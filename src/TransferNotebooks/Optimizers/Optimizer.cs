@@ -18,7 +18,7 @@ public readonly record struct ParameterGroup(Tensor Parameter, double LearningRa
 /// Keras's <c>compile_config</c>); each record type is listed in the library's source-generated JSON context.
 /// </summary>
 /// <param name="LearningRate">The learning rate (Keras <c>learning_rate</c>).</param>
-public abstract record OptimizerConfig([property: JsonPropertyName("learning_rate")] double LearningRate)
+public abstract record OptimizerConfig([property: JsonPropertyName("learning_rate"), JsonPropertyOrder(-1)] double LearningRate)
 {
     /// <summary>JSON keys that are this library's own and that Keras's optimizers would reject (left out of Keras files).</summary>
     public virtual IReadOnlyCollection<string> LibraryOnlyKeys() => [];
