@@ -75,7 +75,7 @@ internal static class KerasCompileConfig
         foreach (var k in new[] { "clipnorm", "clipvalue", "global_clipnorm", "weight_decay" })
             if (values.ContainsKey(k) && !known.ContainsKey(k))
                 notes.Add($"optimizer option {k} ignored");
-        if (values["use_ema"] is JsonNode ema && ema.GetValueKind() != JsonValueKind.False && !(ema.GetValueKind() == JsonValueKind.Number && ema.GetValue<double>() == 0))
+        if (values["use_ema"] is JsonNode ema && (ema.GetValueKind() == JsonValueKind.True || ema.GetValueKind() == JsonValueKind.Number && ema.GetValue<double>() != 0))
             notes.Add("optimizer EMA (use_ema) ignored");
         return optimizer;
     }
