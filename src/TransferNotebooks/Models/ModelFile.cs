@@ -52,7 +52,7 @@ public static class ModelFile
                 ["type"] = l.TypeName, ["name"] = l.Name, ["trainable"] = l.Trainable,
                 ["input_shape"] = l.InputShape is null ? null : new JsonArray(l.InputShape.Select(d => (JsonNode)d).ToArray()),
                 ["learning_rate_multiplier"] = l.LearningRateMultiplier,
-                ["config"] = LibraryJson.LayerConfigNode(l.GetConfig(), l.Name ?? l.TypeName),
+                ["config"] = l.GetConfig(),
             });
         var root = new JsonObject { ["name"] = model.Name, ["frozen_batch_norm"] = model.FrozenBatchNorm.ToString(), ["layers"] = layers };
         if (model.IsCompiled)
@@ -127,7 +127,7 @@ public static class ModelFile
             var name = node["name"]?.GetValue<string>();
             var input = node["input_shape"] is JsonArray a ? a.Select(d => d!.GetValue<int>()).ToArray() : null;
             var values = LibraryJson.Element(node["config"]);
-            var layer = LayerRegistry.Create(type, new LayerConfig(name, model.Layers.Count == 0 ? input : null, values));
+            var layer = LayerRegistry.Create(type, values, name, model.Layers.Count == 0 ? input : null);
             model.Add(layer);
             if (!layer.Built && input is not null) layer.Build(input);
             layer.LearningRateMultiplier = node["learning_rate_multiplier"]?.GetValue<double>() ?? 1.0;

@@ -108,7 +108,7 @@ namespace TransferNotebooks.Models
                 for (int i = 0; i < arch.Layers.Count; i++)
                 {
                     var spec = arch.Layers[i];
-                    if (!KerasWeights.HasWeights(spec)) continue;
+                    if (model.Layers[i].KerasWeightNames.Count == 0) continue;
                     if (!weightsGroup.LinkExists(spec.Name))
                         throw new InvalidDataException($"'{path}': no weights for layer '{spec.Name}' ({spec.ClassName}) under model_weights"
                             + (savedNames.Count > 0 ? $" (saved layers: {string.Join(", ", savedNames)})." : "."));
@@ -187,15 +187,15 @@ namespace TransferNotebooks.Models
                 for (int i = 0; i < arch.Layers.Count; i++)
                 {
                     var spec = arch.Layers[i];
-                    var order = KerasWeights.KerasOrder(spec);
+                    var order = model.Layers[i].KerasWeightNames;
                     if (order.Count == 0) continue;
                     // Recurrent layers keep their variables in their cell: layers/lstm/cell/vars.
-                    string varsPath = KerasWeights.HasCell(spec.ClassName) ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
+                    string varsPath = model.Layers[i].KerasWeightsInCell ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
                     if (!GroupPathExists(h5, varsPath))
                         throw new InvalidDataException($"'{path}': model.weights.h5 has no group '{varsPath}' for layer '{spec.Name}' ({spec.ClassName}); "
                             + "the weights file does not match config.json.");
                     var vars = h5.Group(varsPath);
-                    if (!KerasWeights.HasCell(spec.ClassName) && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
+                    if (!model.Layers[i].KerasWeightsInCell && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
                         throw new InvalidDataException($"'{path}': weights group '{varsPath}' belongs to layer '{recorded}', not '{spec.Name}'; the weights file does not match config.json.");
                     int count = 0;
                     while (vars.LinkExists(count.ToString())) count++;
