@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
@@ -9,7 +10,7 @@ namespace TransferNotebooks.Layers;
 /// <c>get_config</c>/<c>from_config</c> pair): its name, the Keras class names that map to it, and how its config record is read
 /// and written. The record's properties are the config keys (snake_case, as Keras names them); nothing lists them a second time.
 /// </summary>
-public sealed class LayerType
+public sealed partial class LayerType
 {
     readonly Func<JsonElement, string?, int[]?, Layer> create;
     readonly Func<Layer, JsonObject> write;
@@ -25,6 +26,22 @@ public sealed class LayerType
 
     /// <summary>The type name in saved files, as Keras spells the class (for example <c>Conv2D</c>).</summary>
     public string Name { get; }
+
+    /// <summary>Keras's default layer name for this type (<c>conv2d</c>, <c>max_pooling2d</c>, <c>batch_normalization</c>).</summary>
+    public string DefaultName => SnakeCase(Name);
+
+    /// <summary>Keras's class-name to snake-case rule (Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, BatchNormalization -> batch_normalization).</summary>
+    public static string SnakeCase(string className) =>
+        LowerUpper().Replace(WordStart().Replace(NonWord().Replace(className, ""), "$1_$2"), "$1_$2").ToLowerInvariant();
+
+    [GeneratedRegex(@"\W+")]
+    private static partial Regex NonWord();
+
+    [GeneratedRegex("(.)([A-Z][a-z]+)")]
+    private static partial Regex WordStart();
+
+    [GeneratedRegex("([a-z])([A-Z])")]
+    private static partial Regex LowerUpper();
 
     /// <summary>Other Keras class names that mean the same layer (for example <c>Convolution2D</c>, <c>MaxPool2D</c>).</summary>
     public IReadOnlyList<string> KerasAliases { get; }

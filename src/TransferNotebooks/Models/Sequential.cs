@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using TorchSharp;
 using TransferNotebooks.Data;
 using TransferNotebooks.Layers;
@@ -69,7 +68,7 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (layers.Contains(layer)) throw new ArgumentException($"Layer '{layer.Name}' is already in this model.");
-        layer.Name ??= UniqueName(SnakeCase(layer.TypeName));
+        layer.Name ??= UniqueName(layer.LayerType.DefaultName);
         if (layers.Any(l => l.Name == layer.Name))
             throw new ArgumentException($"A layer named '{layer.Name}' is already in the model; give the new layer another name (name: \"...\").");
         int[]? input = layers.Count == 0 ? layer.DeclaredInputShape : layers[^1].OutputShape;
@@ -109,15 +108,6 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
         for (int i = 1; ; i++)
             if (!layers.Any(l => l.Name == $"{baseName}_{i}")) return $"{baseName}_{i}";
     }
-
-    /// <summary>Keras's class-name to layer-name rule: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d.</summary>
-    static string SnakeCase(string typeName) => LowerUpper().Replace(WordStart().Replace(typeName, "$1_$2"), "$1_$2").ToLowerInvariant();
-
-    [GeneratedRegex("(.)([A-Z][a-z]+)")]
-    private static partial Regex WordStart();
-
-    [GeneratedRegex("([a-z])([A-Z])")]
-    private static partial Regex LowerUpper();
 
     // ---------------------------------------------------------------- compile
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using TransferNotebooks.Layers;
 
 namespace TransferNotebooks.Models.KerasImport;
@@ -16,7 +15,7 @@ internal sealed record KerasArchitecture(string Name, int[] InputShape, IReadOnl
 /// layer specifications and builds them through <see cref="LayerRegistry"/>. Only Sequential models with supported layers load; anything
 /// else gets an error naming the layer or feature.
 /// </summary>
-internal static partial class KerasArchitectureReader
+internal static class KerasArchitectureReader
 {
     /// <summary>The Keras layer types the importer understands (every registered layer type; aliases map through the registry).</summary>
     public static IEnumerable<string> SupportedNames => LayerRegistry.Names;
@@ -171,16 +170,6 @@ internal static partial class KerasArchitectureReader
 
     internal static string? Str(JsonObject o, string key) => o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
-    /// <summary>Keras's class-name to snake-case rule (Conv2D -> conv2d, BatchNormalization -> batch_normalization).</summary>
-    public static string SnakeCase(string name) =>
-        LowerUpper().Replace(WordStart().Replace(NonWord().Replace(name, ""), "$1_$2"), "$1_$2").ToLowerInvariant();
-
-    [GeneratedRegex(@"\W+")]
-    private static partial Regex NonWord();
-
-    [GeneratedRegex("(.)([A-Z][a-z]+)")]
-    private static partial Regex WordStart();
-
-    [GeneratedRegex("([a-z])([A-Z])")]
-    private static partial Regex LowerUpper();
+    /// <summary>Keras's class-name to snake-case rule (see <see cref="LayerType.SnakeCase"/>).</summary>
+    public static string SnakeCase(string name) => LayerType.SnakeCase(name);
 }
