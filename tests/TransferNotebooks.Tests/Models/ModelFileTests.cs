@@ -27,7 +27,7 @@ public class ModelFileTests : IDisposable
         using var m = SmallCnn();
         m.Fit(data, epochs: 1, verbose: 0, seed: 1);
         m.Layers[0].Trainable = false;
-        var path = Path.Combine(dir, "cnn.tnm");
+        var path = Path.Combine(dir, "cnn.tnmodel");
         m.Save(path);
         using var loaded = Model.Load(path);
         using var a = m.Predict(data.X);
@@ -43,7 +43,7 @@ public class ModelFileTests : IDisposable
     [Fact]
     public void A_crash_mid_save_leaves_the_previous_file_intact_and_no_temp_file()
     {
-        var path = Path.Combine(dir, "model.tnm");
+        var path = Path.Combine(dir, "model.tnmodel");
         using var m = SmallCnn();
         m.Save(path);
         var before = File.ReadAllBytes(path);
@@ -58,15 +58,15 @@ public class ModelFileTests : IDisposable
     public void Truncated_corrupt_foreign_and_newer_files_give_clear_errors()
     {
         using var m = SmallCnn();
-        var good = Path.Combine(dir, "good.tnm");
+        var good = Path.Combine(dir, "good.tnmodel");
         m.Save(good);
         var bytes = File.ReadAllBytes(good);
 
-        var truncated = Path.Combine(dir, "truncated.tnm");
+        var truncated = Path.Combine(dir, "truncated.tnmodel");
         File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => Model.Load(truncated)).Message);
 
-        var text = Path.Combine(dir, "notes.tnm");
+        var text = Path.Combine(dir, "notes.tnmodel");
         File.WriteAllText(text, "hello");
         Assert.Contains("not a TransferNotebooks model", Assert.Throws<InvalidDataException>(() => Model.Load(text)).Message);
 
@@ -74,7 +74,7 @@ public class ModelFileTests : IDisposable
         using (var z = ZipFile.Open(otherZip, ZipArchiveMode.Create)) z.CreateEntry("readme.txt");
         Assert.Contains("metadata.json", Assert.Throws<InvalidDataException>(() => Model.Load(otherZip)).Message);
 
-        var newer = Path.Combine(dir, "newer.tnm");
+        var newer = Path.Combine(dir, "newer.tnmodel");
         File.Copy(good, newer);
         using (var z = ZipFile.Open(newer, ZipArchiveMode.Update))
         {
@@ -86,7 +86,7 @@ public class ModelFileTests : IDisposable
         Assert.Contains("version 99", e.Message);
         Assert.Contains("Update", e.Message);
 
-        var unknownType = Path.Combine(dir, "unknown.tnm");
+        var unknownType = Path.Combine(dir, "unknown.tnmodel");
         File.Copy(good, unknownType);
         using (var z = ZipFile.Open(unknownType, ZipArchiveMode.Update))
         {
