@@ -41,6 +41,51 @@ public class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void Save_chooses_the_format_by_extension_or_format_and_Load_recognises_each_by_content()
+    {
+        using var m = SmallCnn();
+        string Saved(string name, ModelFormat format = ModelFormat.Auto)
+        {
+            var path = Path.Combine(dir, name);
+            m.Save(path, format: format);
+            return path;
+        }
+        Assert.Equal(ModelFileKind.TransferNotebooks, Model.Detect(Saved("a" + Model.Extension)));
+        Assert.Equal(ModelFileKind.KerasZip, Model.Detect(Saved("b.keras")));
+        Assert.Equal(ModelFileKind.KerasZip, Model.Detect(Saved("c.KERAS")));
+        Assert.Equal(ModelFileKind.TransferNotebooks, Model.Detect(Saved("d.bin")));
+        Assert.Equal(ModelFileKind.KerasZip, Model.Detect(Saved("e.bin", ModelFormat.Keras)));
+        Assert.Equal(ModelFileKind.TransferNotebooks, Model.Detect(Saved("f.keras", ModelFormat.TransferNotebooks)));
+        using var x = rand(2, 28, 28, 1);
+        using var expected = m.Predict(x);
+        foreach (var name in new[] { "a.tnmodel", "b.keras", "c.KERAS", "d.bin", "e.bin", "f.keras" })
+        {
+            using var back = Model.Load(Path.Combine(dir, name));
+            using var y = back.Predict(x);
+            Assert.True(expected.allclose(y, 1e-5, 1e-6), name);
+            Assert.Equal("adam", back.Optimizer.Name, ignoreCase: true);
+        }
+        using var uncompiled = Model.Load(Path.Combine(dir, "a.tnmodel"), compile: false);
+        Assert.False(uncompiled.IsCompiled);
+        Assert.Throws<NotSupportedException>(() => m.Save(Path.Combine(dir, "g.keras"), includeOptimizer: true));
+    }
+
+    [Fact]
+    public void A_file_of_no_known_format_gets_an_error_naming_the_formats_not_corrupt()
+    {
+        using var m = SmallCnn();
+        var weights = Path.Combine(dir, "weights.safetensors");
+        m.SaveWeights(weights);
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load(weights));
+        Assert.Contains("TransferNotebooks model (.tnmodel", e.Message);
+        Assert.Contains(".keras", e.Message);
+        Assert.Contains(".h5", e.Message);
+        Assert.Contains("LoadWeights", e.Message);
+        Assert.DoesNotContain("corrupt", e.Message);
+        Assert.DoesNotContain("truncated", e.Message);
+    }
+
+    [Fact]
     public void A_crash_mid_save_leaves_the_previous_file_intact_and_no_temp_file()
     {
         var path = Path.Combine(dir, "model.tnmodel");
