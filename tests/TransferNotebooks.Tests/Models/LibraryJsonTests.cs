@@ -61,7 +61,7 @@ public sealed class LibraryJsonTests : IDisposable
     public void A_saved_models_json_entries_are_byte_identical_to_the_reflection_serializers()
     {
         using var model = Model.Load(Fixture("cnn.keras"));
-        var path = Path.Combine(dir, "m.tnm");
+        var path = Path.Combine(dir, "m.tnmodel");
         model.Save(path);
         using var zip = ZipFile.OpenRead(path);
         foreach (var name in new[] { "metadata.json", "config.json" })
