@@ -13,7 +13,7 @@ namespace TransferNotebooks.Models;
 
 /// <summary>
 /// A linear stack of layers with Keras's workflow: <see cref="Add"/>, <see cref="Compile(Optimizer, Loss, IEnumerable{string}?)"/>,
-/// <see cref="Fit"/>,
+/// <see cref="Fit(FitInputs, FitTargets, FitOptions)"/>,
 /// <see cref="Evaluate(Tensor, Tensor, int)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="Summary"/>, plus freezing for transfer learning.
 /// </summary>
 /// <remarks>
@@ -184,20 +184,26 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     public History Fit(FitInputs x, FitTargets y = default, int epochs = 1, int batchSize = 32, double validationSplit = 0,
         Dataset? validationData = null, bool shuffle = true, int? seed = null, int initialEpoch = 0,
         IReadOnlyDictionary<int, double>? classWeight = null, IEnumerable<Callback>? callbacks = null, int verbose = 1,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Fit(x, y, FitOptions.From(epochs, batchSize, validationSplit, validationData, shuffle, seed, initialEpoch, classWeight, callbacks, verbose, cancellationToken));
+
+    /// <summary>Trains the model on a <see cref="Dataset"/> (or other inputs that carry their targets) with the <c>fit</c> arguments as one <see cref="FitOptions"/> value.</summary>
+    /// <param name="x">What to train on.</param>
+    /// <param name="options">Epochs, batch size, validation, callbacks, ... (<c>FitOptions.From(epochs: 3)</c>).</param>
+    public History Fit(FitInputs x, FitOptions options) => Fit(x, default, options);
+
+    /// <summary>Trains the model with the <c>fit</c> arguments as one <see cref="FitOptions"/> value (shared with <c>FineTune</c>).</summary>
+    /// <param name="x">What to train on, as in the named-argument <c>Fit</c>.</param>
+    /// <param name="y">Targets for tensor or array inputs; <c>default</c> for a <see cref="Dataset"/>.</param>
+    /// <param name="options">Epochs, batch size, validation, callbacks, ...; the host's stop button is observed when its token cannot be cancelled.</param>
+    public History Fit(FitInputs x, FitTargets y, FitOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var (inputs, targets) = x.Resolve(y, out var owned);
         using var madeHere = owned;
         _ = Loss; _ = Optimizer; // Fit before Compile: clear error
         RememberFrozenWeights();
-        var token = cancellationToken.CanBeCanceled ? cancellationToken : Hosting.Interruption.Token;
-        return Trainer.Fit(this, inputs, targets, new FitOptions
-        {
-            Epochs = epochs, BatchSize = batchSize, ValidationSplit = validationSplit,
-            ValidationData = validationData is null ? null : (validationData.X, validationData.Y),
-            Shuffle = shuffle, Seed = seed, InitialEpoch = initialEpoch, ClassWeight = classWeight,
-            Callbacks = (callbacks ?? []).ToList(), Verbose = verbose, CancellationToken = token,
-        });
+        return Trainer.Fit(this, inputs, targets, options.ObservingInterruption());
     }
 
     /// <summary>Loss and metrics on test data, by name (Keras's <c>evaluate</c>).</summary>
