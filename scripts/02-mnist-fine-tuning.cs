@@ -153,8 +153,8 @@ display(Plot.ImageGrid(newImages, predicted: transfer.PredictClasses(newImages.X
 // %% [markdown]
 // ## Starting from a model saved by Keras
 //
-// `Model.Load` (or `Keras.LoadModel`) also reads models saved by Keras: `.h5` files from Keras 2 and 3 and `.keras`
-// zips, architecture, weights and compile settings, with no code for the architecture. This small CNN is stored in
+// `Model.Load` also reads models saved by Keras, recognising the file by its content: `.h5` files from Keras 2 and 3 and
+// `.keras` zips, architecture, weights and compile settings, with no code for the architecture. This small CNN is stored in
 // Keras 3's `.keras` layout (its weights are random, so it starts at chance); the same steps apply: new head, freeze
 // the body, train on the 50 labelled images.
 

@@ -54,12 +54,13 @@ void display(object value)
 // %% [markdown]
 // ## The reviews
 //
-// `Imdb.Load(numWords: 10000)` reads 25,000 training and 25,000 test reviews as sequences of word indices, keeping the
-// 10,000 most frequent words (rarer ones become index 2, "?"). Decoding one back shows what the model will see:
-// lowercase words, no punctuation, no word order beyond the sequence.
+// `Imdb.LoadData(numWords: 10000)` reads 25,000 training and 25,000 test reviews as sequences of word indices, keeping the
+// 10,000 most frequent words (rarer ones become index 2, "?"), with the word index that decodes them
+// (`var (train, test) = Imdb.Load(numWords: 10000);` gives only the two splits). Decoding one back shows what the model
+// will see: lowercase words, no punctuation, no word order beyond the sequence.
 
 // %%
-var imdb = Imdb.Load(numWords: 10000, path: imdbArchive);
+var imdb = Imdb.LoadData(numWords: 10000, dataDir: imdbArchive);
 var reviews = quick ? Math.Min(1000, imdb.Train.Count) : imdb.Train.Count;
 Console.WriteLine($"label {imdb.Train.Labels[0]} (1 = positive), rating {imdb.Train.Ratings[0]}/10:\n{imdb.Decode(imdb.Train.Sequences[0])}");
 

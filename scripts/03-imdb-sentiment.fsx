@@ -50,12 +50,13 @@ let display (value: obj) =
 // %% [markdown]
 // ## The reviews
 //
-// `Imdb.Load(numWords = 10000)` reads 25,000 training and 25,000 test reviews as sequences of word indices, keeping the
-// 10,000 most frequent words (rarer ones become index 2, "?"). Decoding one back shows what the model will see:
-// lowercase words, no punctuation, no word order beyond the sequence.
+// `Imdb.LoadData(numWords = 10000)` reads 25,000 training and 25,000 test reviews as sequences of word indices, keeping the
+// 10,000 most frequent words (rarer ones become index 2, "?"), with the word index that decodes them
+// (`let train, test = Imdb.Load(numWords = 10000)` gives only the two splits). Decoding one back shows what the model
+// will see: lowercase words, no punctuation, no word order beyond the sequence.
 
 // %%
-let imdb = Imdb.Load(numWords = 10000, path = imdbArchive)
+let imdb = Imdb.LoadData(numWords = 10000, dataDir = imdbArchive)
 let reviews = if quick then min 1000 imdb.Train.Count else imdb.Train.Count
 printfn "label %d (1 = positive), rating %d/10:\n%s" imdb.Train.Labels.[0] imdb.Train.Ratings.[0] (imdb.Decode(imdb.Train.Sequences.[0]))
 

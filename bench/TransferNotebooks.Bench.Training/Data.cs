@@ -41,7 +41,7 @@ static class BenchData
         var archive = Path.Combine(SharedDir(), "imdb", "aclImdb_v1-labelled.tar.gz");
         var cache = Path.Combine(Path.GetTempPath(), "tn-bench-training-cache");
         DataCache.Log = _ => { };
-        var data = Imdb.Load(numWords: 10000, path: archive, sha256: ImdbSha256, cacheDir: cache);
+        var data = Imdb.LoadData(numWords: 10000, dataDir: archive, sha256: ImdbSha256, cacheDir: cache);
         var x = Sequences.Vectorize(data.Train.Sequences.Take(count).ToList(), 10000);
         var y = tensor(data.Train.Labels.Take(count).Select(l => (float)l).ToArray());
         return (x, y);

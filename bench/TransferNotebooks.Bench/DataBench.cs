@@ -83,15 +83,15 @@ static class DataBench
         const string hash = "fee570604c8efe71c18723dfda1487d00369d9b008fac9280ab06c08fcd19007";
         var cacheDir = Path.Combine(work, "cache");
         var clock = new Timer();
-        var first = TransferNotebooks.Data.Imdb.Load(numWords: 10000, path: archive, sha256: hash, cacheDir: cacheDir);
+        var first = TransferNotebooks.Data.Imdb.LoadData(numWords: 10000, dataDir: archive, sha256: hash, cacheDir: cacheDir);
         Console.WriteLine($"IMDB first load (stream tar.gz, sha256, tokenise {first.Train.Count + first.Test.Count} reviews, write cache): {clock}");
         for (int i = 0; i < 3; i++)
         {
             clock.Restart();
-            var cached = TransferNotebooks.Data.Imdb.Load(numWords: 10000, path: archive, sha256: hash, cacheDir: cacheDir);
+            var cached = TransferNotebooks.Data.Imdb.LoadData(numWords: 10000, dataDir: archive, sha256: hash, cacheDir: cacheDir);
             Console.WriteLine($"IMDB cached load #{i + 1}: {clock}");
         }
-        var data = TransferNotebooks.Data.Imdb.Load(numWords: 10000, path: archive, sha256: hash, cacheDir: cacheDir);
+        var data = TransferNotebooks.Data.Imdb.LoadData(numWords: 10000, dataDir: archive, sha256: hash, cacheDir: cacheDir);
         // Multi-hot is a page-fault benchmark: float32 is 2 GB of fresh memory, uint8 0.5 GB. Each form is followed by its
         // floor, torch.zeros of the same two tensors. This VM has virtio-balloon free page reporting: freed memory goes back to
         // the host within seconds and costs host-side faults when touched again, so single figures swing; read the medians.

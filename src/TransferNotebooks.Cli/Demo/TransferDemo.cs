@@ -31,7 +31,7 @@ public static class TransferDemo
         using var test59 = test.WhereLabel([5, 6, 7, 8, 9], remap: true);
 
         // 1. Pretrain on digits 0-4 and save (or reuse a saved one).
-        var modelPath = options.Pretrained ?? Path.Combine(options.OutDir, "pretrained-0to4.tnm");
+        var modelPath = options.Pretrained ?? Path.Combine(options.OutDir, "pretrained-0to4.tnmodel");
         if (options.Pretrained is null)
         {
             Console.WriteLine($"\n1. pretraining the CNN on digits 0-4 ({train04.Count} digits, {options.PretrainEpochs} epochs)");

@@ -1,4 +1,5 @@
 using Plotly.NET;
+using TransferNotebooks.Metrics;
 using TransferNotebooks.Training;
 using TransferNotebooks.Transfer;
 
@@ -60,8 +61,8 @@ public static partial class Plot
                         ("name", i == 0 ? name : $"{name} · {key}"), ("legendgroup", name), ("showlegend", i == 0),
                         ("line", Figure.Obj(("color", color), ("width", 2.5))), ("marker", Figure.Obj(("size", 6))),
                         ("xaxis", "x" + id), ("yaxis", "y" + id), ("hovertemplate", $"{name} val_{key} %{{y:.4f}}<extra></extra>")));
-                    if (i == 0 && h.Contains("val_" + headline) && BestOf(h["val_" + headline], LowerIsBetter(headline)) is double bv)
-                        traces[^1].SetProperty("name", $"{name} (best val_{headline} {Figure.Num(bv, "0.0000")})");
+                    if (i == 0 && h.Contains("val_" + headline) && BestOf(h["val_" + headline], MetricDirection.LowerIsBetter(headline)) is double bv)
+                        traces[^1].SetProperty("name", $"{name} (best val_{headline} {Hosting.NumberFormat.Value(bv)})");
                 }
                 if (h.Contains(key))
                     traces.Add(Figure.Trace("scatter", ("x", epochs), ("y", Figure.Values(h[key])), ("mode", "lines"),

@@ -1,4 +1,5 @@
 using Plotly.NET;
+using TransferNotebooks.Metrics;
 using TransferNotebooks.Training;
 
 namespace TransferNotebooks.Charts;
@@ -19,7 +20,7 @@ public static partial class Plot
     /// <param name="title">The chart title.</param>
     /// <param name="metrics">Which quantities to draw (base names such as <c>loss</c>, <c>accuracy</c>); all recorded ones by default.</param>
     /// <param name="showLearningRate">Draw the learning rate (when recorded) on a secondary axis.</param>
-    /// <param name="monitor">The series whose best value marks the best epoch; <c>val_loss</c> when recorded, else <c>loss</c>. Lower is better for losses and errors, higher otherwise (Keras's auto mode).</param>
+    /// <param name="monitor">The series whose best value marks the best epoch; <c>val_loss</c> when recorded, else <c>loss</c>. Lower is better for losses and errors, higher otherwise (Keras's auto mode, <see cref="MetricDirection"/>).</param>
     /// <param name="width">Width in pixels; 430 per panel by default.</param>
     /// <param name="height">Height in pixels.</param>
     /// <exception cref="ArgumentException">The history is empty or a requested metric was not recorded.</exception>
@@ -100,15 +101,6 @@ public static partial class Plot
         return keys.OrderBy(k => k == "loss" ? 0 : 1).ToList();
     }
 
-    /// <summary>True when lower is better for <paramref name="name"/> (Keras's auto mode: accuracies and AUC go up, the rest down).</summary>
-    internal static bool LowerIsBetter(string name)
-    {
-        var n = name.StartsWith("val_", StringComparison.Ordinal) ? name[4..] : name;
-        return !(n.Contains("acc", StringComparison.OrdinalIgnoreCase) || n.Contains("auc", StringComparison.OrdinalIgnoreCase)
-                 || n.Contains("precision", StringComparison.OrdinalIgnoreCase) || n.Contains("recall", StringComparison.OrdinalIgnoreCase)
-                 || n.Contains("f1", StringComparison.OrdinalIgnoreCase));
-    }
-
     /// <summary>The best epoch (1-based) of <paramref name="monitor"/> (val_loss, else loss), or null when nothing finite was recorded.</summary>
     internal static (int Epoch, double Value, string Key)? BestEpoch(History history, string? monitor)
     {
@@ -116,7 +108,7 @@ public static partial class Plot
         if (key is null) return null;
         if (!history.Contains(key)) throw new ArgumentException($"History has no '{key}' to monitor. Recorded: {string.Join(", ", history.Keys)}.", nameof(monitor));
         var values = history[key];
-        bool lower = LowerIsBetter(key);
+        bool lower = MetricDirection.LowerIsBetter(key);
         int bestIndex = -1;
         for (int i = 0; i < values.Count; i++)
             if (double.IsFinite(values[i]) && (bestIndex < 0 || (lower ? values[i] < values[bestIndex] : values[i] > values[bestIndex]))) bestIndex = i;

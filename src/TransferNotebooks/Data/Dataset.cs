@@ -119,14 +119,17 @@ public sealed class Dataset : IDisposable
     /// <summary>The same samples in a random (seeded) order.</summary>
     public Dataset Shuffle(int seed = 0) => Select(Permutation(Count, seed));
 
-    /// <summary>Splits off the last <paramref name="fraction"/> of the samples (Keras's validation_split takes the end, unshuffled).</summary>
-    public (Dataset Train, Dataset Validation) Split(double fraction)
+    /// <summary>
+    /// Splits off the last <paramref name="fraction"/> of the samples (Keras's validation_split takes the end, unshuffled):
+    /// <c>var (train, validation) = data.Split(0.1);</c> in C#, <c>let train, validation = data.Split 0.1</c> in F#.
+    /// </summary>
+    public Tuple<Dataset, Dataset> Split(double fraction)
     {
         if (fraction <= 0 || fraction >= 1) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The split fraction must be between 0 and 1 (exclusive), for example 0.1.");
         int valCount = (int)Math.Round(Count * fraction);
         int trainCount = Count - valCount;
         if (valCount == 0 || trainCount == 0) throw new ArgumentException($"Splitting {Count} samples at {fraction} leaves one side empty.", nameof(fraction));
-        return (Select(Range(0, trainCount)), Select(Range(trainCount, valCount)));
+        return Tuple.Create(Select(Range(0, trainCount)), Select(Range(trainCount, valCount)));
     }
 
     static IEnumerable<long> Range(int start, int count) => Enumerable.Range(start, count).Select(i => (long)i);

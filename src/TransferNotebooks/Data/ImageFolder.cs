@@ -24,18 +24,30 @@ public static class ImageFolder
     /// <summary>The file extensions read (case-insensitive).</summary>
     public static readonly IReadOnlyList<string> Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
 
-    /// <summary>Loads every image under <paramref name="directory"/>'s class subfolders.</summary>
-    /// <param name="directory">The folder holding one subfolder per class.</param>
+    /// <summary>
+    /// Loads every image under <paramref name="dataDir"/>'s class subfolders: <c>var (images, classNames) = ImageFolder.Load("pets");</c>
+    /// in C#, <c>let images, classNames = ImageFolder.Load "pets"</c> in F#. <see cref="LoadData"/> also returns the file of each sample.
+    /// </summary>
+    /// <param name="dataDir">The folder holding one subfolder per class.</param>
     /// <param name="height">Height after resizing (Keras's default image size is 256 x 256).</param>
     /// <param name="width">Width after resizing.</param>
     /// <param name="grayscale">One channel (ITU-R 601-2 luma, as PIL's "L") instead of RGB.</param>
     /// <param name="scale">Pixels divided by 255 (0-1) instead of Keras's float 0-255.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">No class subfolder holds images, or a file cannot be decoded (the message names it).</exception>
-    public static ImageFolderData Load(string directory, int height = 256, int width = 256, bool grayscale = false, bool scale = false)
+    public static Tuple<Dataset, IReadOnlyList<string>> Load(string dataDir, int height = 256, int width = 256, bool grayscale = false, bool scale = false)
+    {
+        var data = LoadData(dataDir, height, width, grayscale, scale);
+        return Tuple.Create(data.Data, data.ClassNames);
+    }
+
+    /// <summary>Loads every image under <paramref name="dataDir"/>'s class subfolders, with the class names and the file of each sample.</summary>
+    /// <inheritdoc cref="Load" path="/param"/>
+    /// <inheritdoc cref="Load" path="/exception"/>
+    public static ImageFolderData LoadData(string dataDir, int height = 256, int width = 256, bool grayscale = false, bool scale = false)
     {
         if (height <= 0 || width <= 0) throw new ArgumentOutOfRangeException(nameof(height), $"The image size must be positive; got {height} x {width}.");
-        var root = Path.GetFullPath(directory);
+        var root = Path.GetFullPath(dataDir);
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"The image folder '{root}' does not exist.");
         var classes = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
         var files = new List<(string Path, int Label)>();

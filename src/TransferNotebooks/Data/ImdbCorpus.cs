@@ -215,7 +215,7 @@ internal sealed class ImdbCorpus
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException && e is not FileNotFoundException)
         {
-            throw new InvalidDataException($"'{archivePath}' is not a readable aclImdb tar.gz ({e.Message}); delete it so it is downloaded again, or point path: to a good copy.", e);
+            throw new InvalidDataException($"'{archivePath}' is not a readable aclImdb tar.gz ({e.Message}); delete it so it is downloaded again, or point dataDir: to a good copy.", e);
         }
         finally
         {

@@ -39,6 +39,12 @@ public sealed class ImdbSplit
     /// <summary>One past the largest index any sequence may hold (the <c>numWords</c> in effect): the multi-hot width.</summary>
     public int Dimension { get; }
 
+    /// <summary>The whole load this split belongs to: the other split, the word index (<see cref="ImdbData.WordIndex"/>), <see cref="ImdbData.Encode"/> and <see cref="ImdbData.Source"/>.</summary>
+    public ImdbData Data { get; internal set; } = null!;
+
+    /// <summary>Text of a sequence (see <see cref="ImdbData.Decode"/>): <c>train.Decode(train.Sequences[0])</c>.</summary>
+    public string Decode(IEnumerable<int> sequence) => Data.Decode(sequence);
+
     /// <summary>Review <paramref name="index"/> with its id, rating, label and sequence.</summary>
     public ImdbReview this[int index] => new(Ids[index], Ratings[index], Labels[index], Sequences[index]);
 
@@ -47,19 +53,19 @@ public sealed class ImdbSplit
     /// Float32 by default; <c>dtype: ScalarType.Byte</c> stores the same 0/1 values in a quarter of the memory and trains identically.
     /// </summary>
     public Dataset Vectorize(int? dimension = null, TorchSharp.torch.ScalarType dtype = TorchSharp.torch.ScalarType.Float32) =>
-        new(Data.Sequences.Vectorize(Sequences, dimension ?? Dimension, dtype), TorchSharp.torch.tensor(Labels));
+        new(TransferNotebooks.Data.Sequences.Vectorize(Sequences, dimension ?? Dimension, dtype), TorchSharp.torch.tensor(Labels));
 
     /// <summary>Padded int64 sequences <c>[N, maxLen]</c> (Keras <c>pad_sequences</c> defaults: pre-padding, pre-truncation) with int64 labels: the input of an Embedding model.</summary>
     public Dataset PadSequences(int? maxLen = null, PadSide padding = PadSide.Pre, PadSide truncating = PadSide.Pre, long value = 0) =>
-        new(Data.Sequences.PadSequences(Sequences, maxLen, padding, truncating, value), TorchSharp.torch.tensor(Labels));
+        new(TransferNotebooks.Data.Sequences.PadSequences(Sequences, maxLen, padding, truncating, value), TorchSharp.torch.tensor(Labels));
 
     /// <inheritdoc />
     public override string ToString() => $"ImdbSplit: {Count} reviews ({Labels.Count(l => l == 1)} positive), indices below {Dimension}";
 }
 
 /// <summary>
-/// The IMDB reviews as Keras's <c>imdb.load_data</c> returns them, with the word index and helpers to decode and encode.
-/// <c>var (train, test) = Imdb.Load(numWords: 10000);</c>
+/// The IMDB reviews as Keras's <c>imdb.load_data</c> returns them, with the word index and helpers to decode and encode:
+/// <c>var imdb = Imdb.LoadData(numWords: 10000);</c> (<see cref="Imdb.Load"/> returns the two splits as a tuple, each reaching this through <see cref="ImdbSplit.Data"/>).
 /// </summary>
 public sealed class ImdbData
 {
@@ -72,6 +78,8 @@ public sealed class ImdbData
     {
         Train = train;
         Test = test;
+        train.Data = this;
+        test.Data = this;
         lazyWords = words;
         this.wordCount = wordCount;
         NumWords = numWords;
@@ -146,7 +154,7 @@ public sealed class ImdbData
         int Limit(int i) => i >= SkipTop && i < NumWords ? i : OovChar ?? i;
     }
 
-    /// <summary>Lets C# write <c>var (train, test) = Imdb.Load();</c>.</summary>
+    /// <summary>Lets C# write <c>var (train, test) = Imdb.LoadData();</c> (F# destructures <see cref="Imdb.Load"/>'s tuple instead).</summary>
     public void Deconstruct(out ImdbSplit train, out ImdbSplit test)
     {
         train = Train;

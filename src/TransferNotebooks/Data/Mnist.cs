@@ -10,7 +10,7 @@ namespace TransferNotebooks.Data;
 /// <param name="Source">One line naming the files used, for example <c>train: ~/.transfernotebooks/datasets/mnist/train-images-idx3-ubyte.gz (60000) ...</c>.</param>
 public sealed record MnistData(Dataset Train, Dataset Test, string Source) : IDisposable
 {
-    /// <summary>Lets C# write <c>var (train, test) = Mnist.LoadData();</c>.</summary>
+    /// <summary>Lets C# write <c>var (train, test) = Mnist.LoadData();</c> (F# destructures <see cref="Mnist.Load"/>'s tuple instead).</summary>
     public void Deconstruct(out Dataset train, out Dataset test)
     {
         train = Train;
@@ -74,12 +74,13 @@ public static class Mnist
     /// <param name="dataDir">Read the files from this folder only, never downloading (official names or <c>train-*-images-idx3-ubyte.gz</c> subsets).</param>
     /// <param name="cacheDir">The cache root instead of <c>TRANSFERNOTEBOOKS_DATA</c> / <c>~/.transfernotebooks/datasets</c>.</param>
     /// <param name="download">False: use only what the cache already holds (official files or subsets) and fail clearly otherwise.</param>
+    /// <param name="verify">False: trust the files already in the cache without checking their MD5 (a download is always checked; files in <paramref name="dataDir"/> are never checked).</param>
     /// <param name="options">Mirrors, hashes, timeout and progress settings for the download.</param>
     /// <exception cref="FileNotFoundException">Offline and the files are not there; the message names the folders searched and the fix.</exception>
     /// <exception cref="DownloadException">A file could not be downloaded from any mirror.</exception>
-    public static Tuple<Dataset, Dataset> Load(bool scale = false, string? dataDir = null, string? cacheDir = null, bool download = true, DownloadOptions? options = null)
+    public static Tuple<Dataset, Dataset> Load(bool scale = false, string? dataDir = null, string? cacheDir = null, bool download = true, bool verify = true, DownloadOptions? options = null)
     {
-        var data = LoadData(scale, dataDir, cacheDir, download, options);
+        var data = LoadData(scale, dataDir, cacheDir, download, verify, options);
         return Tuple.Create(data.Train, data.Test);
     }
 
@@ -90,12 +91,13 @@ public static class Mnist
     /// <param name="dataDir">Read the files from this folder only, never downloading (official names or <c>train-*-images-idx3-ubyte.gz</c> subsets).</param>
     /// <param name="cacheDir">The cache root instead of <c>TRANSFERNOTEBOOKS_DATA</c> / <c>~/.transfernotebooks/datasets</c>.</param>
     /// <param name="download">False: use only what the cache already holds (official files or subsets) and fail clearly otherwise.</param>
+    /// <param name="verify">False: trust the files already in the cache without checking their MD5 (a download is always checked; files in <paramref name="dataDir"/> are never checked).</param>
     /// <param name="options">Mirrors, hashes, timeout and progress settings for the download.</param>
     /// <exception cref="FileNotFoundException">Offline and the files are not there; the message names the folders searched and the fix.</exception>
     /// <exception cref="DownloadException">A file could not be downloaded from any mirror.</exception>
-    public static MnistData LoadData(bool scale = false, string? dataDir = null, string? cacheDir = null, bool download = true, DownloadOptions? options = null)
+    public static MnistData LoadData(bool scale = false, string? dataDir = null, string? cacheDir = null, bool download = true, bool verify = true, DownloadOptions? options = null)
     {
-        var files = Locate(dataDir, cacheDir, download, options);
+        var files = Locate(dataDir, cacheDir, download, options, verify);
         NativeSetup.EnsureTorch();
         var parts = new Idx.IdxArray[4];
         try { Parallel.For(0, 4, i => parts[i] = Idx.Read(i switch { 0 => files.TrainImages, 1 => files.TrainLabels, 2 => files.TestImages, _ => files.TestLabels })); }
@@ -110,7 +112,7 @@ public static class Mnist
     /// <summary>The four files to read, with their full paths.</summary>
     internal sealed record Files(string TrainImages, string TrainLabels, string TestImages, string TestLabels);
 
-    internal static Files Locate(string? dataDir, string? cacheDir, bool download, DownloadOptions? options)
+    internal static Files Locate(string? dataDir, string? cacheDir, bool download, DownloadOptions? options, bool verify = true)
     {
         if (dataDir is not null)
         {
@@ -131,7 +133,7 @@ public static class Mnist
             var hash = options?.Hashes?.GetValueOrDefault(name) ?? Md5[name];
             var mirrors = options?.Mirrors ?? DefaultMirrors;
             var existing = Path.Combine(cache, name);
-            paths[i] = File.Exists(existing) && Download.Verify(existing, hash)
+            paths[i] = File.Exists(existing) && (!verify || Download.Verify(existing, hash))
                 ? existing
                 : Download.Fetch(name, mirrors.Select(m => m.EndsWith('/') ? m + name : m + "/" + name), hash, cache, options);
         }

@@ -45,11 +45,32 @@ public static partial class Npy
     }
 
     /// <summary>
+    /// Reads the training and test sets of an <c>.npz</c> archive in Keras's layout (<c>x_train</c>, <c>y_train</c>, <c>x_test</c>,
+    /// <c>y_test</c>, as in Keras's <c>mnist.npz</c>): <c>var (train, test) = Npy.Load("mnist.npz", "train", "test");</c> in C#,
+    /// <c>let train, test = Npy.Load("mnist.npz", "train", "test")</c> in F#. Integer labels become int64.
+    /// </summary>
+    /// <param name="path">The <c>.npz</c> file.</param>
+    /// <param name="train">The suffix of the training arrays: <c>x_</c>+train and <c>y_</c>+train.</param>
+    /// <param name="test">The suffix of the test arrays.</param>
+    /// <exception cref="KeyNotFoundException">An array is missing; the message lists those the file has.</exception>
+    public static Tuple<Dataset, Dataset> Load(string path, string train, string test)
+    {
+        var first = LoadDataset(path, "x_" + train, "y_" + train);
+        try { return Tuple.Create(first, LoadDataset(path, "x_" + test, "y_" + test)); }
+        catch { first.Dispose(); throw; }
+    }
+
+    /// <summary>
     /// Reads two arrays of an <c>.npz</c> archive as a dataset, for example
     /// <c>Npy.LoadDataset("mnist.npz", "x_train", "y_train")</c>. Integer labels become int64.
     /// </summary>
-    public static Dataset LoadDataset(string npzPath, string xKey = "x", string yKey = "y")
+    /// <param name="path">The <c>.npz</c> file.</param>
+    /// <param name="xKey">The features' array name (without <c>.npy</c>).</param>
+    /// <param name="yKey">The labels' array name.</param>
+    /// <exception cref="KeyNotFoundException">An array is missing; the message lists those the file has.</exception>
+    public static Dataset LoadDataset(string path, string xKey = "x", string yKey = "y")
     {
+        var npzPath = path;
         var arrays = LoadNpz(npzPath);
         if (!arrays.TryGetValue(xKey, out var x) || !arrays.TryGetValue(yKey, out var y))
         {

@@ -1,28 +1,41 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
+    /// <summary>Activation's saved settings, keyed as Keras names them.</summary>
+    public sealed record ActivationConfig(string Activation);
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectRequiredConstructorParameters = true)]
+    [JsonSerializable(typeof(ActivationConfig))]
+    internal sealed partial class ActivationJson : JsonSerializerContext;
+
     /// <summary>Applies an activation function on its own (Keras <c>Activation</c>).</summary>
-    public sealed class Activation : Layer, IHasActivation
+    public sealed class Activation : Layer
     {
         /// <summary>Creates the layer; see <see cref="Keras.Activation"/>.</summary>
         public Activation(ActivationFunction function, string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape) => Function = function;
 
         /// <summary>The function applied.</summary>
         public ActivationFunction Function { get; }
-        ActivationFunction IHasActivation.Activation => Function;
         /// <inheritdoc />
-        public override string TypeName => "Activation";
+        public override ActivationFunction? OutputActivation => Function;
+        /// <summary>The Activation layer type: name, Keras aliases, and its config record <see cref="ActivationConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Activation, ActivationConfig>("Activation", ActivationJson.Default.ActivationConfig, l => new(l.Function.Name), (c, name, shape) => new Activation(Activations.Get(c.Activation), name, shape));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         public override bool PassesMask => true;
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape;
         /// <inheritdoc />
-        public Tensor CallWithoutActivation(Tensor input, bool training) => input.alias();
+        public override Tensor CallWithoutActivation(Tensor input, bool training) => input.alias();
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => Function.Apply(input);
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["activation"] = Function.Name };
     }
 }
 

@@ -1,9 +1,25 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
+    /// <summary>BatchNormalization's saved settings, keyed as Keras names them.</summary>
+    /// <param name="Momentum">Keras momentum of the moving statistics.</param>
+    /// <param name="Epsilon">Added to the variance.</param>
+    /// <param name="Center">Whether Keras saved an offset (beta); without it beta stays 0.</param>
+    /// <param name="Scale">Whether Keras saved a scale (gamma); without it gamma stays 1.</param>
+    /// <param name="Axis">The normalised axis; only the last (channel) axis is supported.</param>
+    /// <param name="Renorm">Batch renormalization; not supported.</param>
+    public sealed record BatchNormalizationConfig(double Momentum = 0.99, double Epsilon = 1e-3, bool Center = true, bool Scale = true,
+        [property: JsonConverter(typeof(IntsConverter))] int[]? Axis = null, bool Renorm = false);
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectRequiredConstructorParameters = true)]
+    [JsonSerializable(typeof(BatchNormalizationConfig))]
+    internal sealed partial class BatchNormalizationJson : JsonSerializerContext;
+
     /// <summary>
     /// Batch normalisation over the channel axis (Keras <c>BatchNormalization</c>: momentum 0.99, epsilon 1e-3).
     /// When frozen (<see cref="Layer.Trainable"/> false) it runs in inference mode, as in Keras: moving statistics are used and not updated.
@@ -22,7 +38,33 @@ namespace TransferNotebooks.Layers
         /// <summary>Added to the variance.</summary>
         public double Epsilon { get; }
         /// <inheritdoc />
-        public override string TypeName => "BatchNormalization";
+        public override LayerType LayerType => Type;
+
+        /// <summary>The BatchNormalization layer type: name and its config record <see cref="BatchNormalizationConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<BatchNormalization, BatchNormalizationConfig>("BatchNormalization",
+            BatchNormalizationJson.Default.BatchNormalizationConfig,
+            l => new(l.Momentum, l.Epsilon, l.Center, l.Scale, l.Axis),
+            (c, name, shape) =>
+            {
+                KerasSettings.Refuse(c.Renorm, name, "BatchNormalization", "batch renormalization (renorm=True)", "use plain BatchNormalization.");
+                return new BatchNormalization(c.Momentum, c.Epsilon, name, shape) { Center = c.Center, Scale = c.Scale, Axis = c.Axis };
+            });
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <summary>False when the Keras file has no beta (center=False): beta then stays 0, the same function.</summary>
+        public bool Center { get; private init; } = true;
+        /// <summary>False when the Keras file has no gamma (scale=False): gamma then stays 1, the same function.</summary>
+        public bool Scale { get; private init; } = true;
+        /// <summary>The axis a Keras file named (null: the last); only the channel axis is supported.</summary>
+        public int[]? Axis { get; private init; }
+
+        /// <inheritdoc />
+        public override IReadOnlyList<string> KerasWeightNames =>
+            [.. Scale ? ["gamma"] : Array.Empty<string>(), .. Center ? ["beta"] : Array.Empty<string>(), "moving_mean", "moving_variance"];
+
+        /// <inheritdoc />
+        public override bool UpdatesWhenFrozen(bool keepTrainingNormalization) => keepTrainingNormalization;
         /// <summary>Scale.</summary>
         public Parameter Gamma { get; private set; } = null!;
         /// <summary>Offset.</summary>
@@ -35,6 +77,8 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape)
         {
+            if (Axis is { } axis && (axis.Length != 1 || (axis[0] != -1 && axis[0] != inputShape.Length)))
+                throw new NotSupportedException($"Layer '{Name}' (BatchNormalization) normalises axis {string.Join(",", axis)}; only the last (channel) axis is supported.");
             int c = inputShape[^1];
             Gamma = new Parameter(ones(c));
             Beta = new Parameter(zeros(c));
@@ -60,9 +104,6 @@ namespace TransferNotebooks.Layers
             }
             return nn.functional.batch_norm(input, MovingMean, MovingVariance, Gamma, Beta, useBatchStats, 1 - Momentum, Epsilon);
         }
-
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["momentum"] = Momentum, ["epsilon"] = Epsilon };
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace TransferNotebooks.Layers
     /// output <c>(steps', filters)</c>. The kernel is stored as torch wants it, [filters, in, width] (Keras's (width, in, filters)
     /// is transposed on import and export).
     /// </summary>
-    public sealed class Conv1D : Layer, IHasActivation
+    public sealed class Conv1D : Layer
     {
         /// <summary>Creates the layer; see <see cref="Keras.Conv1D"/>.</summary>
         public Conv1D(int filters, int kernelSize, int strides, string padding, ActivationFunction activation, bool useBias,
@@ -33,12 +34,22 @@ namespace TransferNotebooks.Layers
         public int Strides { get; }
         /// <summary><c>valid</c> or <c>same</c>.</summary>
         public string PaddingMode { get; }
-        /// <inheritdoc />
+        /// <summary>The activation applied to the output.</summary>
         public ActivationFunction Activation { get; }
+        /// <inheritdoc />
+        public override ActivationFunction? OutputActivation => Activation;
         /// <summary>Whether a bias is added.</summary>
         public bool UseBias { get; }
         /// <inheritdoc />
-        public override string TypeName => "Conv1D";
+        /// <summary>The Conv1D layer type: name, Keras aliases, and its config record <see cref="ConvolutionConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Conv1D, ConvolutionConfig>("Conv1D", ConvolutionJson.Default.ConvolutionConfig,
+            l => new(l.Filters, [l.KernelSize], [l.Strides], l.PaddingMode, l.Activation.Name, l.UseBias),
+            FromConfig, "Convolution1D");
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <summary>The kernel [filters, in_channels, width].</summary>
         public Parameter Kernel { get; private set; } = null!;
         /// <summary>The bias [filters].</summary>
@@ -64,8 +75,18 @@ namespace TransferNotebooks.Layers
             return [steps, Filters];
         }
 
+        static Conv1D FromConfig(ConvolutionConfig c, string? name, int[]? inputShape)
+        {
+            c.CheckSupported(name, "Conv1D");
+            return new Conv1D(c.Filters, KerasSettings.Tuple(c.KernelSize, 1, [], name, "Conv1D", "kernel_size")[0],
+                KerasSettings.Tuple(c.Strides, 1, [1], name, "Conv1D", "strides")[0], c.Padding, Activations.Get(c.Activation), c.UseBias, name, inputShape);
+        }
+
         /// <inheritdoc />
-        public Tensor CallWithoutActivation(Tensor input, bool training)
+        public override int[]? KerasAxisOrder(string weightName) => weightName == "kernel" ? [2, 1, 0] : null; // (filters, in, width) -> (width, in, filters)
+
+        /// <inheritdoc />
+        public override Tensor CallWithoutActivation(Tensor input, bool training)
         {
             using var channelsFirst = input.transpose(1, 2);
             using var padded = Padding.Apply1D(channelsFirst, KernelSize, Strides, PaddingMode);
@@ -79,13 +100,6 @@ namespace TransferNotebooks.Layers
             var z = CallWithoutActivation(input, training);
             return Activation.IsLinear ? z : Activation.Apply(z);
         }
-
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
-        {
-            ["filters"] = Filters, ["kernel_size"] = new[] { KernelSize }, ["strides"] = new[] { Strides },
-            ["padding"] = PaddingMode, ["activation"] = Activation.Name, ["use_bias"] = UseBias,
-        };
     }
 }
 

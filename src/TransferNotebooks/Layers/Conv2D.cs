@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
@@ -5,7 +6,7 @@ using static TorchSharp.torch;
 namespace TransferNotebooks.Layers
 {
     /// <summary>2-D convolution (Keras <c>Conv2D</c>, channels last in shapes). The kernel is stored as torch wants it, [filters, in, kh, kw].</summary>
-    public sealed class Conv2D : Layer, IHasActivation
+    public sealed class Conv2D : Layer
     {
         /// <summary>Creates the layer; see <see cref="Keras.Conv2D"/>.</summary>
         public Conv2D(int filters, (int H, int W) kernelSize, (int H, int W) strides, string padding, ActivationFunction activation, bool useBias,
@@ -28,12 +29,22 @@ namespace TransferNotebooks.Layers
         public (int H, int W) Strides { get; }
         /// <summary><c>valid</c> or <c>same</c>.</summary>
         public string PaddingMode { get; }
-        /// <inheritdoc />
+        /// <summary>The activation applied to the output.</summary>
         public ActivationFunction Activation { get; }
+        /// <inheritdoc />
+        public override ActivationFunction? OutputActivation => Activation;
         /// <summary>Whether a bias is added.</summary>
         public bool UseBias { get; }
         /// <inheritdoc />
-        public override string TypeName => "Conv2D";
+        /// <summary>The Conv2D layer type: name, Keras aliases, and its config record <see cref="ConvolutionConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Conv2D, ConvolutionConfig>("Conv2D", ConvolutionJson.Default.ConvolutionConfig,
+            l => new(l.Filters, [l.KernelSize.H, l.KernelSize.W], [l.Strides.H, l.Strides.W], l.PaddingMode, l.Activation.Name, l.UseBias),
+            FromConfig, "Convolution2D");
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <summary>The kernel [filters, in_channels, kh, kw].</summary>
         public Parameter Kernel { get; private set; } = null!;
         /// <summary>The bias [filters].</summary>
@@ -61,8 +72,19 @@ namespace TransferNotebooks.Layers
             return [h, w, Filters];
         }
 
+        static Conv2D FromConfig(ConvolutionConfig c, string? name, int[]? inputShape)
+        {
+            c.CheckSupported(name, "Conv2D");
+            var k = KerasSettings.Tuple(c.KernelSize, 2, [], name, "Conv2D", "kernel_size");
+            var s = KerasSettings.Tuple(c.Strides, 2, [1, 1], name, "Conv2D", "strides");
+            return new Conv2D(c.Filters, (k[0], k[1]), (s[0], s[1]), c.Padding, Activations.Get(c.Activation), c.UseBias, name, inputShape);
+        }
+
         /// <inheritdoc />
-        public Tensor CallWithoutActivation(Tensor input, bool training)
+        public override int[]? KerasAxisOrder(string weightName) => weightName == "kernel" ? [2, 3, 1, 0] : null; // (out, in, kh, kw) -> (kh, kw, in, out)
+
+        /// <inheritdoc />
+        public override Tensor CallWithoutActivation(Tensor input, bool training)
         {
             using var channelsLast = ImageLayout.ToChannelsLastMemory(input);
             using var padded = Padding.Apply(channelsLast, KernelSize, Strides, PaddingMode);
@@ -75,13 +97,6 @@ namespace TransferNotebooks.Layers
             var z = CallWithoutActivation(input, training);
             return Activation.IsLinear ? z : Activation.Apply(z);
         }
-
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
-        {
-            ["filters"] = Filters, ["kernel_size"] = new[] { KernelSize.H, KernelSize.W }, ["strides"] = new[] { Strides.H, Strides.W },
-            ["padding"] = PaddingMode, ["activation"] = Activation.Name, ["use_bias"] = UseBias,
-        };
     }
 }
 

@@ -1,11 +1,20 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
+    /// <summary>Dense's saved settings, keyed as Keras names them.</summary>
+    public sealed record DenseConfig(int Units, string Activation = "linear", bool UseBias = true);
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectRequiredConstructorParameters = true)]
+    [JsonSerializable(typeof(DenseConfig))]
+    internal sealed partial class DenseJson : JsonSerializerContext;
+
     /// <summary>A fully connected layer: <c>activation(x · kernel + bias)</c>, kernel shaped [inputs, units] as in Keras.</summary>
-    public sealed class Dense : Layer, IHasActivation
+    public sealed class Dense : Layer
     {
         /// <summary>Creates the layer; see <see cref="Keras"/>.Dense.</summary>
         public Dense(int units, ActivationFunction activation, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null)
@@ -19,12 +28,19 @@ namespace TransferNotebooks.Layers
 
         /// <summary>Number of outputs.</summary>
         public int Units { get; }
-        /// <inheritdoc />
+        /// <summary>The activation applied to the output.</summary>
         public ActivationFunction Activation { get; }
+        /// <inheritdoc />
+        public override ActivationFunction? OutputActivation => Activation;
         /// <summary>Whether a bias is added.</summary>
         public bool UseBias { get; }
+        /// <summary>The Dense layer type: name, Keras aliases, and its config record <see cref="DenseConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Dense, DenseConfig>("Dense", DenseJson.Default.DenseConfig, l => new(l.Units, l.Activation.Name, l.UseBias), (c, name, shape) => new Dense(c.Units, Activations.Get(c.Activation), c.UseBias, name, shape));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
         /// <inheritdoc />
-        public override string TypeName => "Dense";
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         public override bool PassesMask => true;
 
@@ -51,7 +67,13 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
-        public Tensor CallWithoutActivation(Tensor input, bool training)
+        public override string? InputHint(int[] perSampleShape) => perSampleShape.Length > 1
+            ? $"Layer '{Name}' (Dense) received samples of shape {ShapeText(perSampleShape)}, but Dense expects flat vectors. "
+                + $"Images need Flatten first: start the model with Flatten(inputShape: [{string.Join(", ", perSampleShape)}])."
+            : null;
+
+        /// <inheritdoc />
+        public override Tensor CallWithoutActivation(Tensor input, bool training)
         {
             if (input.shape[^1] != Kernel.shape[0])
                 throw new ArgumentException($"Dense layer '{Name}' expects {Kernel.shape[0]} features per sample but got input of shape [{string.Join(", ", input.shape)}]. "
@@ -68,9 +90,6 @@ namespace TransferNotebooks.Layers
             return Activation.IsLinear ? z : Activation.Apply(z);
         }
 
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() =>
-            new Dictionary<string, object?> { ["units"] = Units, ["activation"] = Activation.Name, ["use_bias"] = UseBias };
     }
 }
 

@@ -1,7 +1,16 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
+    /// <summary>Dropout's saved settings, keyed as Keras names them.</summary>
+    public sealed record DropoutConfig(double Rate);
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectRequiredConstructorParameters = true)]
+    [JsonSerializable(typeof(DropoutConfig))]
+    internal sealed partial class DropoutJson : JsonSerializerContext;
+
     /// <summary>Randomly zeroes a fraction of inputs during training and scales the rest by 1/(1-rate); identity at inference.</summary>
     public sealed class Dropout : Layer
     {
@@ -14,8 +23,13 @@ namespace TransferNotebooks.Layers
 
         /// <summary>The fraction of inputs dropped.</summary>
         public double Rate { get; }
+        /// <summary>The Dropout layer type: name, Keras aliases, and its config record <see cref="DropoutConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Dropout, DropoutConfig>("Dropout", DropoutJson.Default.DropoutConfig, l => new(l.Rate), (c, name, shape) => new Dropout(c.Rate, name, shape));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
         /// <inheritdoc />
-        public override string TypeName => "Dropout";
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         public override bool PassesMask => true;
         /// <inheritdoc />
@@ -23,8 +37,6 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) =>
             training && Rate > 0 ? nn.functional.dropout(input, Rate, true) : input.alias();
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["rate"] = Rate };
     }
 }
 

@@ -1,9 +1,18 @@
+using System.Text.Json.Serialization;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
+    /// <summary>Embedding's saved settings, keyed as Keras names them (<c>input_length</c> comes from Keras 2 files).</summary>
+    public sealed record EmbeddingConfig(int InputDim, int OutputDim, bool MaskZero = false, int? InputLength = null);
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectRequiredConstructorParameters = true)]
+    [JsonSerializable(typeof(EmbeddingConfig))]
+    internal sealed partial class EmbeddingJson : JsonSerializerContext;
+
     /// <summary>Maps integer token ids to dense vectors (Keras <c>Embedding</c>, uniform(-0.05, 0.05) initialisation).</summary>
     public sealed class Embedding : Layer
     {
@@ -27,7 +36,15 @@ namespace TransferNotebooks.Layers
         /// </summary>
         public bool MaskZero { get; }
         /// <inheritdoc />
-        public override string TypeName => "Embedding";
+        /// <summary>The Embedding layer type: name, Keras aliases, and its config record <see cref="EmbeddingConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Embedding, EmbeddingConfig>("Embedding", EmbeddingJson.Default.EmbeddingConfig,
+            l => new(l.InputDim, l.OutputDim, l.MaskZero),
+            (c, name, shape) => new Embedding(c.InputDim, c.OutputDim, shape is { Length: 1 } s ? s[0] : c.InputLength, name, c.MaskZero));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <summary>The table [InputDim, OutputDim].</summary>
         public Parameter Embeddings { get; private set; } = null!;
 
@@ -49,6 +66,15 @@ namespace TransferNotebooks.Layers
             return rows.reshape([.. ids.shape, OutputDim]);
         }
 
+        /// <inheritdoc />
+        public override ScalarType? InputDType => ScalarType.Int64;
+
+        /// <inheritdoc />
+        public override void CheckInput(Tensor input) => CheckIds(input);
+
+        /// <summary>Keras's padding mask: token id 0 is padding when <see cref="MaskZero"/> is set.</summary>
+        public override Tensor? ComputeMask(Tensor input, Tensor? mask) => MaskZero ? input.ne(0) : null;
+
         /// <summary>
         /// Checks that every token id is in [0, InputDim), with an error that says what to change. The model calls it once per
         /// Fit/Evaluate/Predict on the whole input (not per batch: that would add two device reads to every training step).
@@ -62,9 +88,6 @@ namespace TransferNotebooks.Layers
             if (min < 0 || max >= InputDim)
                 throw new ArgumentException($"Embedding layer '{Name}' got token id {(min < 0 ? min : max)} outside [0, {InputDim}). Raise inputDim or cap the vocabulary (for IMDB: Imdb.Load(numWords: {InputDim})).");
         }
-
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["input_dim"] = InputDim, ["output_dim"] = OutputDim, ["mask_zero"] = MaskZero };
     }
 }
 

@@ -1,7 +1,16 @@
+using System.Text.Json.Serialization;
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
+    /// <summary>Flatten's saved settings, keyed as Keras names them (only channels_last is supported).</summary>
+    public sealed record FlattenConfig(string DataFormat = "channels_last");
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectRequiredConstructorParameters = true)]
+    [JsonSerializable(typeof(FlattenConfig))]
+    internal sealed partial class FlattenJson : JsonSerializerContext;
+
     /// <summary>Flattens each sample to a vector, in Keras's order (H, W, C for images), so weights match Keras models.</summary>
     public sealed class Flatten : Layer
     {
@@ -9,7 +18,15 @@ namespace TransferNotebooks.Layers
         public Flatten(string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape) { }
 
         /// <inheritdoc />
-        public override string TypeName => "Flatten";
+        /// <summary>The Flatten layer type: name, Keras aliases, and its config record <see cref="FlattenConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Flatten, FlattenConfig>("Flatten", FlattenJson.Default.FlattenConfig,
+            l => new(),
+            (c, name, shape) => { KerasSettings.RequireChannelsLast(c.DataFormat, name, "Flatten"); return new Flatten(name, shape); });
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
 
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => [inputShape.Aggregate(1, (a, b) => a * b)];

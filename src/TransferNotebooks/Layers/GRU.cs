@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
@@ -21,7 +22,20 @@ namespace TransferNotebooks.Layers
         /// <summary>True: the reset gate multiplies the recurrent product (Keras's default, cuDNN and torch); false: it multiplies the state first.</summary>
         public bool ResetAfter { get; }
         /// <inheritdoc />
-        public override string TypeName => "GRU";
+        /// <summary>The GRU layer type: name and its config record <see cref="RecurrentConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<GRU, RecurrentConfig>("GRU", RecurrentJson.Default.RecurrentConfig,
+            l => l.CommonConfig() with { ResetAfter = l.ResetAfter },
+            (c, name, shape) =>
+            {
+                c.CheckSupported(name, "GRU");
+                return new GRU(c.Units, Activations.Get(c.Activation), Activations.Get(c.RecurrentActivation), c.UseBias, c.ReturnSequences,
+                    c.Dropout, c.RecurrentDropout, c.ResetAfter ?? true, name, shape);
+            });
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int Gates => 3;
         /// <inheritdoc />
@@ -53,10 +67,6 @@ namespace TransferNotebooks.Layers
             // h = z·h_prev + (1 - z)·candidate
             return candidate.add(z.mul(previous.sub(candidate)));
         }
-
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() =>
-            new Dictionary<string, object?>(base.GetConfig()) { ["reset_after"] = ResetAfter };
     }
 }
 

@@ -1,21 +1,30 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
     /// <summary>Averages over the time axis: (T, D) to (D), the usual head of an Embedding model.</summary>
-    public sealed class GlobalAveragePooling1D : Layer, IMaskable
+    public sealed class GlobalAveragePooling1D : Layer
     {
         /// <summary>Creates the layer; see <see cref="Keras.GlobalAveragePooling1D"/>.</summary>
         public GlobalAveragePooling1D(string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape) { }
         /// <inheritdoc />
-        public override string TypeName => "GlobalAveragePooling1D";
+        /// <summary>The GlobalAveragePooling1D layer type: name, Keras aliases, and its config record <see cref="GlobalPoolingConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<GlobalAveragePooling1D, GlobalPoolingConfig>("GlobalAveragePooling1D", GlobalPoolingJson.Default.GlobalPoolingConfig,
+            l => new(),
+            (c, name, shape) => { c.CheckSupported(name, "GlobalAveragePooling1D"); return new GlobalAveragePooling1D(name, shape); }, "GlobalAvgPool1D");
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 2 ? [inputShape[1]]
             : throw new ArgumentException($"GlobalAveragePooling1D layer '{Name}' needs (steps, features) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => input.mean([1]);
         /// <summary>With a padding mask: the mean over real steps only (Keras); a row of padding only gives zeros.</summary>
-        public Tensor Call(Tensor input, bool training, Tensor? mask)
+        public override Tensor Call(Tensor input, bool training, Tensor? mask)
         {
             if (mask is null) return Call(input, training);
             using var weights = mask.to_type(input.dtype).unsqueeze(-1);

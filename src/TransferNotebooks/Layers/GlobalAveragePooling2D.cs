@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
@@ -8,7 +9,15 @@ namespace TransferNotebooks.Layers
         /// <summary>Creates the layer; see <see cref="Keras.GlobalAveragePooling2D"/>.</summary>
         public GlobalAveragePooling2D(string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape) { }
         /// <inheritdoc />
-        public override string TypeName => "GlobalAveragePooling2D";
+        /// <summary>The GlobalAveragePooling2D layer type: name, Keras aliases, and its config record <see cref="GlobalPoolingConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<GlobalAveragePooling2D, GlobalPoolingConfig>("GlobalAveragePooling2D", GlobalPoolingJson.Default.GlobalPoolingConfig,
+            l => new(),
+            (c, name, shape) => { c.CheckSupported(name, "GlobalAveragePooling2D"); return new GlobalAveragePooling2D(name, shape); }, "GlobalAvgPool2D");
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 3 ? [inputShape[2]]
             : throw new ArgumentException($"GlobalAveragePooling2D layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
@@ -8,7 +9,15 @@ namespace TransferNotebooks.Layers
         /// <summary>Creates the layer; see <see cref="Keras.GlobalMaxPooling1D"/>.</summary>
         public GlobalMaxPooling1D(string? name = null, IEnumerable<int>? inputShape = null) : base(name, inputShape) { }
         /// <inheritdoc />
-        public override string TypeName => "GlobalMaxPooling1D";
+        /// <summary>The GlobalMaxPooling1D layer type: name, Keras aliases, and its config record <see cref="GlobalPoolingConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<GlobalMaxPooling1D, GlobalPoolingConfig>("GlobalMaxPooling1D", GlobalPoolingJson.Default.GlobalPoolingConfig,
+            l => new(),
+            (c, name, shape) => { c.CheckSupported(name, "GlobalMaxPooling1D"); return new GlobalMaxPooling1D(name, shape); }, "GlobalMaxPool1D");
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 2 ? [inputShape[1]]
             : throw new ArgumentException($"GlobalMaxPooling1D layer '{Name}' needs (steps, channels) input but got {ShapeText(inputShape)}.");

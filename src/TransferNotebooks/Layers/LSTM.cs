@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
@@ -16,7 +17,20 @@ namespace TransferNotebooks.Layers
             : base(units, activation, recurrentActivation, useBias, returnSequences, dropout, recurrentDropout, name, inputShape) { }
 
         /// <inheritdoc />
-        public override string TypeName => "LSTM";
+        /// <summary>The LSTM layer type: name and its config record <see cref="RecurrentConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<LSTM, RecurrentConfig>("LSTM", RecurrentJson.Default.RecurrentConfig,
+            l => l.CommonConfig(),
+            (c, name, shape) =>
+            {
+                c.CheckSupported(name, "LSTM");
+                return new LSTM(c.Units, Activations.Get(c.Activation), Activations.Get(c.RecurrentActivation), c.UseBias, c.ReturnSequences,
+                    c.Dropout, c.RecurrentDropout, name, shape);
+            });
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int Gates => 4;
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,8 +34,11 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// <summary>The layer's name in its model (auto-assigned like Keras: <c>dense</c>, <c>dense_1</c>, ... when not given).</summary>
     public string? Name { get; internal set; }
 
+    /// <summary>The layer's type: its registry and Keras name, aliases and config reader/writer (declared in the layer's file).</summary>
+    public abstract LayerType LayerType { get; }
+
     /// <summary>The registry name of this layer type, as Keras spells it (for example <c>Dense</c>).</summary>
-    public abstract string TypeName { get; }
+    public string TypeName => LayerType.Name;
 
     /// <summary>The input shape given at construction (Keras's <c>input_shape</c>), if any.</summary>
     public int[]? DeclaredInputShape { get; }
@@ -107,11 +111,54 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// </summary>
     public virtual bool PassesMask => false;
 
+    /// <summary>Runs the layer with the padding mask of its input ([batch, steps] booleans; null when none). Layers that use masks override it.</summary>
+    public virtual Tensor Call(Tensor input, bool training, Tensor? mask) => Call(input, training);
+
+    /// <summary>The mask of this layer's output given its input and the input's mask (Keras's <c>compute_mask</c>).</summary>
+    public virtual Tensor? ComputeMask(Tensor input, Tensor? mask) => PassesMask ? mask : null;
+
+    /// <summary>
+    /// The activation applied last, when the layer can run without it (Dense, convolutions, Activation): a loss that fuses
+    /// softmax or sigmoid then gets the pre-activation values through <see cref="CallWithoutActivation"/>. Null otherwise.
+    /// </summary>
+    public virtual ActivationFunction? OutputActivation => null;
+
+    /// <summary>Runs the layer without its <see cref="OutputActivation"/> (only for layers that have one).</summary>
+    public virtual Tensor CallWithoutActivation(Tensor input, bool training) =>
+        throw new NotSupportedException($"Layer '{Name}' ({TypeName}) has no separable activation.");
+
+    /// <summary>
+    /// Whether the layer still updates while frozen when the model keeps normalization statistics training
+    /// (<paramref name="keepTrainingNormalization"/>: <c>FrozenBatchNorm.KeepTraining</c>); only normalization layers say yes.
+    /// </summary>
+    public virtual bool UpdatesWhenFrozen(bool keepTrainingNormalization) => false;
+
+    /// <summary>The element type the layer takes as a model's first layer (token ids: Int64); null for floating-point input.</summary>
+    public virtual ScalarType? InputDType => null;
+
+    /// <summary>Checks a model's raw input before it reaches this (first) layer, with an error naming the fix (for example token ids out of range).</summary>
+    public virtual void CheckInput(Tensor input) { }
+
+    /// <summary>When the layer, first in a model, cannot take samples of <paramref name="perSampleShape"/>, the explanation and fix; else null.</summary>
+    public virtual string? InputHint(int[] perSampleShape) => null;
+
     /// <summary>Runs the layer in the module's current mode (TorchSharp's entry point).</summary>
     public override Tensor forward(Tensor input) => Call(input, this.training);
 
-    /// <summary>The layer's configuration as Keras names it (units, activation, ...), used by Save/Load and Summary.</summary>
-    public virtual IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>();
+    /// <summary>The layer's configuration as Keras names it (units, activation, ...), used by Save/Load, the Keras writer and Summary.</summary>
+    public JsonObject GetConfig() => LayerType.WriteConfig(this);
+
+    /// <summary>The names of the weights Keras saves for this layer, in Keras's creation order (<c>vars/0</c>, <c>vars/1</c>, ...).</summary>
+    public virtual IReadOnlyList<string> KerasWeightNames => Weights.Select(w => w.Name).ToList();
+
+    /// <summary>
+    /// How weight <paramref name="weightName"/> is laid out in Keras compared with here: the permutation of this layer's tensor
+    /// dimensions that gives Keras's (for example a Conv2D kernel (out, in, kh, kw) -> (kh, kw, in, out) is [2, 3, 1, 0]); null when equal.
+    /// </summary>
+    public virtual int[]? KerasAxisOrder(string weightName) => null;
+
+    /// <summary>True when Keras files this layer's variables under its cell (<c>layers/lstm/cell/vars</c>), as for recurrent layers.</summary>
+    public virtual bool KerasWeightsInCell => false;
 
     /// <summary>Formats a shape the way Keras prints it, with the batch dimension as None.</summary>
     public static string ShapeText(IEnumerable<int>? shape) =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
@@ -22,7 +23,15 @@ namespace TransferNotebooks.Layers
         /// <summary><c>valid</c> or <c>same</c>.</summary>
         public string PaddingMode { get; }
         /// <inheritdoc />
-        public override string TypeName => "MaxPooling1D";
+        /// <summary>The MaxPooling1D layer type: name, Keras aliases, and its config record <see cref="PoolingConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<MaxPooling1D, PoolingConfig>("MaxPooling1D", PoolingJson.Default.PoolingConfig,
+            l => new([l.PoolSize], [l.Strides], l.PaddingMode),
+            (c, name, shape) => { KerasSettings.RequireChannelsLast(c.DataFormat, name, "MaxPooling1D"); return new MaxPooling1D(c.PoolSize?[0] ?? 2, c.Strides?[0], c.Padding, name, shape); }, "MaxPool1D");
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
 
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape)
@@ -42,12 +51,6 @@ namespace TransferNotebooks.Layers
             using var pooled = nn.functional.max_pool1d(padded, PoolSize, Strides);
             return pooled.transpose(1, 2);
         }
-
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
-        {
-            ["pool_size"] = new[] { PoolSize }, ["strides"] = new[] { Strides }, ["padding"] = PaddingMode,
-        };
     }
 }
 

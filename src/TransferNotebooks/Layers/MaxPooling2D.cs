@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
@@ -10,7 +11,15 @@ namespace TransferNotebooks.Layers
             : base(poolSize, strides, padding, "max_pooling2d", name, inputShape) { }
 
         /// <inheritdoc />
-        public override string TypeName => "MaxPooling2D";
+        /// <summary>The MaxPooling2D layer type: name, Keras aliases, and its config record <see cref="PoolingConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<MaxPooling2D, PoolingConfig>("MaxPooling2D", PoolingJson.Default.PoolingConfig,
+            l => new([l.PoolSize, l.PoolSize], [l.Strides, l.Strides], l.PaddingMode),
+            (c, name, shape) => { var (pool, strides) = c.Square(name, "MaxPooling2D"); return new MaxPooling2D(pool, strides, c.Padding, name, shape); }, "MaxPool2D");
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
 
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training)

@@ -26,8 +26,4 @@ public abstract class Pooling2D : Layer
         if (inputShape.Length != 3) throw new ArgumentException($"{TypeName} layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
         return [Padding.OutputLength(inputShape[0], PoolSize, Strides, PaddingMode), Padding.OutputLength(inputShape[1], PoolSize, Strides, PaddingMode), inputShape[2]];
     }
-
-    /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
-    { ["pool_size"] = new[] { PoolSize, PoolSize }, ["strides"] = new[] { Strides, Strides }, ["padding"] = PaddingMode };
 }

@@ -11,7 +11,7 @@ namespace TransferNotebooks.Layers;
 /// orthogonal recurrent kernel; dropout on the inputs and on the recurrent state with one mask per sequence. Subclasses
 /// give the gate count, the bias and one time step.
 /// </summary>
-public abstract class RecurrentLayer : Layer, IMaskable
+public abstract class RecurrentLayer : Layer
 {
     /// <summary>Sets the options every recurrent layer has; see <see cref="Keras.LSTM"/>.</summary>
     protected RecurrentLayer(int units, ActivationFunction? activation, ActivationFunction? recurrentActivation, bool useBias, bool returnSequences,
@@ -101,7 +101,7 @@ public abstract class RecurrentLayer : Layer, IMaskable
     /// Runs the sequence; with a padding <paramref name="mask"/> [batch, steps] a padded step leaves the state (and the
     /// cell state) as it was and repeats the previous output, as Keras does.
     /// </summary>
-    public Tensor Call(Tensor input, bool training, Tensor? mask)
+    public override Tensor Call(Tensor input, bool training, Tensor? mask)
     {
         if (input.dim() != 3 || input.shape[2] != Kernel.shape[0])
             throw new ArgumentException($"{TypeName} layer '{Name}' expects input [batch, steps, {Kernel.shape[0]}] but got [{string.Join(", ", input.shape)}].");
@@ -138,10 +138,10 @@ public abstract class RecurrentLayer : Layer, IMaskable
         return states is null ? h : stack(states, 1);
     }
 
+    /// <summary>The saved settings (what <see cref="LSTM"/> and <see cref="GRU"/> share; GRU adds reset_after).</summary>
+    protected RecurrentConfig CommonConfig() =>
+        new(Units, Activation.Name, RecurrentActivation.Name, UseBias, ReturnSequences, Dropout, RecurrentDropout);
+
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
-    {
-        ["units"] = Units, ["activation"] = Activation.Name, ["recurrent_activation"] = RecurrentActivation.Name, ["use_bias"] = UseBias,
-        ["return_sequences"] = ReturnSequences, ["dropout"] = Dropout, ["recurrent_dropout"] = RecurrentDropout,
-    };
+    public override bool KerasWeightsInCell => true;
 }

@@ -1,7 +1,17 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
+    /// <summary>Rescaling's saved settings (one scale and offset for all channels), keyed as Keras names them.</summary>
+    public sealed record RescalingConfig([property: JsonConverter(typeof(SingleNumberConverter))] double Scale,
+        [property: JsonConverter(typeof(SingleNumberConverter))] double Offset = 0);
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectRequiredConstructorParameters = true)]
+    [JsonSerializable(typeof(RescalingConfig))]
+    internal sealed partial class RescalingJson : JsonSerializerContext;
+
     /// <summary>
     /// Multiplies inputs by <see cref="Scale"/> and adds <see cref="Offset"/> (Keras <c>Rescaling</c>), so raw uint8 pixels
     /// can go straight into a model: <c>Rescaling(1.0 / 255)</c> maps 0-255 to 0-1, <c>Rescaling(1.0 / 127.5, offset: -1)</c>
@@ -22,8 +32,13 @@ namespace TransferNotebooks.Layers
         public double Scale { get; }
         /// <summary>The value added after scaling.</summary>
         public double Offset { get; }
+        /// <summary>The Rescaling layer type: name, Keras aliases, and its config record <see cref="RescalingConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Rescaling, RescalingConfig>("Rescaling", RescalingJson.Default.RescalingConfig, l => new(l.Scale, l.Offset), (c, name, shape) => new Rescaling(c.Scale, c.Offset, name, shape));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
         /// <inheritdoc />
-        public override string TypeName => "Rescaling";
+        public override LayerType LayerType => Type;
         /// <inheritdoc />
         public override bool PassesMask => true;
         /// <inheritdoc />
@@ -34,8 +49,6 @@ namespace TransferNotebooks.Layers
             var scaled = input.mul(Scale);
             return Offset == 0 ? scaled : scaled.add_(Offset);
         }
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["scale"] = Scale, ["offset"] = Offset };
     }
 }
 

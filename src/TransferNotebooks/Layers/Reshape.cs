@@ -1,7 +1,16 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers
 {
+    /// <summary>Reshape's saved settings, keyed as Keras names them.</summary>
+    public sealed record ReshapeConfig([property: JsonConverter(typeof(IntsConverter))] int[] TargetShape);
+
+    [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, RespectRequiredConstructorParameters = true)]
+    [JsonSerializable(typeof(ReshapeConfig))]
+    internal sealed partial class ReshapeJson : JsonSerializerContext;
+
     /// <summary>Reshapes each sample to <see cref="TargetShape"/> (Keras order; one dimension may be -1).</summary>
     public sealed class Reshape : Layer
     {
@@ -11,8 +20,13 @@ namespace TransferNotebooks.Layers
 
         /// <summary>The per-sample shape to produce.</summary>
         public int[] TargetShape { get; }
+        /// <summary>The Reshape layer type: name, Keras aliases, and its config record <see cref="ReshapeConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Reshape, ReshapeConfig>("Reshape", ReshapeJson.Default.ReshapeConfig, l => new(l.TargetShape), (c, name, shape) => new Reshape(c.TargetShape, name, shape));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
         /// <inheritdoc />
-        public override string TypeName => "Reshape";
+        public override LayerType LayerType => Type;
 
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape)
@@ -33,8 +47,6 @@ namespace TransferNotebooks.Layers
             return OutputShape!.Length == 3 ? ImageLayout.ToChannelsFirst(y) : y;
         }
 
-        /// <inheritdoc />
-        public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["target_shape"] = TargetShape };
     }
 }
 

@@ -12,9 +12,10 @@ namespace TransferNotebooks.Models;
 /// <summary>
 /// Our model file: a zip holding <c>metadata.json</c> (format and version), <c>config.json</c> (layer types and configs, trainable
 /// flags, compile settings) and <c>model.safetensors</c> (weights), optionally <c>optimizer.safetensors</c>. Written to a temporary
-/// file then renamed, so a crash never leaves a half-written model and never damages the previous file.
+/// file then renamed, so a crash never leaves a half-written model and never damages the previous file. Files end in
+/// <c>.tnmodel</c> by convention (<see cref="Model.Extension"/>); the public entry points are <see cref="Sequential.Save"/> and <see cref="Model.Load"/>.
 /// </summary>
-public static class ModelFile
+internal static class ModelFile
 {
     /// <summary>The format identifier in metadata.json.</summary>
     public const string Format = "transfernotebooks.model";
@@ -52,7 +53,7 @@ public static class ModelFile
                 ["type"] = l.TypeName, ["name"] = l.Name, ["trainable"] = l.Trainable,
                 ["input_shape"] = l.InputShape is null ? null : new JsonArray(l.InputShape.Select(d => (JsonNode)d).ToArray()),
                 ["learning_rate_multiplier"] = l.LearningRateMultiplier,
-                ["config"] = LibraryJson.LayerConfigNode(l.GetConfig(), l.Name ?? l.TypeName),
+                ["config"] = l.GetConfig(),
             });
         var root = new JsonObject { ["name"] = model.Name, ["frozen_batch_norm"] = model.FrozenBatchNorm.ToString(), ["layers"] = layers };
         if (model.IsCompiled)
@@ -77,18 +78,18 @@ public static class ModelFile
         LibraryJson.WriteIndented(w, node);
     }
 
-    /// <summary>Loads a model saved by <see cref="Save"/>: architecture from the layer registry, weights, trainable flags, compile settings.</summary>
+    /// <summary>Loads a model saved by <see cref="Save"/>: architecture from the layer registry, weights, trainable flags, compile settings (when <paramref name="compile"/>).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a model file, truncated, or from a newer version; the message says which and what to do.</exception>
-    public static Sequential Load(string path)
+    public static Sequential Load(string path, bool compile = true)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
         ZipArchive zip;
         try { zip = ZipFile.OpenRead(path); }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"'{path}' is not a TransferNotebooks model file (not a zip archive) or it is truncated. "
-                + "Save models with model.Save(path); Keras files load with Model.Load when they end in .h5 or .keras.", e);
+            throw new InvalidDataException($"'{path}' is a TransferNotebooks model file that is truncated or damaged (it cannot be read as a zip archive). "
+                + "Save it again with model.Save(path).", e);
         }
         using (zip)
         {
@@ -108,7 +109,7 @@ public static class ModelFile
                 WeightsIO.Assign(model, weights, strict: true, skipMismatch: false, source: path);
             }
             finally { foreach (var t in weights.Values) t.Dispose(); }
-            if (config["compile"] is JsonObject compile) Compile(model, compile);
+            if (compile && config["compile"] is JsonObject settings) Compile(model, settings);
             if (model.IsCompiled && zip.GetEntry("optimizer.safetensors") is { } optEntry)
             {
                 using var s = optEntry.Open();
@@ -133,7 +134,7 @@ public static class ModelFile
             var name = node["name"]?.GetValue<string>();
             var input = node["input_shape"] is JsonArray a ? a.Select(d => d!.GetValue<int>()).ToArray() : null;
             var values = LibraryJson.Element(node["config"]);
-            var layer = LayerRegistry.Create(type, new LayerConfig(name, model.Layers.Count == 0 ? input : null, values));
+            var layer = LayerRegistry.Create(type, values, name, model.Layers.Count == 0 ? input : null);
             model.Add(layer);
             if (!layer.Built && input is not null) layer.Build(input);
             layer.LearningRateMultiplier = node["learning_rate_multiplier"]?.GetValue<double>() ?? 1.0;

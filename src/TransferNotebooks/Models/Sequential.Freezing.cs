@@ -73,7 +73,7 @@ public sealed partial class Sequential
             if (snap.TryGetValue(name, out var before))
             {
                 // Moving statistics of a BatchNormalization that keeps training are expected to move.
-                if (layer is BatchNormalization && FrozenBatchNorm == FrozenBatchNorm.KeepTraining) continue;
+                if (layer.UpdatesWhenFrozen(FrozenBatchNorm == FrozenBatchNorm.KeepTraining)) continue;
                 using var d = (value - before).abs().max();
                 max = Math.Max(max, d.item<float>());
             }

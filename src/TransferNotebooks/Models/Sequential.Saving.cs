@@ -3,11 +3,32 @@ namespace TransferNotebooks.Models;
 
 public sealed partial class Sequential
 {
-    /// <summary>Saves architecture, weights, trainable flags and compile settings in one file (atomically); see <see cref="ModelFile"/>.</summary>
-    public void Save(string path) => ModelFile.Save(this, path);
+    /// <summary>
+    /// Saves architecture, weights, trainable flags and compile settings in one file, atomically (a temporary file then a rename),
+    /// to load back with <see cref="Model.Load"/>. The format follows the extension unless <paramref name="format"/> says:
+    /// <c>model.Save("pretrained.tnmodel")</c> writes this library's file, <c>model.Save("m.keras")</c> a Keras 3 file that
+    /// <c>keras.saving.load_model</c> reads (Conv kernels converted to Keras's layout; no optimizer state).
+    /// </summary>
+    /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.keras</c> for Keras).</param>
+    /// <param name="includeOptimizer">Also save the optimizer's state, to resume training exactly (this library's format only).</param>
+    /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    /// <exception cref="NotSupportedException">Keras format: a layer has no Keras equivalent (a custom layer), or <paramref name="includeOptimizer"/> was asked for.</exception>
+    public void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
+    {
+        if (format == ModelFormat.Auto)
+            format = string.Equals(Path.GetExtension(path), ".keras", StringComparison.OrdinalIgnoreCase) ? ModelFormat.Keras : ModelFormat.TransferNotebooks;
+        if (format == ModelFormat.Keras)
+        {
+            if (includeOptimizer)
+                throw new NotSupportedException($"Keras files written here carry no optimizer state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training exactly.");
+            KerasImport.KerasZipWriter.Save(this, path);
+        }
+        else ModelFile.Save(this, path, includeOptimizer);
+    }
 
-    /// <summary>Saves the model, optionally with the optimizer's state (to resume training exactly).</summary>
-    public void Save(string path, bool includeOptimizer) => ModelFile.Save(this, path, includeOptimizer);
+    /// <summary>The callbacks' save (ModelCheckpoint): by extension, as <see cref="Save"/>.</summary>
+    void Training.ITrainableModel.Save(string path) => Save(path);
 
     /// <summary>Saves only the weights, as a safetensors file (atomically).</summary>
     public void SaveWeights(string path) => WeightsIO.Save(this, path);
@@ -24,7 +45,4 @@ public sealed partial class Sequential
         try { return WeightsIO.Assign(this, weights, strict, skipMismatch, path); }
         finally { foreach (var t in weights.Values) t.Dispose(); }
     }
-
-    /// <summary>Loads a model saved with <see cref="Save(string)"/>.</summary>
-    public static Sequential Load(string path) => Model.Load(path);
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using TorchSharp;
 using TransferNotebooks.Data;
 using TransferNotebooks.Layers;
@@ -14,7 +13,7 @@ namespace TransferNotebooks.Models;
 
 /// <summary>
 /// A linear stack of layers with Keras's workflow: <see cref="Add"/>, <see cref="Compile(Optimizer, Loss, IEnumerable{string}?)"/>,
-/// <see cref="Fit"/>,
+/// <see cref="Fit(FitInputs, FitTargets, FitOptions)"/>,
 /// <see cref="Evaluate(Tensor, Tensor, int)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="Summary"/>, plus freezing for transfer learning.
 /// </summary>
 /// <remarks>
@@ -25,10 +24,6 @@ namespace TransferNotebooks.Models;
 public sealed partial class Sequential : ITrainableModel, IDisposable
 {
     readonly List<Layer> layers = [];
-    Optimizer? optimizer;
-    Loss? loss;
-    readonly List<Func<Loss, Metric>> metricFactories = [];
-    readonly List<string> metricNames = [];
 
     /// <summary>Creates a model from layers (F# lists and C# collection expressions pass straight in).</summary>
     public Sequential(IEnumerable<Layer> layers, string name = "sequential")
@@ -69,7 +64,7 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (layers.Contains(layer)) throw new ArgumentException($"Layer '{layer.Name}' is already in this model.");
-        layer.Name ??= UniqueName(SnakeCase(layer.TypeName));
+        layer.Name ??= UniqueName(layer.LayerType.DefaultName);
         if (layers.Any(l => l.Name == layer.Name))
             throw new ArgumentException($"A layer named '{layer.Name}' is already in the model; give the new layer another name (name: \"...\").");
         int[]? input = layers.Count == 0 ? layer.DeclaredInputShape : layers[^1].OutputShape;
@@ -110,194 +105,6 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
             if (!layers.Any(l => l.Name == $"{baseName}_{i}")) return $"{baseName}_{i}";
     }
 
-    /// <summary>Keras's class-name to layer-name rule: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d.</summary>
-    static string SnakeCase(string typeName) => LowerUpper().Replace(WordStart().Replace(typeName, "$1_$2"), "$1_$2").ToLowerInvariant();
-
-    [GeneratedRegex("(.)([A-Z][a-z]+)")]
-    private static partial Regex WordStart();
-
-    [GeneratedRegex("([a-z])([A-Z])")]
-    private static partial Regex LowerUpper();
-
-    // ---------------------------------------------------------------- compile
-
-    /// <summary>
-    /// Chooses the optimizer, loss and metrics, by Keras name or object:
-    /// <c>Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])</c>.
-    /// Freezing or unfreezing layers later needs no recompile: the optimizer follows the trainable flags at every step.
-    /// </summary>
-    /// <exception cref="ArgumentException">Unknown name (the message lists valid names and the nearest).</exception>
-    public Sequential Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null)
-    {
-        var names = (metrics ?? []).ToList();
-        foreach (var n in names) MetricRegistry.Get(n, loss); // validate now, with a clear error
-        SetCompiled(optimizer, loss, names.Select(n => (Func<Loss, Metric>)(l => MetricRegistry.Get(n, l))), names);
-        return this;
-    }
-
-    /// <summary>Compile with metric objects (for example <c>new Precision(threshold: 0.3)</c>).</summary>
-    public Sequential Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric> metrics)
-    {
-        var list = metrics.ToList();
-        SetCompiled(optimizer, loss, list.Select(m => (Func<Loss, Metric>)(_ => m)), list.Select(m => m.Name));
-        return this;
-    }
-
-    void SetCompiled(Optimizer optimizer, Loss loss, IEnumerable<Func<Loss, Metric>> factories, IEnumerable<string> names)
-    {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        ArgumentNullException.ThrowIfNull(loss);
-        if (!ReferenceEquals(this.optimizer, optimizer)) this.optimizer?.Dispose();
-        this.optimizer = optimizer;
-        this.loss = loss;
-        metricFactories.Clear();
-        metricFactories.AddRange(factories);
-        metricNames.Clear();
-        metricNames.AddRange(names);
-    }
-
-    /// <summary>The compiled optimizer (usable directly in a hand-written loop).</summary>
-    /// <exception cref="InvalidOperationException">Not compiled yet.</exception>
-    public Optimizer Optimizer => optimizer ?? throw NotCompiled();
-
-    /// <summary>The compiled loss (usable directly in a hand-written loop).</summary>
-    /// <exception cref="InvalidOperationException">Not compiled yet.</exception>
-    public Loss Loss => loss ?? throw NotCompiled();
-
-    /// <summary>The metric names given to Compile.</summary>
-    public IReadOnlyList<string> MetricNames => metricNames;
-
-    InvalidOperationException NotCompiled() =>
-        new("The model is not compiled. Call model.Compile(optimizer: \"adam\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"]) before Fit or Evaluate.");
-
-    /// <inheritdoc />
-    public IReadOnlyList<Metric> CreateMetrics() => metricFactories.Select(f => f(Loss)).ToList();
-
-    // ---------------------------------------------------------------- run
-
-    /// <summary>Runs the model on a batch in Keras layout (images channels last); returns its outputs. Use inside your own loop (GradientTape pattern).</summary>
-    public Tensor Call(Tensor x, bool training = false)
-    {
-        using var scope = NewDisposeScope();
-        if (layers.Count > 0 && layers[0] is Embedding embedding) embedding.CheckIds(x);
-        var prepared = PrepareInput(x);
-        return Forward(prepared, training, forLoss: false).Output.MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc />
-    public ModelOutput Forward(Tensor x, bool training, bool forLoss)
-    {
-        if (!Built) throw new InvalidOperationException("The model is not built: give the first layer an inputShape, call Build(shape), or pass data to Fit/Predict first.");
-        var h = x;
-        // Keras's padding mask: from the token ids when the Embedding asks for it, handed along while layers keep the steps.
-        Tensor? mask = layers[0] is Embedding { MaskZero: true } ? x.ne(0) : null;
-        for (int i = 0; i < layers.Count - 1; i++)
-        {
-            var layer = layers[i];
-            bool trains = training && LayerTrains(layer);
-            h = i > 0 && mask is not null && layer is IMaskable maskable ? maskable.Call(h, trains, mask) : layer.Call(h, trains);
-            if (i > 0 && !layer.PassesMask) mask = null;
-        }
-        var last = layers[^1];
-        bool lastTrains = training && LayerTrains(last);
-        var lastMask = layers.Count > 1 ? mask : null;
-        Tensor CallLast(Tensor input) => lastMask is not null && last is IMaskable m ? m.Call(input, lastTrains, lastMask) : last.Call(input, lastTrains);
-        if (forLoss && loss is not null)
-        {
-            if (loss.FromLogits)
-            {
-                var fused = loss.FusedActivation is "softmax" ? (Func<Tensor, Tensor>)(t => t.softmax(-1)) : loss.FusedActivation is "sigmoid" ? t => t.sigmoid() : null;
-                return new ModelOutput(CallLast(h), OutputForm.Logits, fused);
-            }
-            if (loss.FusedActivation is { } act && last is IHasActivation withAct && withAct.Activation.Name == act)
-                return new ModelOutput(withAct.CallWithoutActivation(h, lastTrains), OutputForm.Logits, withAct.Activation.Apply);
-        }
-        return new ModelOutput(CallLast(h), OutputForm.Probabilities, null);
-    }
-
-    bool LayerTrains(Layer l) => l.Trainable || (l is BatchNormalization && FrozenBatchNorm == FrozenBatchNorm.KeepTraining);
-
-    /// <inheritdoc />
-    public Tensor PrepareInput(Tensor x)
-    {
-        if (layers.Count == 0) throw new InvalidOperationException("The model has no layers. Add layers before training or predicting.");
-        if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
-        var given = x.shape.Skip(1).Select(d => (int)d).ToArray();
-        var expected = InputShape;
-        if (expected is null)
-        {
-            if (layers[0] is Dense && given.Length > 1)
-                throw new ArgumentException($"Layer '{layers[0].Name}' (Dense) received samples of shape {Layer.ShapeText(given)}, but Dense expects flat vectors. "
-                    + $"Images need Flatten first: start the model with Flatten(inputShape: [{string.Join(", ", given)}]).");
-            Build(given);
-            expected = InputShape!;
-        }
-        bool embedding = layers[0] is Embedding;
-        Tensor t = x;
-        if (expected.Length == 3 && given.Length == 2 && expected[2] == 1 && given[0] == expected[0] && given[1] == expected[1])
-            t = x.unsqueeze(-1); // grayscale images [N, H, W] for an (H, W, 1) input
-        var now = t.shape.Skip(1).Select(d => (int)d).ToArray();
-        if (!now.SequenceEqual(expected))
-        {
-            string hint = layers[0] is Dense && given.Length > 1
-                ? $" Images need Flatten first: start the model with Flatten(inputShape: [{string.Join(", ", given)}])."
-                : expected.Length == 3 && given.Length == 2 ? $" Give images as [N, {expected[0]}, {expected[1]}, {expected[2]}] (channels last)." : "";
-            throw new ArgumentException($"Input shape mismatch: layer '{layers[0].Name}' ({layers[0].TypeName}) expects {Layer.ShapeText(expected)} but got {Layer.ShapeText(given)}.{hint}");
-        }
-        if (embedding) t = t.dtype == ScalarType.Int64 ? t : t.to_type(ScalarType.Int64);
-        else if (!t.is_floating_point()) t = t.to_type(ScalarType.Float32);
-        if (expected.Length == 3) t = ImageLayout.ToChannelsFirst(t).contiguous();
-        return t;
-    }
-
-    /// <inheritdoc />
-    public void Validate(Tensor x, Tensor? y)
-    {
-        if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
-        if (x.is_floating_point() && !AllFinite(x))
-        {
-            using var nan = x.isnan().any();
-            if (nan.item<bool>())
-                throw new ArgumentException("The input contains NaN values. Clean or impute them first (for example x.nan_to_num()).");
-        }
-        if (layers.Count > 0 && layers[0] is Embedding embedding) embedding.CheckIds(x);
-        if (y is null) return;
-        if (y.shape[0] != x.shape[0])
-            throw new ArgumentException($"Inputs and labels differ in length: {x.shape[0]} samples but {y.shape[0]} labels.");
-        if (loss is null) throw NotCompiled();
-        if (!Built) PrepareInput(x.narrow(0, 0, 1)).Dispose();
-        loss.ValidateTargets(y, x.shape[0], OutputShape, layers[^1].Name);
-    }
-
-    /// <summary>
-    /// True when the sum of all values is finite, which proves there is no NaN: one read-only pass, without the
-    /// data-sized boolean tensor of <c>isnan()</c> (that check took a third of a Fit epoch on IMDB multi-hot data).
-    /// </summary>
-    static bool AllFinite(Tensor x)
-    {
-        using var sum = x.sum();
-        using var wide = sum.to_type(ScalarType.Float64);
-        return double.IsFinite(wide.item<double>());
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
-        layers.Where(LayerTrainsWeights).SelectMany(l => l.parameters().Where(p => p.requires_grad).Select(p => new ParameterGroup(p, l.LearningRateMultiplier))).ToList();
-
-    bool LayerTrainsWeights(Layer l) => l.Trainable || (l is BatchNormalization && FrozenBatchNorm == FrozenBatchNorm.KeepTraining);
-
-    /// <summary>The trainable weight tensors, for a hand-written loop (forward, loss, backward, Optimizer.Step).</summary>
-    public IReadOnlyList<Tensor> TrainableParameters => TrainableParameterGroups().Select(g => g.Parameter).ToList();
-
-    /// <inheritdoc />
-    public void ZeroGrad()
-    {
-        foreach (var l in layers) l.zero_grad();
-    }
-
-    /// <inheritdoc />
-    public bool StopTraining { get; set; }
-
     // ---------------------------------------------------------------- fit / evaluate / predict
 
     /// <summary>Trains the model (Keras's <c>fit</c>).</summary>
@@ -319,20 +126,26 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     public History Fit(FitInputs x, FitTargets y = default, int epochs = 1, int batchSize = 32, double validationSplit = 0,
         Dataset? validationData = null, bool shuffle = true, int? seed = null, int initialEpoch = 0,
         IReadOnlyDictionary<int, double>? classWeight = null, IEnumerable<Callback>? callbacks = null, int verbose = 1,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Fit(x, y, FitOptions.From(epochs, batchSize, validationSplit, validationData, shuffle, seed, initialEpoch, classWeight, callbacks, verbose, cancellationToken));
+
+    /// <summary>Trains the model on a <see cref="Dataset"/> (or other inputs that carry their targets) with the <c>fit</c> arguments as one <see cref="FitOptions"/> value.</summary>
+    /// <param name="x">What to train on.</param>
+    /// <param name="options">Epochs, batch size, validation, callbacks, ... (<c>FitOptions.From(epochs: 3)</c>).</param>
+    public History Fit(FitInputs x, FitOptions options) => Fit(x, default, options);
+
+    /// <summary>Trains the model with the <c>fit</c> arguments as one <see cref="FitOptions"/> value (shared with <c>FineTune</c>).</summary>
+    /// <param name="x">What to train on, as in the named-argument <c>Fit</c>.</param>
+    /// <param name="y">Targets for tensor or array inputs; <c>default</c> for a <see cref="Dataset"/>.</param>
+    /// <param name="options">Epochs, batch size, validation, callbacks, ...; the host's stop button is observed when its token cannot be cancelled.</param>
+    public History Fit(FitInputs x, FitTargets y, FitOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var (inputs, targets) = x.Resolve(y, out var owned);
         using var madeHere = owned;
         _ = Loss; _ = Optimizer; // Fit before Compile: clear error
         RememberFrozenWeights();
-        var token = cancellationToken.CanBeCanceled ? cancellationToken : Hosting.Interruption.Token;
-        return Trainer.Fit(this, inputs, targets, new FitOptions
-        {
-            Epochs = epochs, BatchSize = batchSize, ValidationSplit = validationSplit,
-            ValidationData = validationData is null ? null : (validationData.X, validationData.Y),
-            Shuffle = shuffle, Seed = seed, InitialEpoch = initialEpoch, ClassWeight = classWeight,
-            Callbacks = (callbacks ?? []).ToList(), Verbose = verbose, CancellationToken = token,
-        });
+        return Trainer.Fit(this, inputs, targets, options.ObservingInterruption());
     }
 
     /// <summary>Loss and metrics on test data, by name (Keras's <c>evaluate</c>).</summary>
@@ -384,30 +197,6 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
         long total = layers.Sum(l => l.ParameterCount);
         return new ModelSummary(Name, rows, trainable, total - trainable);
     }
-
-    /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> SnapshotWeights()
-    {
-        var snapshot = new Dictionary<string, Tensor>();
-        using var noGrad = no_grad();
-        foreach (var l in layers)
-            foreach (var (name, value, _) in l.Weights)
-                snapshot[$"{l.Name}/{name}"] = value.detach().clone().DetachFromDisposeScope();
-        return snapshot;
-    }
-
-    /// <inheritdoc />
-    public void RestoreWeights(IReadOnlyDictionary<string, Tensor> snapshot)
-    {
-        using var noGrad = no_grad();
-        foreach (var l in layers)
-            foreach (var (name, value, _) in l.Weights)
-                if (snapshot.TryGetValue($"{l.Name}/{name}", out var saved)) value.copy_(saved);
-    }
-
-    /// <summary>Every weight by qualified name <c>layer/weight</c> (the tensors themselves, not copies).</summary>
-    public IReadOnlyDictionary<string, Tensor> NamedWeights() =>
-        layers.SelectMany(l => l.Weights.Select(w => (Key: $"{l.Name}/{w.Name}", w.Value))).ToDictionary(p => p.Key, p => p.Value);
 
     /// <inheritdoc />
     public override string ToString() => Summary().ToString();

@@ -20,5 +20,5 @@ public sealed record EvaluationResult(IReadOnlyDictionary<string, double> Values
 
     /// <inheritdoc />
     public override string ToString() =>
-        string.Join("  ", Values.Select(kv => $"{kv.Key}: {kv.Value.ToString("0.0000", CultureInfo.InvariantCulture)}")) + $"  ({Samples} samples)";
+        string.Join("  ", Values.Select(kv => $"{kv.Key}: {Hosting.NumberFormat.Value(kv.Value)}")) + $"  ({Samples} samples)";
 }

@@ -50,13 +50,13 @@ public sealed class History
         return result;
     }
 
-    /// <inheritdoc />
+    /// <summary>The epochs as a text table, values in the library's one number format (<see cref="Hosting.NumberFormat.Value"/>).</summary>
     public override string ToString()
     {
         var cols = values.Keys.ToList();
         var lines = new List<string> { "epoch  " + string.Join("  ", cols.Select(c => c.PadLeft(12))) };
         for (int i = 0; i < Count; i++)
-            lines.Add($"{Epochs[i] + 1,5}  " + string.Join("  ", cols.Select(c => (i < values[c].Count ? values[c][i].ToString("G5", System.Globalization.CultureInfo.InvariantCulture) : "").PadLeft(12))));
+            lines.Add($"{Epochs[i] + 1,5}  " + string.Join("  ", cols.Select(c => (i < values[c].Count ? Hosting.NumberFormat.Value(values[c][i]) : "").PadLeft(12))));
         return string.Join(Environment.NewLine, lines);
     }
 }

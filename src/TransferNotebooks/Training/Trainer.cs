@@ -27,22 +27,14 @@ public static class Trainer
     {
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"batchSize must be positive (got {options.BatchSize}); 32 or 128 are usual.");
         if (options.Epochs <= options.InitialEpoch) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"epochs ({options.Epochs}) must be greater than initialEpoch ({options.InitialEpoch}).");
-        if (options.ValidationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(options), options.ValidationSplit, "validationSplit must be in [0, 1), for example 0.1.");
         if (x.shape[0] == 0) throw new ArgumentException("Fit received no samples (the data is empty).");
         model.Validate(x, y);
         if (options.ValidationData is { } vd) model.Validate(vd.X, vd.Y);
 
-        long n = x.shape[0];
-        long nVal = options.ValidationData is null && options.ValidationSplit > 0 ? (long)Math.Round(n * options.ValidationSplit) : 0;
-        long nTrain = n - nVal;
-        if (nTrain <= 0) throw new ArgumentException($"validationSplit {options.ValidationSplit} leaves no training samples out of {n}.");
-
         using var outer = NewDisposeScope();
         // Inputs stay as the user gave them (uint8 images, compact multi-hot); each batch is converted on its own.
-        var trainX = x.narrow(0, 0, nTrain);
-        var trainY = y.narrow(0, 0, nTrain);
-        (Tensor X, Tensor Y)? validation = options.ValidationData is { } v ? (v.X, v.Y)
-            : nVal > 0 ? (x.narrow(0, nTrain, nVal), y.narrow(0, nTrain, nVal)) : null;
+        var (trainX, trainY, validation) = SplitValidation(x, y, options);
+        long nTrain = trainX.shape[0];
         var sampleWeights = options.ClassWeight is null ? null : ClassWeights(options.ClassWeight, trainY);
 
         int steps = (int)((nTrain + options.BatchSize - 1) / options.BatchSize);
@@ -70,7 +62,7 @@ public static class Trainer
             {
                 foreach (var c in callbacks) c.OnEpochBegin(epoch, Logs.Empty);
                 var clock = Stopwatch.StartNew();
-                var logs = RunEpoch(model, trainX, trainY, sampleWeights, options, generator, metrics, callbacks, steps);
+                var logs = RunEpoch(model, trainX, trainY, sampleWeights, options, generator, metrics, callbacks);
                 if (validation is { } val && !options.CancellationToken.IsCancellationRequested)
                 {
                     var result = EvaluateCore(model, val.X, val.Y, options.BatchSize, callbacks);
@@ -96,11 +88,48 @@ public static class Trainer
         return history;
     }
 
+    /// <summary>
+    /// The training rows and the validation data of one Fit: <see cref="FitOptions.ValidationData"/> when given, else the last
+    /// <see cref="FitOptions.ValidationSplit"/> of the rows (taken before shuffling, as Keras). Narrow views, no copies: the one
+    /// place the split is made, so FineTune's two phases can share it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The split leaves no training rows.</exception>
+    internal static (Tensor X, Tensor Y, (Tensor X, Tensor Y)? Validation) SplitValidation(Tensor x, Tensor y, FitOptions options)
+    {
+        if (options.ValidationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(options), options.ValidationSplit, "validationSplit must be in [0, 1), for example 0.1.");
+        long n = x.shape[0];
+        long nVal = options.ValidationData is null && options.ValidationSplit > 0 ? (long)Math.Round(n * options.ValidationSplit) : 0;
+        long nTrain = n - nVal;
+        if (nTrain <= 0) throw new ArgumentException($"validationSplit {options.ValidationSplit} leaves no training samples out of {n}.");
+        if (options.ValidationData is { } v) return (x, y, (v.X, v.Y));
+        return nVal > 0 ? (x.narrow(0, 0, nTrain), y.narrow(0, 0, nTrain), (x.narrow(0, nTrain, nVal), y.narrow(0, nTrain, nVal))) : (x, y, null);
+    }
+
+    /// <summary>
+    /// One batch of a pass over the data: its number, its rows <c>[Start, Start + Length)</c> and, when shuffling, the epoch's
+    /// permutation whose slice names the rows. The one place batches are sliced (Fit, Evaluate and Predict).
+    /// </summary>
+    readonly record struct Batch(int Number, long Start, long Length, Tensor? Order)
+    {
+        /// <summary>
+        /// This batch's rows of <paramref name="t"/>: a narrow view without shuffling, else one index_select of the permutation's
+        /// slice (a batch-sized copy). Call inside the batch's dispose scope.
+        /// </summary>
+        public Tensor Of(Tensor t) => Order is null ? t.narrow(0, Start, Length) : t.index_select(0, Order.narrow(0, Start, Length));
+    }
+
+    /// <summary>The batches of <paramref name="n"/> rows in order, the last one shorter; <paramref name="order"/> is the permutation (null: in order).</summary>
+    static IEnumerable<Batch> Batches(long n, int batchSize, Tensor? order = null)
+    {
+        int number = 0;
+        for (long start = 0; start < n; start += batchSize)
+            yield return new Batch(number++, start, Math.Min(batchSize, n - start), order);
+    }
+
     static Dictionary<string, double> RunEpoch(ITrainableModel model, Tensor x, Tensor y, Tensor? weights, FitOptions options,
-        Generator? generator, IReadOnlyList<Metric> metrics, List<Callback> callbacks, int steps)
+        Generator? generator, IReadOnlyList<Metric> metrics, List<Callback> callbacks)
     {
         long n = x.shape[0];
-        int batchSize = options.BatchSize;
         foreach (var m in metrics) m.Reset();
         using var epochScope = NewDisposeScope();
         var perm = options.Shuffle ? randperm(n, generator: generator) : null;
@@ -111,27 +140,16 @@ public static class Trainer
         if (groups.Count == 0)
             throw new InvalidOperationException("The model has no trainable weights (every layer is frozen). Unfreeze some layers (model.Unfreeze() or layer.Trainable = true) before Fit.");
 
-        for (int b = 0; b < steps; b++)
+        foreach (var batch in Batches(n, options.BatchSize, perm))
         {
+            int b = batch.Number;
+            long len = batch.Length;
             foreach (var c in callbacks) c.OnTrainBatchBegin(b, Logs.Empty);
-            long start = (long)b * batchSize, len = Math.Min(batchSize, n - start);
             using (var batchScope = NewDisposeScope())
             {
-                Tensor xb, yb;
-                Tensor? wb;
-                if (perm is null)
-                {
-                    xb = x.narrow(0, start, len);
-                    yb = y.narrow(0, start, len);
-                    wb = weights?.narrow(0, start, len);
-                }
-                else
-                {
-                    var idx = perm.narrow(0, start, len);
-                    xb = x.index_select(0, idx);
-                    yb = y.index_select(0, idx);
-                    wb = weights?.index_select(0, idx);
-                }
+                var xb = batch.Of(x);
+                var yb = batch.Of(y);
+                var wb = weights is null ? null : batch.Of(weights);
                 xb = model.PrepareInput(xb);
                 model.ZeroGrad();
                 var output = model.Forward(xb, training: true, forLoss: true);
@@ -198,12 +216,12 @@ public static class Trainer
             using var noGrad = no_grad();
             var lossSum = zeros(1, dtype: ScalarType.Float64);
             bool probabilitiesNeeded = metrics.Any(m => !m.UsesOnlyScoreOrder);
-            for (long start = 0; start < n; start += batchSize)
+            foreach (var batch in Batches(n, batchSize))
             {
                 using var batchScope = NewDisposeScope();
-                long len = Math.Min(batchSize, n - start);
-                var xb = model.PrepareInput(x.narrow(0, start, len));
-                var yb = y.narrow(0, start, len);
+                long len = batch.Length;
+                var xb = model.PrepareInput(batch.Of(x));
+                var yb = batch.Of(y);
                 var output = model.Forward(xb, training: false, forLoss: true);
                 var loss = model.Loss.Compute(yb, output.Output, output.Form);
                 lossSum.add_(loss, len);
@@ -233,11 +251,10 @@ public static class Trainer
         using var noGrad = no_grad();
         long n = x.shape[0];
         var parts = new List<Tensor>();
-        for (long start = 0; start < n; start += batchSize)
+        foreach (var batch in Batches(n, batchSize))
         {
-            long len = Math.Min(batchSize, n - start);
             using var batchScope = NewDisposeScope();
-            parts.Add(model.Forward(model.PrepareInput(x.narrow(0, start, len)), training: false, forLoss: false).Output.MoveToOuterDisposeScope());
+            parts.Add(model.Forward(model.PrepareInput(batch.Of(x)), training: false, forLoss: false).Output.MoveToOuterDisposeScope());
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }

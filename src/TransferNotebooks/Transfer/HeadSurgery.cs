@@ -12,6 +12,7 @@ public static class HeadSurgery
     /// </summary>
     public static Sequential ReplaceHead(this Sequential model, int units, string? activation = null, string? name = null)
     {
+        // The one layer-type check outside Layers/: a "head" here is by definition a Dense classifier whose units and activation we copy.
         if (model.Layers.Count == 0 || model.Layers[-1] is not Dense old)
             throw new InvalidOperationException("ReplaceHead needs a model whose last layer is Dense. Use Pop() and Add(...) for other heads.");
         model.Pop();

@@ -31,7 +31,7 @@ public class ConcurrencyTests
             using var d = Mnist.LoadData(cacheDir: cache.Path, options: options);
             return d.Train.Count;
         }));
-        var imdb = Enumerable.Range(0, 3).Select(_ => Task.Run(() => Imdb.Load(numWords: 1000, cacheDir: cache.Path, options: options).Train.Count));
+        var imdb = Enumerable.Range(0, 3).Select(_ => Task.Run(() => Imdb.LoadData(numWords: 1000, cacheDir: cache.Path, options: options).Train.Count));
         var counts = await Task.WhenAll(mnist.Concat(imdb));
         Assert.Equal([4000, 4000, 4000, 300, 300, 300], counts);
 
@@ -45,7 +45,7 @@ public class ConcurrencyTests
             var folder = name == Imdb.ArchiveFile ? "imdb" : "mnist";
             Assert.True(Download.Verify(cache.Sub(folder, name), hash), name);
         }
-        Assert.Contains("tokens cached", Imdb.Load(cacheDir: cache.Path, download: false, options: options).Source);
+        Assert.Contains("tokens cached", Imdb.LoadData(cacheDir: cache.Path, download: false, options: options).Source);
     }
 
     sealed class FakeNotebook : IDisplayHost, IDisplayHandle

@@ -25,7 +25,7 @@ public class ImageFolderTests
         Solid(dir.Sub("dogs", "1.jpg"), 64, 48, new SKColor(0, 0, 255), SKEncodedImageFormat.Jpeg);
         File.WriteAllText(dir.Sub("dogs", "notes.txt"), "not an image");
         Directory.CreateDirectory(dir.Sub("empty"));
-        using var data = ImageFolder.Load(dir.Path, height: 16, width: 20);
+        using var data = ImageFolder.LoadData(dir.Path, height: 16, width: 20);
         Assert.Equal(["cats", "dogs"], data.ClassNames);
         Assert.Equal(new long[] { 3, 16, 20, 3 }, data.Data.X.shape);
         Assert.Equal(ScalarType.Float32, data.Data.X.dtype);
@@ -36,6 +36,12 @@ public class ImageFolderTests
         var blue = data.Data.X[2].mean([0, 1]).data<float>().ToArray();
         Assert.True(blue[2] > 240 && blue[0] < 15, $"jpeg blue came back as [{string.Join(", ", blue)}]");
         Assert.EndsWith("1.jpg", data.Files[2]);
+        var (images, classNames) = ImageFolder.Load(dataDir: dir.Path, height: 16, width: 20);
+        using (images)
+        {
+            Assert.Equal(["cats", "dogs"], classNames);
+            Assert.Equal(data.Data.Labels, images.Labels);
+        }
     }
 
     [Fact]
@@ -44,7 +50,7 @@ public class ImageFolderTests
         using var dir = TestData.Temp();
         Solid(dir.Sub("a", "x.png"), 8, 8, new SKColor(255, 255, 255), SKEncodedImageFormat.Png);
         Solid(dir.Sub("b", "y.png"), 8, 8, new SKColor(0, 255, 0), SKEncodedImageFormat.Png);
-        using var data = ImageFolder.Load(dir.Path, height: 4, width: 4, grayscale: true, scale: true);
+        using var data = ImageFolder.LoadData(dir.Path, height: 4, width: 4, grayscale: true, scale: true);
         Assert.Equal(new long[] { 2, 4, 4, 1 }, data.Data.X.shape);
         Assert.Equal(1f, data.Data.X[0].max().item<float>(), 3);
         Assert.Equal(150f / 255f, data.Data.X[1].max().item<float>(), 3); // PIL "L": 0.587 * 255 rounds to 150
@@ -54,12 +60,12 @@ public class ImageFolderTests
     public void Missing_folder_empty_folder_and_corrupt_file_are_clear_errors()
     {
         using var dir = TestData.Temp();
-        Assert.Throws<DirectoryNotFoundException>(() => ImageFolder.Load(dir.Sub("nope")));
-        var empty = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(dir.Path));
+        Assert.Throws<DirectoryNotFoundException>(() => ImageFolder.LoadData(dir.Sub("nope")));
+        var empty = Assert.Throws<InvalidDataException>(() => ImageFolder.LoadData(dir.Path));
         Assert.Contains("subfolder", empty.Message);
         Directory.CreateDirectory(dir.Sub("c"));
         File.WriteAllText(dir.Sub("c", "broken.png"), "definitely not a png");
-        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(dir.Path, 8, 8));
+        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.LoadData(dir.Path, 8, 8));
         Assert.Contains("broken.png", e.Message);
     }
 }

@@ -13,7 +13,7 @@ public class ImdbTests(ITestOutputHelper output)
 
     /// <summary>Loads the in-repo fixture with a private cache folder.</summary>
     static ImdbData Fixture(TestData.TempDir cache, int? numWords = null, int skipTop = 0, int? maxLen = null, int seed = 113, int? startChar = 1, int? oovChar = 2, int indexFrom = 3) =>
-        Imdb.Load(numWords, skipTop, maxLen, seed, startChar, oovChar, indexFrom, path: TestData.ImdbFixture, sha256: TestData.ImdbFixtureSha256, cacheDir: cache.Path);
+        Imdb.LoadData(numWords, skipTop, maxLen, seed, startChar, oovChar, indexFrom, dataDir: TestData.ImdbFixture, sha256: TestData.ImdbFixtureSha256, cacheDir: cache.Path);
 
     /// <summary>The raw review texts of the fixture, keyed by (split, label, id).</summary>
     static Dictionary<(string Split, long Label, int Id), string> RawTexts()
@@ -165,17 +165,39 @@ public class ImdbTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Load_returns_the_two_splits_as_a_tuple_and_dataDir_takes_the_archive_or_its_folder()
+    {
+        using var cache = TestData.Temp();
+        var (train, test) = Imdb.Load(numWords: 1000, dataDir: TestData.ImdbFixture, sha256: TestData.ImdbFixtureSha256, cacheDir: cache.Path);
+        var data = Fixture(cache, numWords: 1000);
+        Assert.Equal(data.Train.Ids, train.Ids);
+        Assert.Equal(data.Test.Labels, test.Labels);
+        Assert.Same(train.Data, test.Data);
+        Assert.Equal(data.Decode(data.Train.Sequences[0]), train.Decode(train.Sequences[0]));
+        Assert.Equal(data.WordIndex.Count, train.Data.WordIndex.Count);
+        using var folder = TestData.Temp();
+        File.Copy(TestData.ImdbFixture, folder.Sub("reviews.tar.gz"));
+        var (fromFolder, _) = Imdb.Load(numWords: 1000, dataDir: folder.Path, sha256: TestData.ImdbFixtureSha256, cacheDir: cache.Path);
+        Assert.Equal(train.Ids, fromFolder.Ids);
+        File.Copy(TestData.ImdbFixture, folder.Sub("other.tar.gz"));
+        Assert.Contains("several archives", Assert.Throws<FileNotFoundException>(() => Imdb.Load(dataDir: folder.Path, cacheDir: cache.Path)).Message);
+        using var empty = TestData.Temp();
+        Assert.Contains("No IMDB archive", Assert.Throws<FileNotFoundException>(() => Imdb.Load(dataDir: empty.Path, cacheDir: cache.Path)).Message);
+        Assert.Contains("hash not checked", Imdb.LoadData(dataDir: TestData.ImdbFixture, sha256: new string('a', 64), verify: false, cacheDir: cache.Path).Source);
+    }
+
+    [Fact]
     public void A_wrong_hash_or_missing_archive_is_a_clear_error()
     {
         using var cache = TestData.Temp();
         var wrong = new string('a', 64);
-        var e = Assert.Throws<InvalidDataException>(() => Imdb.Load(path: TestData.ImdbFixture, sha256: wrong, cacheDir: cache.Path));
+        var e = Assert.Throws<InvalidDataException>(() => Imdb.LoadData(dataDir: TestData.ImdbFixture, sha256: wrong, cacheDir: cache.Path));
         Assert.Contains(TestData.ImdbFixtureSha256, e.Message);
         Assert.Contains(wrong, e.Message);
         Assert.Empty(Directory.Exists(cache.Sub("imdb")) ? Directory.GetFiles(cache.Sub("imdb")) : []);
-        var unverified = Imdb.Load(path: TestData.ImdbFixture, cacheDir: cache.Path);
+        var unverified = Imdb.LoadData(dataDir: TestData.ImdbFixture, cacheDir: cache.Path);
         Assert.Contains("hash not checked", unverified.Source);
-        var offline = Assert.Throws<FileNotFoundException>(() => Imdb.Load(cacheDir: cache.Sub("empty"), download: false));
+        var offline = Assert.Throws<FileNotFoundException>(() => Imdb.LoadData(cacheDir: cache.Sub("empty"), download: false));
         Assert.Contains(Path.Combine(cache.Sub("empty"), "imdb", Imdb.ArchiveFile), offline.Message);
         Assert.Contains("download: true", offline.Message);
     }
@@ -187,10 +209,10 @@ public class ImdbTests(ITestOutputHelper output)
         using var server = new LoopbackServer().Add("imdb/" + Imdb.ArchiveFile, LoopbackServer.Mode.Serve, bytes);
         using var cache = TestData.Temp();
         var options = Quiet with { Mirrors = [server.BaseUrl + "imdb/"], Hashes = new Dictionary<string, string> { [Imdb.ArchiveFile] = TestData.ImdbFixtureSha256 } };
-        var data = Imdb.Load(numWords: 500, cacheDir: cache.Path, options: options);
+        var data = Imdb.LoadData(numWords: 500, cacheDir: cache.Path, options: options);
         Assert.Equal(300, data.Train.Count);
         Assert.Equal([Path.Combine("imdb", Imdb.ArchiveFile), Path.Combine("imdb", Imdb.ArchiveFile + ".tokens.bin")], cache.Files());
-        var again = Imdb.Load(numWords: 500, cacheDir: cache.Path, download: false, options: options);
+        var again = Imdb.LoadData(numWords: 500, cacheDir: cache.Path, download: false, options: options);
         Assert.Contains("tokens cached", again.Source);
         Assert.Single(server.Requests);
     }
@@ -210,7 +232,7 @@ public class ImdbTests(ITestOutputHelper output)
         var options = Quiet with { Mirrors = [server.BaseUrl + "imdb/"], Hashes = new Dictionary<string, string> { [Imdb.ArchiveFile] = TestData.ImdbFixtureSha256 } };
         Exception? error = null;
         ImdbData? data = null;
-        try { data = Imdb.Load(cacheDir: cache.Path, options: options); }
+        try { data = Imdb.LoadData(cacheDir: cache.Path, options: options); }
         catch (InvalidDataException e) { error = e; }
         Assert.Null(error);
         Assert.Equal(300, data!.Train.Count);
@@ -231,7 +253,7 @@ public class ImdbTests(ITestOutputHelper output)
         }
         // A persistent cache (validated by the loader against the archive's hash, size and time) keeps later runs fast.
         var cacheDir = Path.Combine(Path.GetTempPath(), "transfernotebooks-tests", "shared-cache");
-        var data = Imdb.Load(numWords: 10000, path: archive, sha256: "fee570604c8efe71c18723dfda1487d00369d9b008fac9280ab06c08fcd19007", cacheDir: cacheDir);
+        var data = Imdb.LoadData(numWords: 10000, dataDir: archive, sha256: "fee570604c8efe71c18723dfda1487d00369d9b008fac9280ab06c08fcd19007", cacheDir: cacheDir);
         output.WriteLine(data.Source);
         Assert.Equal(25000, data.Train.Count);
         Assert.Equal(25000, data.Test.Count);

@@ -127,6 +127,23 @@ public class MnistTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Verify_false_trusts_the_cached_files_without_their_hash_and_Load_destructures()
+    {
+        using var server = new LoopbackServer();
+        using var cache = TestData.Temp();
+        Directory.CreateDirectory(cache.Sub("mnist"));
+        (string Official, string Subset)[] files = [(Mnist.TrainImagesFile, "train-4k-images-idx3-ubyte.gz"), (Mnist.TrainLabelsFile, "train-4k-labels-idx1-ubyte.gz"),
+            (Mnist.TestImagesFile, "t10k-1k-images-idx3-ubyte.gz"), (Mnist.TestLabelsFile, "t10k-1k-labels-idx1-ubyte.gz")];
+        foreach (var (official, subset) in files) File.Copy(Path.Combine(TestData.MnistFixture, subset), cache.Sub("mnist", official));
+        var options = Quiet with { Mirrors = [server.BaseUrl + "m/"] };
+        var (train, test) = Mnist.Load(cacheDir: cache.Path, verify: false, options: options);
+        using (train) using (test) Assert.Equal((4000, 1000), (train.Count, test.Count));
+        Assert.Empty(server.Requests);
+        // Verified, the same files are not the official ones: they are downloaded again (and the server has none).
+        Assert.Throws<DownloadException>(() => Mnist.Load(cacheDir: cache.Path, options: options));
+    }
+
+    [Fact]
     public void The_official_hashes_reject_other_files_and_say_which_file()
     {
         using var server = new LoopbackServer();

@@ -108,9 +108,11 @@ public class NpyTests
             }
             Add("x_train.npy", NpyBytes("<f4", "(3, 2)", Bytes(1f, 2f, 3f, 4f, 5f, 6f)), CompressionLevel.Optimal);
             Add("y_train.npy", NpyBytes("|u1", "(3,)", [0, 1, 1]), CompressionLevel.NoCompression);
+            Add("x_test.npy", NpyBytes("<f4", "(1, 2)", Bytes(7f, 8f)), CompressionLevel.Optimal);
+            Add("y_test.npy", NpyBytes("|u1", "(1,)", [1]), CompressionLevel.NoCompression);
         }
         var arrays = Npy.LoadNpz(path);
-        Assert.Equal(["x_train", "y_train"], arrays.Keys.Order());
+        Assert.Equal(["x_test", "x_train", "y_test", "y_train"], arrays.Keys.Order());
         foreach (var t in arrays.Values) t.Dispose();
         using var ds = Npy.LoadDataset(path, "x_train", "y_train");
         Assert.Equal(3, ds.Count);
@@ -118,5 +120,12 @@ public class NpyTests
         Assert.Equal([0L, 1, 1], ds.Labels);
         var e = Assert.Throws<KeyNotFoundException>(() => Npy.LoadDataset(path));
         Assert.Contains("x_train", e.Message);
+        var (train, test) = Npy.Load(path, "train", "test");
+        using (train) using (test)
+        {
+            Assert.Equal([0L, 1, 1], train.Labels);
+            Assert.Equal([1L], test.Labels);
+        }
+        Assert.Contains("x_valid", Assert.Throws<KeyNotFoundException>(() => Npy.Load(path, "train", "valid")).Message);
     }
 }

@@ -17,7 +17,7 @@ static class RoundTrip
     {
         using var dir = TestData.Temp();
         using var expected = model.Predict(x);
-        foreach (var file in new[] { "m.tnm", "m.keras" })
+        foreach (var file in new[] { "m.tnmodel", "m.keras" })
         {
             var path = dir.Sub(file);
             if (file.EndsWith(".keras")) model.SaveKeras(path); else model.Save(path);

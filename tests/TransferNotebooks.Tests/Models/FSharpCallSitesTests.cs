@@ -18,16 +18,48 @@ public class FSharpCallSitesTests
         let calls (m: Sequential) (d: Data.Dataset) (rows: float32[,]) (labels: int[]) =
             m.Fit(d.X, d.Y, callbacks = [ EarlyStopping(monitor = "val_loss") ]) |> ignore
             m.Fit(d, epochs = 3, callbacks = [ EarlyStopping(monitor = "val_loss") ]) |> ignore
-            m.Fit(d, validationData = d, callbacks = [ ModelCheckpoint("a.tnm"); ModelCheckpoint("b.tnm") ]) |> ignore
+            m.Fit(d, validationData = d, callbacks = [ ModelCheckpoint("a.tnmodel"); ModelCheckpoint("b.tnmodel") ]) |> ignore
             m.Fit(rows, labels, epochs = 2, callbacks = [ ReduceLROnPlateau() ]) |> ignore
             m.Fit(d.X, d.Y) |> ignore
             m.FineTune(d, epochs = 2, callbacks = [ EarlyStopping(patience = 1) ]) |> ignore
+            m.Fit(d, Training.FitOptions.From(epochs = 2, callbacks = [ EarlyStopping(patience = 1) ])) |> ignore
+            m.FineTune(d, Training.FitOptions.From(epochs = 2, shuffle = false), freezeEpochs = 1) |> ignore
+            m.FineTune(d, epochs = 2, freezeEpochs = 1, validationSplit = 0.1, shuffle = false, classWeight = readOnlyDict [ 0, 2.0 ]) |> ignore
             let model = new Sequential([ Flatten(inputShape = [28; 28]); Dense(10, activation = "softmax") ])
             model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = [ "accuracy" ])
         """;
 
+    /// <summary>Every loader and Split destructure with <c>let a, b = ...</c>; models load with one Model.Load and save by extension or format.</summary>
+    const string DataAndModelFileCallSites = """
+        open TransferNotebooks
+        open TransferNotebooks.Data
+        open TransferNotebooks.Models
+
+        let loads (dir: string) (m: Sequential) =
+            let train, test = Mnist.Load(scale = true, dataDir = dir)
+            let train2, test2 = Mnist.Load(dataDir = dir, cacheDir = dir, download = false, verify = false)
+            let reviews, testReviews = Imdb.Load(numWords = 10000, dataDir = dir, cacheDir = dir, download = false, verify = true)
+            let text: string = reviews.Decode(reviews.Sequences.[0])
+            let wordIndex = reviews.Data.WordIndex
+            let imdb = Imdb.LoadData(numWords = 10000, dataDir = dir)
+            let images, classNames = ImageFolder.Load(dataDir = dir, height = 32, width = 32)
+            let npzTrain, npzTest = Npy.Load(dir + "/mnist.npz", "train", "test")
+            let fitPart, validation = train.Split 0.1
+            let model: Sequential = Model.Load(dir + "/m.tnmodel")
+            m.Save(dir + "/m.tnmodel")
+            m.Save(dir + "/m.keras")
+            m.Save(dir + "/m.bin", format = ModelFormat.Keras)
+            m.Save(dir + "/m.tnmodel", includeOptimizer = true)
+            (test, train2, test2, testReviews, text, wordIndex, imdb.Train, images, classNames, npzTrain, npzTest, fitPart, validation, model)
+        """;
+
     [Fact]
-    public void Fit_and_FineTune_take_F_sharp_lists_of_one_callback_type()
+    public void Loaders_and_Split_destructure_as_F_sharp_tuples_and_models_load_and_save_in_one_way() => TypeCheck(DataAndModelFileCallSites);
+
+    [Fact]
+    public void Fit_and_FineTune_take_F_sharp_lists_of_one_callback_type() => TypeCheck(CallSites);
+
+    static void TypeCheck(string callSites)
     {
         var dir = Directory.CreateTempSubdirectory("tn-fsharp-calls-");
         try
@@ -35,7 +67,7 @@ public class FSharpCallSitesTests
             var refs = string.Join("\n", new[] { "TorchSharp.dll", "TransferNotebooks.dll" }
                 .Select(f => $"#r @\"{Path.Combine(AppContext.BaseDirectory, f)}\""));
             var script = Path.Combine(dir.FullName, "calls.fsx");
-            File.WriteAllText(script, refs + "\n" + CallSites.Replace("\r\n", "\n"));
+            File.WriteAllText(script, refs + "\n" + callSites.Replace("\r\n", "\n"));
             var (code, output) = Run("dotnet", $"fsi --typecheckonly --nologo \"{script}\"");
             var problems = output.Split('\n').Where(l => l.Contains("error FS") || (l.Contains("warning FS") && !l.Contains("FS0075"))).ToList();
             Assert.True(code == 0 && problems.Count == 0, $"F# call sites did not type-check (exit {code}):\n{output}");

@@ -27,7 +27,7 @@ public class ModelFileTests : IDisposable
         using var m = SmallCnn();
         m.Fit(data, epochs: 1, verbose: 0, seed: 1);
         m.Layers[0].Trainable = false;
-        var path = Path.Combine(dir, "cnn.tnm");
+        var path = Path.Combine(dir, "cnn.tnmodel");
         m.Save(path);
         using var loaded = Model.Load(path);
         using var a = m.Predict(data.X);
@@ -41,9 +41,54 @@ public class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void Save_chooses_the_format_by_extension_or_format_and_Load_recognises_each_by_content()
+    {
+        using var m = SmallCnn();
+        string Saved(string name, ModelFormat format = ModelFormat.Auto)
+        {
+            var path = Path.Combine(dir, name);
+            m.Save(path, format: format);
+            return path;
+        }
+        Assert.Equal(ModelFileKind.TransferNotebooks, Model.Detect(Saved("a" + Model.Extension)));
+        Assert.Equal(ModelFileKind.KerasZip, Model.Detect(Saved("b.keras")));
+        Assert.Equal(ModelFileKind.KerasZip, Model.Detect(Saved("c.KERAS")));
+        Assert.Equal(ModelFileKind.TransferNotebooks, Model.Detect(Saved("d.bin")));
+        Assert.Equal(ModelFileKind.KerasZip, Model.Detect(Saved("e.bin", ModelFormat.Keras)));
+        Assert.Equal(ModelFileKind.TransferNotebooks, Model.Detect(Saved("f.keras", ModelFormat.TransferNotebooks)));
+        using var x = rand(2, 28, 28, 1);
+        using var expected = m.Predict(x);
+        foreach (var name in new[] { "a.tnmodel", "b.keras", "c.KERAS", "d.bin", "e.bin", "f.keras" })
+        {
+            using var back = Model.Load(Path.Combine(dir, name));
+            using var y = back.Predict(x);
+            Assert.True(expected.allclose(y, 1e-5, 1e-6), name);
+            Assert.Equal("adam", back.Optimizer.Name, ignoreCase: true);
+        }
+        using var uncompiled = Model.Load(Path.Combine(dir, "a.tnmodel"), compile: false);
+        Assert.False(uncompiled.IsCompiled);
+        Assert.Throws<NotSupportedException>(() => m.Save(Path.Combine(dir, "g.keras"), includeOptimizer: true));
+    }
+
+    [Fact]
+    public void A_file_of_no_known_format_gets_an_error_naming_the_formats_not_corrupt()
+    {
+        using var m = SmallCnn();
+        var weights = Path.Combine(dir, "weights.safetensors");
+        m.SaveWeights(weights);
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load(weights));
+        Assert.Contains("TransferNotebooks model (.tnmodel", e.Message);
+        Assert.Contains(".keras", e.Message);
+        Assert.Contains(".h5", e.Message);
+        Assert.Contains("LoadWeights", e.Message);
+        Assert.DoesNotContain("corrupt", e.Message);
+        Assert.DoesNotContain("truncated", e.Message);
+    }
+
+    [Fact]
     public void A_crash_mid_save_leaves_the_previous_file_intact_and_no_temp_file()
     {
-        var path = Path.Combine(dir, "model.tnm");
+        var path = Path.Combine(dir, "model.tnmodel");
         using var m = SmallCnn();
         m.Save(path);
         var before = File.ReadAllBytes(path);
@@ -58,15 +103,15 @@ public class ModelFileTests : IDisposable
     public void Truncated_corrupt_foreign_and_newer_files_give_clear_errors()
     {
         using var m = SmallCnn();
-        var good = Path.Combine(dir, "good.tnm");
+        var good = Path.Combine(dir, "good.tnmodel");
         m.Save(good);
         var bytes = File.ReadAllBytes(good);
 
-        var truncated = Path.Combine(dir, "truncated.tnm");
+        var truncated = Path.Combine(dir, "truncated.tnmodel");
         File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => Model.Load(truncated)).Message);
 
-        var text = Path.Combine(dir, "notes.tnm");
+        var text = Path.Combine(dir, "notes.tnmodel");
         File.WriteAllText(text, "hello");
         Assert.Contains("not a TransferNotebooks model", Assert.Throws<InvalidDataException>(() => Model.Load(text)).Message);
 
@@ -74,7 +119,7 @@ public class ModelFileTests : IDisposable
         using (var z = ZipFile.Open(otherZip, ZipArchiveMode.Create)) z.CreateEntry("readme.txt");
         Assert.Contains("metadata.json", Assert.Throws<InvalidDataException>(() => Model.Load(otherZip)).Message);
 
-        var newer = Path.Combine(dir, "newer.tnm");
+        var newer = Path.Combine(dir, "newer.tnmodel");
         File.Copy(good, newer);
         using (var z = ZipFile.Open(newer, ZipArchiveMode.Update))
         {
@@ -86,7 +131,7 @@ public class ModelFileTests : IDisposable
         Assert.Contains("version 99", e.Message);
         Assert.Contains("Update", e.Message);
 
-        var unknownType = Path.Combine(dir, "unknown.tnm");
+        var unknownType = Path.Combine(dir, "unknown.tnmodel");
         File.Copy(good, unknownType);
         using (var z = ZipFile.Open(unknownType, ZipArchiveMode.Update))
         {

@@ -1,70 +1,21 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
+using TransferNotebooks.Hosting;
 
 namespace TransferNotebooks.Display.Formatters;
 
-/// <summary>Builds the plain, styled HTML tables every formatter uses (one look across summaries, histories and frames).</summary>
+/// <summary>Builds the plain, styled HTML tables every formatter uses (one look across summaries, histories, frames and the progress display).</summary>
 public static class HtmlTable
 {
     /// <summary>The style sheet of the tables (class <c>tn-table</c>); included once per fragment so each output stands alone.</summary>
-    public const string Style =
-        "<style>.tn-table{border-collapse:collapse;font-family:'DejaVu Sans',Arial,sans-serif;font-size:13px;margin:6px 0}"
-        + ".tn-table th,.tn-table td{padding:4px 10px;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}"
-        + ".tn-table th{background:#f3f6fa;border-bottom:2px solid #9fb3c8;font-weight:600}"
-        + ".tn-table td.tn-key,.tn-table th.tn-key,.tn-table td.tn-text{text-align:left}"
-        + ".tn-table tr.tn-muted td{color:#888}.tn-table tr.tn-sep td{border-top:2px solid #9fb3c8}"
-        + ".tn-table caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0;color:#333}"
-        + ".tn-table tfoot td{font-weight:600;text-align:left;border-bottom:none}</style>";
+    public const string Style = HtmlTableMarkup.Style;
 
     /// <summary>
     /// A table: header cells, rows of cells (first column left-aligned as a key), optional caption, footer lines and per-row
     /// CSS classes. Cell values are HTML-encoded; numbers are formatted with <see cref="Cell"/>.
     /// </summary>
     public static string Render(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object?>> rows, string? caption = null,
-        IEnumerable<string>? footer = null, Func<int, string?>? rowClass = null, bool includeStyle = true)
-    {
-        var sb = new StringBuilder();
-        if (includeStyle) sb.Append(Style);
-        sb.Append("<table class=\"tn-table\">");
-        if (caption is not null) sb.Append("<caption>").Append(WebUtility.HtmlEncode(caption)).Append("</caption>");
-        sb.Append("<thead><tr>");
-        for (int i = 0; i < header.Count; i++)
-            sb.Append(i == 0 ? "<th class=\"tn-key\">" : "<th>").Append(WebUtility.HtmlEncode(header[i])).Append("</th>");
-        sb.Append("</tr></thead><tbody>");
-        int r = 0;
-        foreach (var row in rows)
-        {
-            var cls = rowClass?.Invoke(r);
-            sb.Append(cls is null ? "<tr>" : $"<tr class=\"{WebUtility.HtmlEncode(cls)}\">");
-            for (int i = 0; i < row.Count; i++)
-                sb.Append(i == 0 ? "<td class=\"tn-key\">" : row[i] is string ? "<td class=\"tn-text\">" : "<td>").Append(WebUtility.HtmlEncode(Cell(row[i]))).Append("</td>");
-            sb.Append("</tr>");
-            r++;
-        }
-        sb.Append("</tbody>");
-        var foot = footer?.ToList();
-        if (foot is { Count: > 0 })
-        {
-            sb.Append("<tfoot>");
-            foreach (var line in foot) sb.Append($"<tr><td colspan=\"{header.Count}\">").Append(WebUtility.HtmlEncode(line)).Append("</td></tr>");
-            sb.Append("</tfoot>");
-        }
-        sb.Append("</table>");
-        return sb.ToString();
-    }
+        IEnumerable<string>? footer = null, Func<int, string?>? rowClass = null, bool includeStyle = true) =>
+        HtmlTableMarkup.Render(header, rows, caption, footer, rowClass, includeStyle);
 
-    /// <summary>How a value prints in a table: up to 4 decimals for fractions, thousands separators for counts, blank for missing.</summary>
-    public static string Cell(object? value) => value switch
-    {
-        null => "",
-        double d when double.IsNaN(d) => "",
-        double d => Math.Abs(d) >= 1e5 || (d != 0 && Math.Abs(d) < 1e-4) ? d.ToString("0.###e+0", CultureInfo.InvariantCulture)
-            : d == Math.Floor(d) && Math.Abs(d) >= 1000 ? d.ToString("N0", CultureInfo.InvariantCulture) : d.ToString("0.####", CultureInfo.InvariantCulture),
-        float f => Cell((double)f),
-        long or int or short => ((IFormattable)value).ToString("N0", CultureInfo.InvariantCulture),
-        bool b => b ? "yes" : "no",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+    /// <summary>How a value prints in a table (the library's one number format, <see cref="NumberFormat.Cell"/>): four decimals for fractions, thousands separators for counts, blank for missing.</summary>
+    public static string Cell(object? value) => NumberFormat.Cell(value);
 }

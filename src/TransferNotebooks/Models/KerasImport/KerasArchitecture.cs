@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using TransferNotebooks.Layers;
 
 namespace TransferNotebooks.Models.KerasImport;
@@ -16,23 +15,10 @@ internal sealed record KerasArchitecture(string Name, int[] InputShape, IReadOnl
 /// layer specifications and builds them through <see cref="LayerRegistry"/>. Only Sequential models with supported layers load; anything
 /// else gets an error naming the layer or feature.
 /// </summary>
-internal static partial class KerasArchitectureReader
+internal static class KerasArchitectureReader
 {
-    /// <summary>Keras class names this importer maps (with Keras's aliases) to our registry names.</summary>
-    static readonly Dictionary<string, string> Supported = new(StringComparer.Ordinal)
-    {
-        ["Dense"] = "Dense", ["Conv2D"] = "Conv2D", ["Convolution2D"] = "Conv2D", ["Conv1D"] = "Conv1D", ["Convolution1D"] = "Conv1D",
-        ["MaxPooling1D"] = "MaxPooling1D", ["MaxPool1D"] = "MaxPooling1D", ["GlobalMaxPooling1D"] = "GlobalMaxPooling1D", ["GlobalMaxPool1D"] = "GlobalMaxPooling1D",
-        ["MaxPooling2D"] = "MaxPooling2D", ["MaxPool2D"] = "MaxPooling2D",
-        ["AveragePooling2D"] = "AveragePooling2D", ["AvgPool2D"] = "AveragePooling2D",
-        ["Flatten"] = "Flatten", ["Dropout"] = "Dropout", ["Rescaling"] = "Rescaling", ["Activation"] = "Activation", ["Reshape"] = "Reshape",
-        ["BatchNormalization"] = "BatchNormalization", ["Embedding"] = "Embedding", ["LSTM"] = "LSTM", ["GRU"] = "GRU",
-        ["GlobalAveragePooling1D"] = "GlobalAveragePooling1D", ["GlobalAvgPool1D"] = "GlobalAveragePooling1D",
-        ["GlobalAveragePooling2D"] = "GlobalAveragePooling2D", ["GlobalAvgPool2D"] = "GlobalAveragePooling2D",
-    };
-
-    /// <summary>The Keras layer types the importer understands.</summary>
-    public static IEnumerable<string> SupportedNames => Supported.Values.Distinct().Order();
+    /// <summary>The Keras layer types the importer understands (every registered layer type; aliases map through the registry).</summary>
+    public static IEnumerable<string> SupportedNames => LayerRegistry.Names;
 
     /// <summary>Parses a model config (either Keras 2's <c>{class_name, config}</c> or Keras 3's <c>{module, class_name, config, build_config, ...}</c>).</summary>
     public static KerasArchitecture Read(JsonNode root, string source)
@@ -68,7 +54,7 @@ internal static partial class KerasArchitectureReader
             if (specs.Count == 0)
                 inputShape ??= BatchShape(cfg, "batch_input_shape", name, source) ?? BatchShape(cfg, "batch_shape", name, source)
                     ?? (entry["build_config"]?["input_shape"] is JsonArray b ? Dims(b, name, source, dropBatch: true) : null);
-            specs.Add(new KerasLayerSpec(Supported[cls], name, cfg, cfg["trainable"]?.GetValueKind() != JsonValueKind.False));
+            specs.Add(new KerasLayerSpec(LayerRegistry.Find(cls)!.Name, name, cfg, cfg["trainable"]?.GetValueKind() != JsonValueKind.False));
         }
         if (specs.Count == 0) throw new InvalidDataException($"'{source}': the Sequential model has no layers.");
         inputShape ??= obj["build_config"]?["input_shape"] is JsonArray mb ? Dims(mb, "model", source, dropBatch: true) : null;
@@ -87,53 +73,14 @@ internal static partial class KerasArchitectureReader
         var module = Str(entry, "module");
         bool custom = (module is not null && !module.StartsWith("keras", StringComparison.Ordinal))
             || (Str(entry, "registered_name") is { } reg && reg != cls && reg.Contains('>'));
-        if (custom || !Supported.ContainsKey(cls))
+        if (custom || !LayerRegistry.Contains(cls))
             throw new NotSupportedException($"'{source}': layer '{name}' has type {cls}" + (custom ? " (a custom object)" : "")
                 + $", which the Keras importer does not support. Supported layer types: {string.Join(", ", SupportedNames)}.");
-        string? dataFormat = Str(cfg, "data_format");
-        if (dataFormat is not null && dataFormat != "channels_last")
-            throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses data_format '{dataFormat}'; only channels_last models can be imported.");
-        switch (Supported[cls])
-        {
-            case "LSTM" or "GRU":
-                foreach (var flag in new[] { "go_backwards", "stateful", "return_state", "time_major" })
-                    if (cfg[flag]?.GetValueKind() == JsonValueKind.True)
-                        throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses {flag}=True, which is not supported; "
-                            + "only forward, stateless recurrent layers returning their output (return_sequences either way) can be imported.");
-                break;
-            case "Rescaling":
-                if (cfg["scale"] is JsonArray or JsonObject || cfg["offset"] is JsonArray or JsonObject)
-                    throw new NotSupportedException($"'{source}': layer '{name}' (Rescaling) has a per-channel scale or offset; only single numbers are supported. "
-                        + "Rescale the data before the model instead, or use one scale for all channels.");
-                break;
-            case "Conv2D" or "Conv1D":
-                if (cfg["dilation_rate"] is JsonNode d && IntsOf(d).Any(v => v != 1))
-                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses dilation_rate {d.ToJsonString()}; dilated convolutions are not supported.");
-                if (cfg["groups"] is JsonNode g && g.GetValue<int>() != 1)
-                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses groups={g}; grouped convolutions are not supported.");
-                if (cfg["lora_rank"] is JsonNode)
-                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has LoRA enabled; merge the LoRA weights in Keras before saving.");
-                break;
-            case "Dense" or "Embedding":
-                if (cfg["lora_rank"] is JsonNode)
-                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has LoRA enabled; merge the LoRA weights in Keras before saving.");
-                if (cfg["quantization_config"] is JsonObject || Str(cfg["dtype"] as JsonObject ?? [], "class_name") is { } p && p.Contains("Quantized", StringComparison.Ordinal))
-                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) is quantized; quantized Keras layers are not supported.");
-                break;
-            case "MaxPooling2D" or "AveragePooling2D":
-                foreach (var key in new[] { "pool_size", "strides" })
-                    if (cfg[key] is JsonNode v && v.GetValueKind() != JsonValueKind.Null && IntsOf(v).Distinct().Count() > 1)
-                        throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has non-square {key} {v.ToJsonString()}; only square pooling windows are supported.");
-                break;
-            case "GlobalAveragePooling1D" or "GlobalAveragePooling2D":
-                if (cfg["keepdims"]?.GetValueKind() == JsonValueKind.True)
-                    throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) uses keepdims=True, which is not supported.");
-                break;
-            case "BatchNormalization":
-                if (cfg["renorm"]?.GetValueKind() == JsonValueKind.True)
-                    throw new NotSupportedException($"'{source}': layer '{name}' (BatchNormalization) uses batch renormalization (renorm=True), which is not supported.");
-                break;
-        }
+        // Settings any Keras layer may carry; layer-specific ones (dilation, keepdims, renorm, ...) are checked by each layer's config.
+        if (cfg["lora_rank"] is JsonNode)
+            throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) has LoRA enabled; merge the LoRA weights in Keras before saving.");
+        if (cfg["quantization_config"] is JsonObject || Str(cfg["dtype"] as JsonObject ?? [], "class_name") is { } p && p.Contains("Quantized", StringComparison.Ordinal))
+            throw new NotSupportedException($"'{source}': layer '{name}' ({cls}) is quantized; quantized Keras layers are not supported.");
     }
 
     /// <summary>Creates the layers through the registry, builds them for the input shape and applies trainable flags.</summary>
@@ -146,7 +93,8 @@ internal static partial class KerasArchitectureReader
             {
                 var values = Normalise(spec, source, notes);
                 Layer layer;
-                try { layer = LayerRegistry.Create(spec.ClassName, new LayerConfig(spec.Name, model.Layers.Count == 0 ? arch.InputShape : null, values)); }
+                try { layer = LayerRegistry.Create(spec.ClassName, values, spec.Name, model.Layers.Count == 0 ? arch.InputShape : null); }
+                catch (NotSupportedException e) { throw new NotSupportedException($"'{source}': {e.Message}", e); }
                 catch (Exception e) when (e is ArgumentException or InvalidDataException or InvalidOperationException or FormatException)
                 {
                     throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) cannot be created: {e.Message}", e);
@@ -156,12 +104,16 @@ internal static partial class KerasArchitectureReader
                     model.Add(layer);
                     if (!layer.Built) layer.Build(model.Layers.Count == 1 ? arch.InputShape : model.Layers[^2].OutputShape!);
                 }
+                catch (NotSupportedException e)
+                {
+                    layer.Dispose();
+                    throw new NotSupportedException($"'{source}': {e.Message}", e);
+                }
                 catch (ArgumentException e)
                 {
                     layer.Dispose();
                     throw new InvalidDataException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) does not fit the model's shapes: {e.Message}", e);
                 }
-                if (spec.ClassName == "BatchNormalization") CheckBatchNormAxis(spec, layer, source);
                 if (!spec.Trainable) layer.Trainable = false;
             }
         }
@@ -171,14 +123,6 @@ internal static partial class KerasArchitectureReader
             throw;
         }
         return model;
-    }
-
-    static void CheckBatchNormAxis(KerasLayerSpec spec, Layer layer, string source)
-    {
-        int rank = layer.InputShape!.Length; // without the batch dimension; Keras counts it, so the last axis is `rank`
-        var axis = spec.Config["axis"] is JsonNode a && a.GetValueKind() != JsonValueKind.Null ? IntsOf(a).ToArray() : [-1];
-        if (axis.Length != 1 || (axis[0] != -1 && axis[0] != rank))
-            throw new NotSupportedException($"'{source}': layer '{spec.Name}' (BatchNormalization) normalises axis {string.Join(",", axis)}; only the last (channel) axis is supported.");
     }
 
     /// <summary>The config with values in the shape our registry reads: activations as plain names.</summary>
@@ -224,20 +168,8 @@ internal static partial class KerasArchitectureReader
         return dims.Select(d => d!.GetValue<int>()).ToArray();
     }
 
-    static IEnumerable<int> IntsOf(JsonNode n) => n is JsonArray a ? a.Select(x => x!.GetValue<int>()) : [n.GetValue<int>()];
-
     internal static string? Str(JsonObject o, string key) => o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
-    /// <summary>Keras's class-name to snake-case rule (Conv2D -> conv2d, BatchNormalization -> batch_normalization).</summary>
-    public static string SnakeCase(string name) =>
-        LowerUpper().Replace(WordStart().Replace(NonWord().Replace(name, ""), "$1_$2"), "$1_$2").ToLowerInvariant();
-
-    [GeneratedRegex(@"\W+")]
-    private static partial Regex NonWord();
-
-    [GeneratedRegex("(.)([A-Z][a-z]+)")]
-    private static partial Regex WordStart();
-
-    [GeneratedRegex("([a-z])([A-Z])")]
-    private static partial Regex LowerUpper();
+    /// <summary>Keras's class-name to snake-case rule (see <see cref="LayerType.SnakeCase"/>).</summary>
+    public static string SnakeCase(string name) => LayerType.SnakeCase(name);
 }

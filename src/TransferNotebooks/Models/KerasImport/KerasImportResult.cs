@@ -1,7 +1,7 @@
 namespace TransferNotebooks.Models;
 
-/// <summary>Which kind of model file a path holds (see <see cref="KerasModelFile.Detect"/>).</summary>
-public enum ModelFileKind
+/// <summary>Which kind of model file a path holds (see <see cref="Model.Detect(string)"/>).</summary>
+internal enum ModelFileKind
 {
     /// <summary>Not recognised (missing, empty, or neither HDF5 nor zip).</summary>
     Unknown,
@@ -18,7 +18,7 @@ public enum ModelFileKind
 /// <param name="Kind">The file's format.</param>
 /// <param name="KerasVersion">The Keras version that wrote the file, when recorded.</param>
 /// <param name="Notes">What was ignored or approximated (optimizer state, regularizers, unknown metrics, ...).</param>
-public sealed record KerasImportResult(Sequential Model, ModelFileKind Kind, string? KerasVersion, IReadOnlyList<string> Notes)
+internal sealed record KerasImportResult(Sequential Model, ModelFileKind Kind, string? KerasVersion, IReadOnlyList<string> Notes)
 {
     /// <inheritdoc />
     public override string ToString() =>

@@ -19,8 +19,9 @@ namespace TransferNotebooks.Models
     /// Weights are converted to this library's layouts: Dense kernels stay (in, out) as in Keras, Conv2D kernels go from Keras's
     /// (kh, kw, in, out) to (out, in, kh, kw). Since <see cref="Flatten"/> flattens in Keras's (H, W, C) order, a Dense after Flatten
     /// needs no change, and predictions match Keras's for the same channels-last input. Optimizer state is not imported.
+    /// The public entry point is <see cref="Model.Load"/>, which recognises the file by content and calls this importer.
     /// </remarks>
-    public static class KerasModelFile
+    internal static class KerasModelFile
     {
         /// <summary>Loads a Keras model file (.h5 or .keras) as a <see cref="Sequential"/>.</summary>
         /// <param name="path">The file.</param>
@@ -46,33 +47,8 @@ namespace TransferNotebooks.Models
             };
         }
 
-        /// <summary>Tells which kind of model file <paramref name="path"/> holds, by its content (HDF5 signature, zip entries).</summary>
-        public static ModelFileKind Detect(string path)
-        {
-            if (!File.Exists(path)) return ModelFileKind.Unknown;
-            using var s = File.OpenRead(path);
-            if (s.Length < 8) return ModelFileKind.Unknown;
-            if (KerasHdf5.HasSignature(s)) return ModelFileKind.KerasHdf5;
-            s.Position = 0;
-            var head = new byte[4];
-            if (s.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4 || head[0] != 'P' || head[1] != 'K') return ModelFileKind.Unknown;
-            s.Position = 0;
-            try
-            {
-                using var zip = new ZipArchive(s, ZipArchiveMode.Read, leaveOpen: true);
-                if (zip.GetEntry("model.safetensors") is not null) return ModelFileKind.TransferNotebooks;
-                if (zip.GetEntry("model.weights.h5") is not null || zip.GetEntry("model.weights.npz") is not null) return ModelFileKind.KerasZip;
-                if (zip.GetEntry("metadata.json") is { } meta)
-                {
-                    using var ms = meta.Open();
-                    var node = JsonNode.Parse(ms);
-                    if (node?["format"]?.GetValue<string>() == ModelFile.Format) return ModelFileKind.TransferNotebooks;
-                    if (node?["keras_version"] is not null) return ModelFileKind.KerasZip;
-                }
-                return ModelFileKind.Unknown;
-            }
-            catch (Exception e) when (e is InvalidDataException or JsonException or InvalidOperationException or IOException) { return ModelFileKind.Unknown; }
-        }
+        /// <summary>Tells which kind of model file <paramref name="path"/> holds, by its content (see <see cref="Model.Detect(string)"/>).</summary>
+        public static ModelFileKind Detect(string path) => Model.Detect(path);
 
         // ------------------------------------------------------------------ legacy HDF5
 
@@ -108,7 +84,7 @@ namespace TransferNotebooks.Models
                 for (int i = 0; i < arch.Layers.Count; i++)
                 {
                     var spec = arch.Layers[i];
-                    if (!KerasWeights.HasWeights(spec)) continue;
+                    if (model.Layers[i].KerasWeightNames.Count == 0) continue;
                     if (!weightsGroup.LinkExists(spec.Name))
                         throw new InvalidDataException($"'{path}': no weights for layer '{spec.Name}' ({spec.ClassName}) under model_weights"
                             + (savedNames.Count > 0 ? $" (saved layers: {string.Join(", ", savedNames)})." : "."));
@@ -187,15 +163,15 @@ namespace TransferNotebooks.Models
                 for (int i = 0; i < arch.Layers.Count; i++)
                 {
                     var spec = arch.Layers[i];
-                    var order = KerasWeights.KerasOrder(spec);
+                    var order = model.Layers[i].KerasWeightNames;
                     if (order.Count == 0) continue;
                     // Recurrent layers keep their variables in their cell: layers/lstm/cell/vars.
-                    string varsPath = KerasWeights.HasCell(spec.ClassName) ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
+                    string varsPath = model.Layers[i].KerasWeightsInCell ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
                     if (!GroupPathExists(h5, varsPath))
                         throw new InvalidDataException($"'{path}': model.weights.h5 has no group '{varsPath}' for layer '{spec.Name}' ({spec.ClassName}); "
                             + "the weights file does not match config.json.");
                     var vars = h5.Group(varsPath);
-                    if (!KerasWeights.HasCell(spec.ClassName) && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
+                    if (!model.Layers[i].KerasWeightsInCell && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
                         throw new InvalidDataException($"'{path}': weights group '{varsPath}' belongs to layer '{recorded}', not '{spec.Name}'; the weights file does not match config.json.");
                     int count = 0;
                     while (vars.LinkExists(count.ToString())) count++;
@@ -275,22 +251,5 @@ namespace TransferNotebooks.Models
 
         static InvalidDataException Corrupt(string path, string part, Exception e) =>
             new($"'{path}'{(part.Length > 0 ? $" ({part})" : "")} is truncated or corrupt and cannot be read as a Keras model: {e.Message}", e);
-    }
-}
-
-namespace TransferNotebooks
-{
-    public static partial class Keras
-    {
-        /// <summary>
-        /// Loads a saved model (Keras's <c>keras.models.load_model</c>): a Keras .h5 or .keras file, or this library's own model file,
-        /// recognised by content. See <see cref="Models.KerasModelFile"/> for what Keras models can be imported.
-        /// </summary>
-        /// <param name="path">The file.</param>
-        /// <param name="compile">Recreate the compile settings recorded in the file (Keras files only; ours always are).</param>
-        public static Models.Sequential LoadModel(string path, bool compile = true) =>
-            Models.KerasModelFile.Detect(path) is Models.ModelFileKind.KerasHdf5 or Models.ModelFileKind.KerasZip
-                ? Models.KerasModelFile.Load(path, compile)
-                : Models.Model.Load(path);
     }
 }

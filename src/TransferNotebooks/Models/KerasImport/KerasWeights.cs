@@ -5,29 +5,9 @@ using static TorchSharp.torch;
 
 namespace TransferNotebooks.Models.KerasImport;
 
-/// <summary>Copies weights read from a Keras file into our layers, converting layouts (Conv2D kernels (kh, kw, in, out) to (out, in, kh, kw)).</summary>
+/// <summary>Copies weights read from a Keras file into our layers, converting layouts as each layer declares (<see cref="Layer.KerasAxisOrder"/>).</summary>
 internal static class KerasWeights
 {
-    /// <summary>
-    /// The names of a layer's variables in the order Keras creates and saves them (the order of <c>vars/0</c>, <c>vars/1</c>, ...
-    /// in a .keras file), given the layer's config.
-    /// </summary>
-    public static IReadOnlyList<string> KerasOrder(KerasLayerSpec spec)
-    {
-        bool Flag(string key) => spec.Config[key]?.GetValueKind() != JsonValueKind.False;
-        return spec.ClassName switch
-        {
-            "Dense" or "Conv2D" or "Conv1D" => Flag("use_bias") ? ["kernel", "bias"] : ["kernel"],
-            "BatchNormalization" => [.. Flag("scale") ? new[] { "gamma" } : [], .. Flag("center") ? new[] { "beta" } : [], "moving_mean", "moving_variance"],
-            "Embedding" => ["embeddings"],
-            "LSTM" or "GRU" => Flag("use_bias") ? ["kernel", "recurrent_kernel", "bias"] : ["kernel", "recurrent_kernel"],
-            _ => [],
-        };
-    }
-
-    /// <summary>True for layers whose variables Keras files under their cell (<c>layers/lstm/cell/vars</c> in a .keras file).</summary>
-    public static bool HasCell(string className) => className is "LSTM" or "GRU";
-
     /// <summary>Keras's short name of a saved variable: <c>dense/kernel:0</c> and <c>sequential/dense/kernel</c> both give <c>kernel</c>.</summary>
     public static string ShortName(string weightName)
     {
@@ -40,7 +20,7 @@ internal static class KerasWeights
     public static void Assign(Layer layer, KerasLayerSpec spec, IReadOnlyList<SavedWeight> saved, string source)
     {
         var targets = layer.Weights.ToDictionary(w => w.Name, w => w.Value);
-        var expected = KerasOrder(spec);
+        var expected = layer.KerasWeightNames;
         if (saved.Count != expected.Count)
             throw new InvalidDataException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) has {saved.Count} saved weight(s) but its config implies {expected.Count} "
                 + $"({string.Join(", ", expected)}). The weights do not belong to this architecture.");
@@ -56,15 +36,9 @@ internal static class KerasWeights
                 if (w.Values.Length != expectedCount)
                     throw new InvalidDataException($"'{source}': weight '{spec.Name}/{w.Name}' holds {w.Values.Length} values but its shape {w.ShapeText} needs {expectedCount}; the file is corrupt.");
                 var from = tensor(w.Values, w.Shape);
-                if (layer is Conv2D && w.Name == "kernel" && from.dim() == 4)
+                if (layer.KerasAxisOrder(w.Name) is { } order && from.dim() == order.Length)
                 {
-                    var permuted = from.permute(3, 2, 0, 1).contiguous();
-                    from.Dispose();
-                    from = permuted;
-                }
-                else if (layer is Conv1D && w.Name == "kernel" && from.dim() == 3)
-                {
-                    var permuted = from.permute(2, 1, 0).contiguous(); // Keras (width, in, filters) -> torch (filters, in, width)
+                    var permuted = from.permute(Inverse(order)).contiguous(); // Keras layout -> ours
                     from.Dispose();
                     from = permuted;
                 }
@@ -74,8 +48,8 @@ internal static class KerasWeights
                         + $"{KerasShapeText(layer, w.Name, to)}. The weights do not match the architecture.");
             }
             var missing = targets.Keys.Except(saved.Select(w => w.Name)).ToList();
-            // Keras omits gamma (scale=False) and beta (center=False); ours keep them at 1 and 0, which is the same function.
-            missing.RemoveAll(n => layer is BatchNormalization && n is "gamma" or "beta");
+            // A layer may hold weights Keras does not save (BatchNormalization's gamma with scale=False): they keep their neutral values.
+            missing.RemoveAll(n => !expected.Contains(n));
             if (missing.Count > 0)
                 throw new InvalidDataException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) lacks saved weight(s) {string.Join(", ", missing)}.");
             using (no_grad())
@@ -87,12 +61,17 @@ internal static class KerasWeights
     static string KerasShapeText(Layer layer, string name, Tensor t)
     {
         var s = t.shape;
-        if (layer is Conv2D && name == "kernel" && s.Length == 4) s = [s[2], s[3], s[1], s[0]];
+        if (layer.KerasAxisOrder(name) is { } order && order.Length == s.Length) s = order.Select(i => s[i]).ToArray();
         return "(" + string.Join(", ", s) + ")";
     }
 
-    /// <summary>Layers that Keras gives variables to: only these have entries in a weights file.</summary>
-    public static bool HasWeights(KerasLayerSpec spec) => KerasOrder(spec).Count > 0;
+    /// <summary>The inverse of a permutation: Keras's axis order back to ours.</summary>
+    public static long[] Inverse(int[] order)
+    {
+        var inverse = new long[order.Length];
+        for (int i = 0; i < order.Length; i++) inverse[order[i]] = i;
+        return inverse;
+    }
 
     /// <summary>The .keras weights-file group name for each layer: snake_case(class) plus a per-class counter, as Keras assigns them.</summary>
     public static IReadOnlyList<string> ZipGroupNames(IEnumerable<KerasLayerSpec> layers)

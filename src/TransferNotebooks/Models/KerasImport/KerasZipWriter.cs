@@ -11,7 +11,7 @@ namespace TransferNotebooks.Models.KerasImport;
 /// <summary>
 /// Writes a Sequential model as a Keras 3 <c>.keras</c> zip: <c>metadata.json</c>, <c>config.json</c> (Keras 3 serialization: module,
 /// class_name, config, registered_name, build_config, compile_config) and <c>model.weights.h5</c> with each layer's variables under
-/// <c>layers/&lt;snake_case(class)&gt;[_n]/vars/&lt;i&gt;</c> in Keras's creation order. Conv2D kernels go back to (kh, kw, in, out).
+/// <c>layers/&lt;snake_case(class)&gt;[_n]/vars/&lt;i&gt;</c> in Keras's creation order, in the layout each layer declares (<see cref="Layer.KerasAxisOrder"/>).
 /// </summary>
 internal static class KerasZipWriter
 {
@@ -27,8 +27,8 @@ internal static class KerasZipWriter
     {
         if (!model.Built) throw new InvalidOperationException("The model is not built yet (no weights): give the first layer an inputShape or train it before saving.");
         foreach (var l in model.Layers)
-            if (!KerasArchitectureReaderNames.Contains(l.TypeName))
-                throw new NotSupportedException($"Layer '{l.Name}' ({l.TypeName}) has no Keras equivalent this library can write; SaveKeras supports {string.Join(", ", KerasArchitectureReaderNames)}.");
+            if (l.LayerType.IsCustom)
+                throw new NotSupportedException($"Layer '{l.Name}' ({l.TypeName}) is a custom layer type, which Keras cannot load; SaveKeras supports {string.Join(", ", KerasArchitectureReaderNames)}.");
         var config = Config(model);
         var weights = WeightsFile(model);
         AtomicFile.Write(path, stream =>
@@ -61,7 +61,7 @@ internal static class KerasZipWriter
                 ["module"] = "keras.layers", ["class_name"] = "InputLayer",
                 ["config"] = new JsonObject
                 {
-                    ["batch_shape"] = Shape(input), ["dtype"] = model.Layers[0] is Embedding ? "int32" : "float32",
+                    ["batch_shape"] = Shape(input), ["dtype"] = model.Layers[0].InputDType is ScalarType.Int64 ? "int32" : "float32",
                     ["sparse"] = false, ["ragged"] = false, ["name"] = "input_layer", ["optional"] = false,
                 },
                 ["registered_name"] = null,
@@ -70,11 +70,7 @@ internal static class KerasZipWriter
         foreach (var l in model.Layers)
         {
             var cfg = new JsonObject { ["name"] = l.Name, ["trainable"] = l.Trainable, ["dtype"] = DTypePolicy.DeepClone() };
-            foreach (var (k, v) in l.GetConfig()) cfg[k] = LibraryJson.ConfigValueNode(v, l.Name ?? l.TypeName, k);
-            if (l is Conv2D or MaxPooling2D or AveragePooling2D or Flatten or GlobalAveragePooling1D or GlobalAveragePooling2D) cfg["data_format"] = "channels_last";
-            if (l is Conv2D) { cfg["dilation_rate"] = new JsonArray(1, 1); cfg["groups"] = 1; }
-            if (l is BatchNormalization) { cfg["axis"] = -1; cfg["center"] = true; cfg["scale"] = true; }
-            if (l is GlobalAveragePooling1D or GlobalAveragePooling2D) cfg["keepdims"] = false;
+            foreach (var (k, v) in l.GetConfig()) cfg[k] = v?.DeepClone();
             layers.Add((JsonNode)new JsonObject
             {
                 ["module"] = "keras.layers", ["class_name"] = l.TypeName, ["config"] = cfg, ["registered_name"] = null,
@@ -101,26 +97,24 @@ internal static class KerasZipWriter
     static byte[] WeightsFile(Sequential model)
     {
         var layersGroup = new H5Group();
-        var specs = model.Layers.Select(l => new KerasLayerSpec(l.TypeName, l.Name!, [], l.Trainable)).ToList();
-        var groupNames = KerasWeights.ZipGroupNames(specs);
+        var groupNames = KerasWeights.ZipGroupNames(model.Layers.Select(l => new KerasLayerSpec(l.TypeName, l.Name!, [], l.Trainable)));
         for (int i = 0; i < model.Layers.Count; i++)
         {
             var layer = model.Layers[i];
             var vars = new H5Group { Attributes = new() { ["name"] = layer.Name! } };
             var byName = layer.Weights.ToDictionary(w => w.Name, w => w.Value);
             int k = 0;
-            foreach (var name in KerasWeights.KerasOrder(specs[i]))
+            foreach (var name in layer.KerasWeightNames)
             {
                 if (!byName.TryGetValue(name, out var t)) continue;
                 using var scope = NewDisposeScope();
                 var value = t.detach();
-                if (layer is Conv2D && name == "kernel") value = value.permute(2, 3, 1, 0);
-                if (layer is Conv1D && name == "kernel") value = value.permute(2, 1, 0);
+                if (layer.KerasAxisOrder(name) is { } order) value = value.permute(order.Select(d => (long)d).ToArray()); // ours -> Keras layout
                 value = value.contiguous().to_type(ScalarType.Float32).cpu();
                 var data = value.data<float>().ToArray();
                 vars[(k++).ToString()] = new H5Dataset(data, fileDims: value.shape.Select(d => (ulong)d).ToArray());
             }
-            layersGroup[groupNames[i]] = KerasWeights.HasCell(layer.TypeName)
+            layersGroup[groupNames[i]] = layer.KerasWeightsInCell
                 ? new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = layer.Name! } }, ["cell"] = new H5Group { ["vars"] = WithName(vars, KerasArchitectureReader.SnakeCase(layer.TypeName) + "_cell") } }
                 : new H5Group { ["vars"] = vars };
         }

@@ -5,7 +5,7 @@ namespace TransferNotebooks.Training.Callbacks;
 /// <summary>
 /// Saves the model (or only its weights) at the end of each epoch, or only when the monitored value improves (Keras's
 /// <c>ModelCheckpoint</c>). The path is a template: <c>{epoch}</c> (1-based, as Keras) and any logged name can appear, with
-/// Python/Keras format specs, for example <c>"ckpt-{epoch:02d}-{val_loss:.3f}.tnm"</c>. Writes go through the model's
+/// Python/Keras format specs, for example <c>"ckpt-{epoch:02d}-{val_loss:.3f}.tnmodel"</c>. Writes go through the model's
 /// <c>Save</c>/<c>SaveWeights</c>, which are atomic: an interrupted save never leaves a half-written checkpoint.
 /// </summary>
 /// <remarks>
@@ -33,7 +33,7 @@ public sealed class ModelCheckpoint : MonitorCallback
         string mode = "auto", double? initialValueThreshold = null, TextWriter? log = null)
         : base(monitor, mode, 0, log)
     {
-        if (string.IsNullOrWhiteSpace(filepath)) throw new ArgumentException("filepath must be a path, for example \"ckpt-{epoch:02d}.tnm\".", nameof(filepath));
+        if (string.IsNullOrWhiteSpace(filepath)) throw new ArgumentException("filepath must be a path, for example \"ckpt-{epoch:02d}.tnmodel\".", nameof(filepath));
         Filepath = filepath;
         SaveBestOnly = saveBestOnly;
         SaveWeightsOnly = saveWeightsOnly;

@@ -1,3 +1,5 @@
+using TransferNotebooks.Metrics;
+
 namespace TransferNotebooks.Training.Callbacks;
 
 /// <summary>
@@ -6,14 +8,12 @@ namespace TransferNotebooks.Training.Callbacks;
 /// the minimum change that counts, the best value so far, and a single warning when the monitored value is not logged.
 /// </summary>
 /// <remarks>
-/// Mode <c>"auto"</c> follows Keras: after removing a <c>val_</c> prefix, names that contain <c>acc</c> (accuracy,
-/// sparse_categorical_accuracy, top-k accuracy) or are AUC, precision, recall or an F-score are maximised; everything else
-/// (loss, mae, mse, ...) is minimised.
+/// Mode <c>"auto"</c> follows Keras, by the library's one rule (<see cref="MetricDirection"/>): after removing a <c>val_</c>
+/// prefix, names that contain <c>acc</c> (accuracy, sparse_categorical_accuracy, top-k accuracy) or are AUC, precision, recall
+/// or an F-score are maximised; everything else (loss, mae, mse, ...) is minimised.
 /// </remarks>
 public abstract class MonitorCallback : Callback
 {
-    static readonly string[] MaximisedNames = ["acc", "auc", "precision", "recall", "f1", "fbeta", "fmeasure"];
-
     readonly TextWriter? log;
     bool warned;
 
@@ -52,12 +52,7 @@ public abstract class MonitorCallback : Callback
     public double? Best { get; protected set; }
 
     /// <summary>Keras's "auto" rule: true for accuracy-, AUC-, precision-, recall- and F-score-like names (a <c>val_</c> prefix is ignored).</summary>
-    public static bool IsMaximizedByDefault(string monitor)
-    {
-        var name = monitor.StartsWith("val_", StringComparison.Ordinal) ? monitor[4..] : monitor;
-        name = name.ToLowerInvariant();
-        return MaximisedNames.Any(m => name.Contains(m, StringComparison.Ordinal));
-    }
+    public static bool IsMaximizedByDefault(string monitor) => MetricDirection.HigherIsBetter(monitor);
 
     /// <summary>
     /// True when <paramref name="current"/> beats <paramref name="reference"/> by more than <see cref="MinDelta"/> in the better

@@ -177,13 +177,10 @@ public sealed class ProgressBar : Callback
         return sb.ToString();
     }
 
-    /// <summary>Keras's four decimals, switching to scientific notation for very large or very small values.</summary>
-    internal static string Number(double v) =>
-        v == 0 || double.IsNaN(v) || double.IsInfinity(v) || (Math.Abs(v) >= 1e-3 && Math.Abs(v) < 1e5)
-            ? v.ToString("0.0000", CultureInfo.InvariantCulture)
-            : v.ToString("0.000e+00", CultureInfo.InvariantCulture);
+    /// <summary>Keras's four decimals, switching to scientific notation for very large or very small values (<see cref="NumberFormat.Value"/>).</summary>
+    internal static string Number(double v) => NumberFormat.Value(v);
 
-    static string Seconds(double s) => s < 60 ? s.ToString("0.0", CultureInfo.InvariantCulture) + "s" : Eta(s);
+    static string Seconds(double s) => NumberFormat.Seconds(s);
 
     static string PerStep(double seconds, int steps)
     {
@@ -193,12 +190,7 @@ public sealed class ProgressBar : Callback
             : (perStep * 1e6).ToString("0", CultureInfo.InvariantCulture) + "us/step";
     }
 
-    static string Eta(double s)
-    {
-        if (double.IsNaN(s) || double.IsInfinity(s)) return "?";
-        var t = TimeSpan.FromSeconds(Math.Round(s));
-        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : t.TotalMinutes >= 1 ? $"{t.Minutes}:{t.Seconds:00}" : $"{t.Seconds}s";
-    }
+    static string Eta(double s) => NumberFormat.Clock(s);
 
     void RenderChart()
     {
@@ -210,6 +202,9 @@ public sealed class ProgressBar : Callback
             chartHtml = $"<div class=\"tn-chart-error\">The learning-curve chart failed: {WebUtility.HtmlEncode(e.Message)}</div>";
         }
     }
+
+    /// <summary>A value of the epoch table: the number itself, or "NaN" spelled out (a table leaves NaN blank as missing; a diverged loss must show).</summary>
+    static object Cell(double v) => double.IsNaN(v) ? "NaN" : v;
 
     MimeBundle Render(IReadOnlyDictionary<string, double>? running)
     {
@@ -229,22 +224,11 @@ public sealed class ProgressBar : Callback
         if (chartHtml is not null) html.Append(chartHtml);
         if (soFar.Count > 0)
         {
+            // The library's one table (and number format): the same look as the History table shown after Fit.
             var keys = soFar.Keys;
-            html.Append("<table><thead><tr><th>epoch</th>");
-            foreach (var k in keys) html.Append("<th>").Append(WebUtility.HtmlEncode(k)).Append("</th>");
-            html.Append("</tr></thead><tbody>");
-            for (int i = 0; i < soFar.Count; i++)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{soFar.Epochs[i] + 1}</td>");
-                foreach (var k in keys)
-                {
-                    var series = soFar[k];
-                    string cell = i < series.Count ? (k == "learning_rate" ? series[i].ToString("G4", CultureInfo.InvariantCulture) : k == "seconds" ? series[i].ToString("0.0", CultureInfo.InvariantCulture) : Number(series[i])) : "";
-                    html.Append("<td>").Append(cell).Append("</td>");
-                }
-                html.Append("</tr>");
-            }
-            html.Append("</tbody></table>");
+            var rows = Enumerable.Range(0, soFar.Count).Select(i => (IReadOnlyList<object?>)
+                [soFar.Epochs[i] + 1, .. keys.Select(k => soFar[k] is var series && i < series.Count ? Cell(series[i]) : null)]);
+            html.Append(HtmlTableMarkup.Render(["epoch", .. keys], rows));
         }
         html.Append("</div>");
         var plain = new StringBuilder();

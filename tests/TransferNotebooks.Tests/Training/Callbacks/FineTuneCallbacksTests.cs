@@ -17,7 +17,7 @@ public class FineTuneCallbacksTests
             using var m = Small.Mlp();
             var path = Path.Combine(dir, "ft.csv");
             var epochs = new List<int>();
-            var ckpt = new ModelCheckpoint(Path.Combine(dir, "best.tnm"), saveBestOnly: true, saveWeightsOnly: true);
+            var ckpt = new ModelCheckpoint(Path.Combine(dir, "best.tnmodel"), saveBestOnly: true, saveWeightsOnly: true);
             var result = m.FineTune(train, epochs: 2, freezeEpochs: 1, batchSize: 50, validationData: val, seed: 1,
                 callbacks: [new CSVLogger(path), new LambdaCallback(onEpochEnd: (e, _) => epochs.Add(e)), ckpt], verbose: 0);
 

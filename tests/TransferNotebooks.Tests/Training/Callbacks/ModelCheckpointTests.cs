@@ -17,7 +17,7 @@ public class ModelCheckpointTests
             using var m = Small.Mlp(optimizer: new TransferNotebooks.Optimizers.Adam(0.01), hidden: 64);
             var predictions = new List<float[]>();
             var record = new LambdaCallback(onEpochEnd: (_, _) => { using var p = m.Predict(val.X); predictions.Add(p.data<float>().ToArray()); });
-            var path = Path.Combine(dir, "best.tnm");
+            var path = Path.Combine(dir, "best.tnmodel");
             var ckpt = new ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: true);
             var h = m.Fit(train, epochs: 12, batchSize: 32, validationData: val, seed: 1, callbacks: [record, ckpt], verbose: 0);
 
@@ -44,7 +44,7 @@ public class ModelCheckpointTests
             using var train = Small.Train(200);
             using var val = Small.Val(300);
             using var m = Small.Mlp(optimizer: new TransferNotebooks.Optimizers.Adam(0.01), hidden: 64);
-            var ckpt = new ModelCheckpoint(Path.Combine(dir, "ckpt-{epoch:02d}-{val_loss:.3f}.tnm"), saveBestOnly: true, saveWeightsOnly: true);
+            var ckpt = new ModelCheckpoint(Path.Combine(dir, "ckpt-{epoch:02d}-{val_loss:.3f}.tnmodel"), saveBestOnly: true, saveWeightsOnly: true);
             var h = m.Fit(train, epochs: 8, batchSize: 32, validationData: val, seed: 1, callbacks: [ckpt], verbose: 0);
 
             var expected = new List<string>();
@@ -53,7 +53,7 @@ public class ModelCheckpointTests
                 if (h["val_loss"][e] < bestSoFar)
                 {
                     bestSoFar = h["val_loss"][e];
-                    expected.Add(string.Create(CultureInfo.InvariantCulture, $"ckpt-{e + 1:00}-{h["val_loss"][e]:0.000}.tnm"));
+                    expected.Add(string.Create(CultureInfo.InvariantCulture, $"ckpt-{e + 1:00}-{h["val_loss"][e]:0.000}.tnmodel"));
                 }
             Assert.True(expected.Count < h.Count, "some epoch should not improve");
             Assert.Equal(expected.Order(), Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).Order());
@@ -74,12 +74,12 @@ public class ModelCheckpointTests
         {
             using var train = Small.Train(100);
             using var m = Small.Mlp();
-            var ckpt = new ModelCheckpoint(Path.Combine(dir, "e{epoch}.tnm"));
+            var ckpt = new ModelCheckpoint(Path.Combine(dir, "e{epoch}.tnmodel"));
             m.Fit(train, epochs: 3, batchSize: 50, callbacks: [ckpt], verbose: 0);
-            Assert.Equal(["e1.tnm", "e2.tnm", "e3.tnm"], Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).Order());
-            Assert.Throws<FormatException>(() => new ModelCheckpoint(Path.Combine(dir, "e{epoch:.3q}.tnm")));
-            Assert.Throws<FormatException>(() => new ModelCheckpoint(Path.Combine(dir, "e{epoch.tnm")));
-            var typo = new ModelCheckpoint(Path.Combine(dir, "e{val_los:.2f}.tnm"));
+            Assert.Equal(["e1.tnmodel", "e2.tnmodel", "e3.tnmodel"], Directory.GetFiles(dir).Select(f => Path.GetFileName(f)!).Order());
+            Assert.Throws<FormatException>(() => new ModelCheckpoint(Path.Combine(dir, "e{epoch:.3q}.tnmodel")));
+            Assert.Throws<FormatException>(() => new ModelCheckpoint(Path.Combine(dir, "e{epoch.tnmodel")));
+            var typo = new ModelCheckpoint(Path.Combine(dir, "e{val_los:.2f}.tnmodel"));
             var error = Assert.Throws<KeyNotFoundException>(() => m.Fit(train, epochs: 1, batchSize: 50, validationSplit: 0.2, callbacks: [typo], verbose: 0));
             Assert.Contains("val_loss", error.Message);
         }

@@ -42,11 +42,11 @@ public class MonitorRulesTests
         {
             using var m = Small.Mlp();
             var log = new StringWriter();
-            var ckpt = new ModelCheckpoint(Path.Combine(dir, "m-{epoch}-{val_loss:.2f}.tnm"), saveBestOnly: true, saveWeightsOnly: true, initialValueThreshold: 0.5, verbose: 1, log: log);
+            var ckpt = new ModelCheckpoint(Path.Combine(dir, "m-{epoch}-{val_loss:.2f}.tnmodel"), saveBestOnly: true, saveWeightsOnly: true, initialValueThreshold: 0.5, verbose: 1, log: log);
             Drive(ckpt, m, "val_loss", 0.7, 0.6, 0.4, 0.45, 0.3);
-            Assert.Equal(["m-3-0.40.tnm", "m-5-0.30.tnm"], ckpt.SavedPaths.Select(p => Path.GetFileName(p)));
+            Assert.Equal(["m-3-0.40.tnmodel", "m-5-0.30.tnmodel"], ckpt.SavedPaths.Select(p => Path.GetFileName(p)));
             Drive(ckpt, m, "val_loss", 0.35, 0.29);   // a second run: only beating 0.3 saves
-            Assert.Equal("m-2-0.29.tnm", Path.GetFileName(ckpt.SavedPaths[^1]));
+            Assert.Equal("m-2-0.29.tnmodel", Path.GetFileName(ckpt.SavedPaths[^1]));
             Assert.Equal(3, ckpt.SavedPaths.Count);
             Assert.Contains("did not improve", log.ToString());
         }

@@ -107,7 +107,7 @@ public class ProgressBarTests
             Assert.True(host.Contents.Count > 3 * 8 / 2, "batch updates arrive in place");
             var last = host.Contents[^1].Data["text/html"];
             Assert.Contains("<svg id=\"curve-3\"></svg>", last);
-            Assert.Equal(3, last.Split("<tr><td>").Length - 1);   // one table row per epoch
+            Assert.Equal(3, last.Split("<tr><td class=\"tn-key\">").Length - 1);   // one table row per epoch (the shared table: key cells carry tn-key)
             Assert.Contains("<th>val_loss</th>", last);
             Assert.Contains("<progress", last);
             Assert.Contains("Epoch 3/3", host.Contents[^1].PlainText);
