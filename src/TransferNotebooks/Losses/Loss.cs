@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using TransferNotebooks.Models;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Losses;
@@ -34,11 +33,14 @@ public enum TargetKind
 public sealed record LossConfig([property: JsonPropertyName("from_logits")] bool FromLogits = false)
 {
     /// <summary>The config as a JSON object with Keras's snake_case keys.</summary>
-    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, LibraryJson.Default.LossConfig)!.AsObject();
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, LossJson.Default.LossConfig)!.AsObject();
 
     /// <summary>The config from a JSON object (Keras's keys; others ignored, missing ones take the defaults).</summary>
-    public static LossConfig FromJson(JsonNode? node) => node is JsonObject o ? o.Deserialize(LibraryJson.Default.LossConfig) ?? new() : new();
+    public static LossConfig FromJson(JsonNode? node) => node is JsonObject o ? o.Deserialize(LossJson.Default.LossConfig) ?? new() : new();
 }
+
+[JsonSerializable(typeof(LossConfig))]
+internal sealed partial class LossJson : JsonSerializerContext;
 
 /// <summary>
 /// A loss function (Keras semantics: per-sample values averaged over the batch). Losses whose <see cref="FusedActivation"/>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,10 +14,15 @@ public sealed record AdagradConfig(
     [property: JsonPropertyName("initial_accumulator_value")] double InitialAccumulatorValue = 0.1,
     [property: JsonPropertyName("epsilon")] double Epsilon = 1e-7) : OptimizerConfig(LearningRate);
 
+[JsonSerializable(typeof(AdagradConfig))]
+internal sealed partial class AdagradJson : JsonSerializerContext;
+
 /// <summary>Adagrad, Keras's rule and defaults: <c>a += g^2; w -= lr*g/sqrt(a + eps)</c>, accumulators start at 0.1.</summary>
 public sealed class Adagrad : Optimizer
 {
     readonly AdagradConfig config;
+
+    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("adagrad", AdagradJson.Default.AdagradConfig, () => new AdagradConfig(), c => new Adagrad(c));
 
     /// <summary>Creates Adagrad from its config record.</summary>
     public Adagrad(AdagradConfig config) : base(config.LearningRate) => this.config = config;

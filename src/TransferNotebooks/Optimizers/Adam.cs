@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,6 +24,9 @@ public record AdamConfig(
     public override IReadOnlyCollection<string> LibraryOnlyKeys() => ["torch_style"];
 }
 
+[JsonSerializable(typeof(AdamConfig))]
+internal sealed partial class AdamJson : JsonSerializerContext;
+
 /// <summary>
 /// Adam. Keras's update by default: <c>w -= lr_t * m / (sqrt(v) + eps)</c> with <c>lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t)</c>, eps 1e-7;
 /// with <see cref="Amsgrad"/>, <c>v</c> in the denominator is the running maximum of <c>v</c>.
@@ -31,6 +35,8 @@ public record AdamConfig(
 public class Adam : Optimizer
 {
     readonly AdamConfig config;
+
+    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("adam", AdamJson.Default.AdamConfig, () => new AdamConfig(), c => new Adam(c));
 
     /// <summary>Creates Adam from its config record.</summary>
     public Adam(AdamConfig config) : base(config.LearningRate) => this.config = config;

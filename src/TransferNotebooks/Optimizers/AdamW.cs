@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,9 +12,14 @@ namespace TransferNotebooks.Optimizers;
 /// <param name="WeightDecay">The decoupled weight-decay factor (Keras <c>weight_decay</c>).</param>
 public sealed record AdamWConfig([property: JsonPropertyName("weight_decay")] double WeightDecay = 0.004) : AdamConfig;
 
+[JsonSerializable(typeof(AdamWConfig))]
+internal sealed partial class AdamWJson : JsonSerializerContext;
+
 /// <summary>AdamW: Adam with decoupled weight decay (Keras default 0.004): <c>w -= lr * wd * w</c> before the Adam step. Frozen weights never decay.</summary>
 public sealed class AdamW : Adam
 {
+    [ModuleInitializer] internal static void RegisterAdamW() => OptimizerRegistry.Register("adamw", AdamWJson.Default.AdamWConfig, () => new AdamWConfig(), c => new AdamW(c));
+
     /// <summary>Creates AdamW from its config record.</summary>
     public AdamW(AdamWConfig config) : base(config) => WeightDecay = config.WeightDecay;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using TransferNotebooks.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +14,7 @@ public readonly record struct ParameterGroup(Tensor Parameter, double LearningRa
 /// <summary>
 /// An optimizer's hyper-parameters: one record per optimizer (<see cref="SgdConfig"/>, <see cref="AdamConfig"/>, ...) whose
 /// constructor defaults are Keras's and the only copy of them. JSON keys are Keras's snake_case names (our model file and
-/// Keras's <c>compile_config</c>); each record type is listed in the library's source-generated JSON context.
+/// Keras's <c>compile_config</c>); each optimizer file declares its record's source-generated JSON context and registers it.
 /// </summary>
 /// <param name="LearningRate">The learning rate (Keras <c>learning_rate</c>).</param>
 public abstract record OptimizerConfig([property: JsonPropertyName("learning_rate"), JsonPropertyOrder(-1)] double LearningRate)
@@ -24,7 +23,7 @@ public abstract record OptimizerConfig([property: JsonPropertyName("learning_rat
     public virtual IReadOnlyCollection<string> LibraryOnlyKeys() => [];
 
     /// <summary>The config as a JSON object with Keras's snake_case keys (booleans as booleans), serialized by its run-time type.</summary>
-    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, GetType(), LibraryJson.Default)!.AsObject();
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, OptimizerRegistry.JsonOf(GetType()))!.AsObject();
 }
 
 /// <summary>

@@ -1,36 +1,46 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
-using TransferNotebooks.Models;
 
 namespace TransferNotebooks.Optimizers;
 
 /// <summary>
-/// The optimizer registry: Keras names to optimizers. Each entry names its config record; the record's constructor holds the
-/// defaults (Keras's), so a registry lookup, a JSON config and a constructor call all agree.
+/// The optimizer registry: Keras names to optimizers. Each optimizer registers itself with its config record, whose constructor
+/// holds the defaults (Keras's), so a registry lookup, a JSON config and a constructor call all agree.
 /// </summary>
 public static class OptimizerRegistry
 {
-    sealed record Entry(Type ConfigType, Func<OptimizerConfig, Optimizer> Create, Func<OptimizerConfig> Defaults);
+    sealed record Entry(JsonTypeInfo Json, Func<OptimizerConfig, Optimizer> Create, Func<OptimizerConfig> Defaults);
 
-    static Entry Of<TConfig>(Func<TConfig> defaults, Func<TConfig, Optimizer> create) where TConfig : OptimizerConfig =>
-        new(typeof(TConfig), c => create((TConfig)c), defaults);
+    // Filled by each optimizer file's module initializer (Register): one file per optimizer, no central list.
+    static readonly Dictionary<string, Entry> Registry = new(StringComparer.OrdinalIgnoreCase);
+    static readonly Dictionary<Type, JsonTypeInfo> JsonByType = [];
 
-    static readonly Dictionary<string, Entry> Registry = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Registers an optimizer under its Keras name: its config record's JSON metadata (source-generated, so saving works without
+    /// reflection), the record's defaults, and how to create the optimizer from a record. Built-in optimizers register themselves
+    /// from their own files.
+    /// </summary>
+    public static void Register<TConfig>(string name, JsonTypeInfo<TConfig> json, Func<TConfig> defaults, Func<TConfig, Optimizer> create) where TConfig : OptimizerConfig
     {
-        ["adam"] = Of(() => new AdamConfig(), c => new Adam(c)),
-        ["adamw"] = Of(() => new AdamWConfig(), c => new AdamW(c)),
-        ["sgd"] = Of(() => new SgdConfig(), c => new Sgd(c)),
-        ["rmsprop"] = Of(() => new RmsPropConfig(), c => new RmsProp(c)),
-        ["adagrad"] = Of(() => new AdagradConfig(), c => new Adagrad(c)),
-    };
+        Registry[name] = new Entry(json, c => create((TConfig)c), () => defaults());
+        JsonByType[typeof(TConfig)] = json;
+    }
+
+    /// <summary>The JSON metadata registered for a config record type.</summary>
+    internal static JsonTypeInfo JsonOf(Type configType) => JsonByType.TryGetValue(configType, out var json) ? json
+        : throw new NotSupportedException($"{configType.Name} is not a registered optimizer config: register it with OptimizerRegistry.Register.");
 
     /// <summary>Every registered name.</summary>
     public static IReadOnlyCollection<string> Names => Registry.Keys;
 
     /// <summary>A new optimizer by Keras name, with Keras's defaults.</summary>
     /// <exception cref="ArgumentException">Unknown name (lists valid names and the nearest).</exception>
-    public static Optimizer Get(string name) => Find(name).Create(Find(name).Defaults());
+    public static Optimizer Get(string name)
+    {
+        var entry = Find(name);
+        return entry.Create(entry.Defaults());
+    }
 
     /// <summary>
     /// A new optimizer by Keras name from a JSON config (Keras-named keys such as <c>learning_rate</c>); keys left out take the
@@ -41,7 +51,7 @@ public static class OptimizerRegistry
     public static Optimizer Get(string name, JsonObject? config)
     {
         var entry = Find(name);
-        return entry.Create(config is null ? entry.Defaults() : ReadConfig(entry.ConfigType, config));
+        return entry.Create(config is null ? entry.Defaults() : ReadConfig(entry.Json, config));
     }
 
     /// <summary>
@@ -59,11 +69,9 @@ public static class OptimizerRegistry
         return Get(className, config);
     }
 
-    /// <summary>The config record of <paramref name="configType"/> from JSON, old number-for-boolean values accepted.</summary>
-    static OptimizerConfig ReadConfig(Type configType, JsonObject values)
+    /// <summary>The config record described by <paramref name="info"/> from JSON, old number-for-boolean values accepted.</summary>
+    static OptimizerConfig ReadConfig(JsonTypeInfo info, JsonObject values)
     {
-        var info = LibraryJson.Default.GetTypeInfo(configType)
-            ?? throw new InvalidOperationException($"{configType.Name} is not listed in the library's JSON context.");
         var clean = new JsonObject();
         foreach (var property in info.Properties)
             if (values[property.Name] is JsonNode v && Typed(v, property) is { } typed) clean[property.Name] = typed;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,6 +24,9 @@ public sealed record RmsPropConfig(
     public override IReadOnlyCollection<string> LibraryOnlyKeys() => ["torch_style"];
 }
 
+[JsonSerializable(typeof(RmsPropConfig))]
+internal sealed partial class RmsPropJson : JsonSerializerContext;
+
 /// <summary>
 /// RMSprop. Keras's rule by default: <c>v = rho*v + (1-rho)*g^2; w -= lr*g/sqrt(v + eps)</c> (eps 1e-7 inside the root);
 /// centered: <c>a = rho*a + (1-rho)*g; w -= lr*g/sqrt(v - a^2 + eps)</c>; with momentum the increment feeds
@@ -31,6 +35,8 @@ public sealed record RmsPropConfig(
 public sealed class RmsProp : Optimizer
 {
     readonly RmsPropConfig config;
+
+    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("rmsprop", RmsPropJson.Default.RmsPropConfig, () => new RmsPropConfig(), c => new RmsProp(c));
 
     /// <summary>Creates RMSprop from its config record.</summary>
     public RmsProp(RmsPropConfig config) : base(config.LearningRate)

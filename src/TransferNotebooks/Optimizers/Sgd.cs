@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,10 +14,15 @@ public sealed record SgdConfig(
     [property: JsonPropertyName("momentum")] double Momentum = 0.0,
     [property: JsonPropertyName("nesterov")] bool Nesterov = false) : OptimizerConfig(LearningRate);
 
+[JsonSerializable(typeof(SgdConfig))]
+internal sealed partial class SgdJson : JsonSerializerContext;
+
 /// <summary>Stochastic gradient descent with optional (Nesterov) momentum, Keras's rule: <c>v = momentum*v - lr*g; w += v</c> (Nesterov: <c>w += momentum*v - lr*g</c>).</summary>
 public sealed class Sgd : Optimizer
 {
     readonly SgdConfig config;
+
+    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("sgd", SgdJson.Default.SgdConfig, () => new SgdConfig(), c => new Sgd(c));
 
     /// <summary>Creates SGD from its config record.</summary>
     public Sgd(SgdConfig config) : base(config.LearningRate)
