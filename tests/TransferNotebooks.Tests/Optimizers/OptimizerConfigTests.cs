@@ -102,6 +102,31 @@ public sealed class OptimizerConfigTests : IDisposable
         Assert.Throws<ArgumentException>(() => OptimizerRegistry.FromKerasClass("Lion", null));
     }
 
+    [Fact]
+    public void Keras_files_carry_every_optimizer_and_a_logits_loss_by_their_class_names()
+    {
+        (string Name, OptimizerConfig Config)[] cases =
+        [
+            ("sgd", new SgdConfig(0.05, 0.9, true)), ("rmsprop", new RmsPropConfig(LearningRate: 0.01, Momentum: 0.2, Centered: true)),
+            ("adagrad", new AdagradConfig(InitialAccumulatorValue: 0.2)), ("adam", new AdamConfig(Beta1: 0.8, Amsgrad: true)),
+            ("adamw", new AdamWConfig(0.01) { LearningRate = 0.002 }),
+        ];
+        foreach (var (name, config) in cases)
+        {
+            var path = Path.Combine(dir, $"{name}.keras");
+            using (var m = new Sequential(Dense(3, inputShape: [2])))
+            {
+                m.Compile(OptimizerRegistry.Get(name, config.ToJson()), new CategoricalCrossentropy().WithFromLogits(), ["accuracy"]);
+                Assert.Equal(config, m.Optimizer.GetConfig());
+                m.SaveKeras(path);
+            }
+            using var back = Model.Load(path);
+            Assert.Equal(config, back.Optimizer.GetConfig());
+            Assert.IsType<CategoricalCrossentropy>(back.Loss);
+            Assert.True(back.Loss.FromLogits);
+        }
+    }
+
     static JsonNode ReadConfig(string path)
     {
         using var zip = ZipFile.OpenRead(path);
