@@ -3,16 +3,8 @@ namespace TransferNotebooks.Losses;
 /// <summary>The loss registry: Keras names and aliases to loss objects.</summary>
 public static class LossRegistry
 {
-    static readonly Dictionary<string, Func<Loss>> Registry = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["sparse_categorical_crossentropy"] = () => new SparseCategoricalCrossentropy(),
-        ["categorical_crossentropy"] = () => new CategoricalCrossentropy(),
-        ["binary_crossentropy"] = () => new BinaryCrossentropy(),
-        ["mean_squared_error"] = () => new MeanSquaredError(),
-        ["mse"] = () => new MeanSquaredError(),
-        ["mean_absolute_error"] = () => new MeanAbsoluteError(),
-        ["mae"] = () => new MeanAbsoluteError(),
-    };
+    // Filled by each loss file's module initializer (its Keras name and aliases): one file per loss, no central list.
+    static readonly Dictionary<string, Func<Loss>> Registry = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every registered name.</summary>
     public static IReadOnlyCollection<string> Names => Registry.Keys;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,6 +6,11 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of binary predictions on the right side of a threshold (0.5 by default).</summary>
 public sealed class BinaryAccuracy : MeanMetric
 {
+    [ModuleInitializer] internal static void RegisterBinaryAccuracy()
+    {
+        MetricRegistry.Register("binary_accuracy", () => new BinaryAccuracy());
+    }
+
     readonly ThresholdConfig config;
 
     /// <summary>Creates the metric from its config record.</summary>

@@ -5,17 +5,8 @@ namespace TransferNotebooks.Metrics;
 /// <summary>The metric registry: Keras names to metric objects. <c>accuracy</c> picks the flavour that fits the loss, as Keras does.</summary>
 public static class MetricRegistry
 {
-    static readonly Dictionary<string, Func<Metric>> Registry = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["sparse_categorical_accuracy"] = () => new SparseCategoricalAccuracy(),
-        ["categorical_accuracy"] = () => new CategoricalAccuracy(),
-        ["binary_accuracy"] = () => new BinaryAccuracy(),
-        ["sparse_top_k_categorical_accuracy"] = () => new SparseTopKCategoricalAccuracy(),
-        ["top_k_accuracy"] = () => new SparseTopKCategoricalAccuracy(),
-        ["precision"] = () => new Precision(),
-        ["recall"] = () => new Recall(),
-        ["auc"] = () => new Auc(),
-    };
+    // Filled by each metric file's module initializer (its Keras name and aliases): one file per metric, no central list.
+    static readonly Dictionary<string, Func<Metric>> Registry = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every registered name (plus <c>accuracy</c> and <c>acc</c>).</summary>
     public static IReadOnlyCollection<string> Names => [.. Registry.Keys, "accuracy", "acc"];

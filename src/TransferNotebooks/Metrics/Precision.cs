@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,6 +6,11 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Binary precision: true positives / predicted positives, at a threshold (0.5).</summary>
 public sealed class Precision : ConfusionCountsMetric
 {
+    [ModuleInitializer] internal static void RegisterPrecision()
+    {
+        MetricRegistry.Register("precision", () => new Precision());
+    }
+
     /// <summary>Creates the metric from its config record.</summary>
     public Precision(ThresholdConfig config) : base(config) => Name = "precision";
     /// <summary>Creates the metric; the threshold defaults to <see cref="ThresholdConfig"/>'s (0.5).</summary>
@@ -18,6 +24,11 @@ public sealed class Precision : ConfusionCountsMetric
 /// <summary>Binary recall: true positives / actual positives, at a threshold (0.5).</summary>
 public sealed class Recall : ConfusionCountsMetric
 {
+    [ModuleInitializer] internal static void RegisterRecall()
+    {
+        MetricRegistry.Register("recall", () => new Recall());
+    }
+
     /// <summary>Creates the metric from its config record.</summary>
     public Recall(ThresholdConfig config) : base(config) => Name = "recall";
     /// <summary>Creates the metric; the threshold defaults to <see cref="ThresholdConfig"/>'s (0.5).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,6 +6,12 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of samples whose label is among the k highest predictions (Keras <c>sparse_top_k_categorical_accuracy</c>, k = 5).</summary>
 public sealed class SparseTopKCategoricalAccuracy : MeanMetric
 {
+    [ModuleInitializer] internal static void RegisterSparseTopKCategoricalAccuracy()
+    {
+        MetricRegistry.Register("sparse_top_k_categorical_accuracy", () => new SparseTopKCategoricalAccuracy());
+        MetricRegistry.Register("top_k_accuracy", () => new SparseTopKCategoricalAccuracy());
+    }
+
     readonly TopKConfig config;
 
     /// <summary>Creates the metric from its config record (named <c>sparse_top_k_categorical_accuracy</c> for Keras's k, else <c>top_k_accuracy</c> with k).</summary>
