@@ -90,8 +90,12 @@ namespace TransferNotebooks.Layers
         {
             using var channelsFirst = input.transpose(1, 2);
             using var padded = Padding.Apply1D(channelsFirst, KernelSize, Strides, PaddingMode);
-            using var y = nn.functional.conv1d(padded, Kernel, Bias, stride: Strides);
-            return y.transpose(1, 2);
+            // Through conv2d on a height-1 image: libtorch 2.10's conv1d kernel intermittently returned NaN for whole filters
+            // from finite inputs and weights on an AVX-512 CPU (the MNIST Conv1D test collapsed in about one run of three).
+            using var image = padded.unsqueeze(2);
+            using var kernel = Kernel.unsqueeze(2);
+            using var y = nn.functional.conv2d(image, kernel, Bias, strides: [1, Strides]);
+            return y.squeeze(2).transpose(1, 2);
         }
 
         /// <inheritdoc />
