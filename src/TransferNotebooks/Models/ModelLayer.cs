@@ -44,9 +44,13 @@ public sealed class ModelLayer : Layer
     internal ModelLayer(INestedModel model) : base(model.Name, null)
     {
         this.model = model;
-        foreach (var l in model.AllLayers) register_module(l.Name!, l);
+        Registered = model.AllLayers.ToArray();
+        foreach (var l in Registered) register_module(l.Name!, l);
         if (model.InputShape is { } shape && model.OutputShape is not null) Build(shape);
     }
+
+    /// <summary>The model's layers when this view was made (its weights are theirs).</summary>
+    internal IReadOnlyList<Layer> Registered { get; }
 
     /// <summary>The model this layer runs (a <see cref="Sequential"/> or a <see cref="Functional"/>).</summary>
     public ITrainableModel Model => model;

@@ -40,6 +40,8 @@ public sealed partial class Sequential : INestedModel
     ModelLayer INestedModel.AsLayer()
     {
         if (layers.Count == 0) throw new InvalidOperationException($"Model '{Name}' has no layers to call.");
-        return asLayer ??= new ModelLayer(this);
+        // A layer added or popped since the last call: a fresh view, so that its weights are the model's current ones.
+        if (asLayer is null || !asLayer.Registered.SequenceEqual(layers)) asLayer = new ModelLayer(this);
+        return asLayer;
     }
 }

@@ -45,6 +45,9 @@ public class FunctionalTests
         Assert.Equal("conv2d[0][0], conv2d_1[0][0]", summary.Layers.Single(l => l.Name == "add").ConnectedTo);
         Assert.Equal("input_layer[0][0]", summary.Layers.Single(l => l.Name == "conv2d").ConnectedTo);
         Assert.Contains("Connected to", summary.ToString());
+        var html = TransferNotebooks.Display.Formatters.ModelSummaryHtml.Render(summary);
+        Assert.Contains("Connected to", html);
+        Assert.Contains("conv2d[0][0], conv2d_1[0][0]", html);
         Assert.Equal(model.Layers.Sum(l => l.ParameterCount), summary.TotalParameters);
     }
 
