@@ -255,4 +255,59 @@ public class FunctionalTests
         }
         finally { dir.Delete(recursive: true); }
     }
+
+    [Fact]
+    public void Masks_and_token_inputs_flow_through_the_graph_as_in_Sequential()
+    {
+        manual_seed(21);
+        var layers = new Layer[] { Embedding(20, 4, maskZero: true), LSTM(3), Dense(2, activation: "softmax") };
+        var inputs = Input([8]);
+        var h = inputs;
+        foreach (var l in layers) h = l.Call(h);
+        using var functional = new Functional(inputs, h);
+        var sequential = new Sequential(layers);
+        using var tokens = tensor(new long[] { 0, 0, 0, 0, 0, 5, 7, 9, 1, 2, 3, 4, 5, 6, 7, 8 }).reshape(2, 8);
+        using var a = functional.Predict(tokens);
+        using var b = sequential.Predict(tokens);
+        Assert.True(a.allclose(b, 0, 0), "the Embedding's mask reaches the LSTM in both models");
+    }
+
+    [Fact]
+    public void A_nested_model_follows_the_outer_mode_unless_called_with_training_false()
+    {
+        var inner = new Sequential([Dropout(0.5, inputShape: [100])], "noisy");
+        var inputs = Input([100]);
+        using var follows = new Functional(inputs, inner.Call(inputs));
+        var pinned = Input([100]);
+        using var fixedMode = new Functional(pinned, inner.Call(pinned, training: false));
+        using var x = ones(4, 100);
+        using var trainingOutput = follows.Call(x, training: true);
+        Assert.False(trainingOutput.allclose(x), "dropout is on when the outer model trains");
+        using var pinnedOutput = fixedMode.Call(x, training: true);
+        Assert.True(pinnedOutput.allclose(x), "training: false keeps the nested model in inference mode");
+    }
+
+    [Fact]
+    public void Save_and_load_keeps_a_nested_functional_model()
+    {
+        var inner = Input([6]);
+        var block = new Functional(inner, Add().Call(inner, Dense(6, activation: "relu").Call(inner)), "block");
+        var inputs = Input([6]);
+        using var model = new Functional(inputs, Dense(3, activation: "softmax").Call(block.Call(block.Call(inputs))));
+        var dir = Directory.CreateTempSubdirectory("tn-functional-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "blocks.tnmodel");
+            model.Save(path);
+            using var loaded = Model.LoadFunctional(path);
+            var nested = Assert.IsType<Functional>(((ModelLayer)loaded.Layers["block"]).Model);
+            Assert.Equal(["dense", "add"], nested.Layers.Select(l => l.Name));
+            manual_seed(4);
+            using var x = randn(5, 6);
+            using var a = model.Predict(x);
+            using var b = loaded.Predict(x);
+            Assert.True(a.allclose(b, 0, 0));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
 }
