@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Losses;
@@ -5,8 +6,15 @@ namespace TransferNotebooks.Losses;
 /// <summary>Binary cross-entropy (Keras <c>binary_crossentropy</c>), averaged over the last axis per sample.</summary>
 public sealed class BinaryCrossentropy : Loss
 {
+    [ModuleInitializer] internal static void RegisterBinaryCrossentropy()
+    {
+        LossRegistry.Register("binary_crossentropy", () => new BinaryCrossentropy());
+    }
+
     /// <inheritdoc />
     public override string Name => "binary_crossentropy";
+    /// <inheritdoc />
+    public override string KerasClassName => "BinaryCrossentropy";
     /// <inheritdoc />
     public override string? FusedActivation => "sigmoid";
     /// <inheritdoc />

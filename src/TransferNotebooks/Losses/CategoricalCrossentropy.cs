@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Losses;
@@ -5,8 +6,15 @@ namespace TransferNotebooks.Losses;
 /// <summary>Cross-entropy with one-hot labels (Keras <c>categorical_crossentropy</c>).</summary>
 public sealed class CategoricalCrossentropy : Loss
 {
+    [ModuleInitializer] internal static void RegisterCategoricalCrossentropy()
+    {
+        LossRegistry.Register("categorical_crossentropy", () => new CategoricalCrossentropy());
+    }
+
     /// <inheritdoc />
     public override string Name => "categorical_crossentropy";
+    /// <inheritdoc />
+    public override string KerasClassName => "CategoricalCrossentropy";
     /// <inheritdoc />
     public override string? FusedActivation => "softmax";
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Losses;
@@ -5,8 +6,16 @@ namespace TransferNotebooks.Losses;
 /// <summary>Mean absolute error per sample (Keras <c>mae</c>).</summary>
 public sealed class MeanAbsoluteError : Loss
 {
+    [ModuleInitializer] internal static void RegisterMeanAbsoluteError()
+    {
+        LossRegistry.Register("mean_absolute_error", () => new MeanAbsoluteError());
+        LossRegistry.Register("mae", () => new MeanAbsoluteError());
+    }
+
     /// <inheritdoc />
     public override string Name => "mean_absolute_error";
+    /// <inheritdoc />
+    public override string KerasClassName => "MeanAbsoluteError";
     /// <inheritdoc />
     public override TargetKind Targets => TargetKind.Values;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Losses;
@@ -5,8 +6,16 @@ namespace TransferNotebooks.Losses;
 /// <summary>Mean squared error per sample (Keras <c>mse</c>).</summary>
 public sealed class MeanSquaredError : Loss
 {
+    [ModuleInitializer] internal static void RegisterMeanSquaredError()
+    {
+        LossRegistry.Register("mean_squared_error", () => new MeanSquaredError());
+        LossRegistry.Register("mse", () => new MeanSquaredError());
+    }
+
     /// <inheritdoc />
     public override string Name => "mean_squared_error";
+    /// <inheritdoc />
+    public override string KerasClassName => "MeanSquaredError";
     /// <inheritdoc />
     public override TargetKind Targets => TargetKind.Values;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,8 +7,15 @@ namespace TransferNotebooks.Losses;
 /// <summary>Cross-entropy with integer class labels (Keras <c>sparse_categorical_crossentropy</c>).</summary>
 public sealed class SparseCategoricalCrossentropy : Loss
 {
+    [ModuleInitializer] internal static void RegisterSparseCategoricalCrossentropy()
+    {
+        LossRegistry.Register("sparse_categorical_crossentropy", () => new SparseCategoricalCrossentropy());
+    }
+
     /// <inheritdoc />
     public override string Name => "sparse_categorical_crossentropy";
+    /// <inheritdoc />
+    public override string KerasClassName => "SparseCategoricalCrossentropy";
     /// <inheritdoc />
     public override string? FusedActivation => "softmax";
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,11 +6,19 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Area under the ROC curve for binary problems, computed exactly from all predictions of the epoch (ties averaged).</summary>
 public sealed class Auc : Metric
 {
+    [ModuleInitializer] internal static void RegisterAuc()
+    {
+        MetricRegistry.Register("auc", () => new Auc());
+    }
+
     readonly List<float> scores = [];
     readonly List<float> labels = [];
 
     /// <summary>Creates the metric.</summary>
     public Auc() => Name = "auc";
+
+    /// <inheritdoc />
+    public override string KerasClassName => "AUC";
 
     /// <inheritdoc />
     public override void Reset()

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,15 +6,31 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of binary predictions on the right side of a threshold (0.5 by default).</summary>
 public sealed class BinaryAccuracy : MeanMetric
 {
-    /// <summary>Creates the metric.</summary>
-    public BinaryAccuracy(double threshold = 0.5)
+    [ModuleInitializer] internal static void RegisterBinaryAccuracy()
     {
-        Name = "binary_accuracy";
-        Threshold = threshold;
+        MetricRegistry.Register("binary_accuracy", () => new BinaryAccuracy());
     }
 
+    readonly ThresholdConfig config;
+
+    /// <summary>Creates the metric from its config record.</summary>
+    public BinaryAccuracy(ThresholdConfig config)
+    {
+        Name = "binary_accuracy";
+        this.config = config;
+    }
+
+    /// <summary>Creates the metric; the threshold defaults to <see cref="ThresholdConfig"/>'s (0.5).</summary>
+    public BinaryAccuracy(double? threshold = null) : this(threshold is { } t ? new ThresholdConfig(t) : new ThresholdConfig()) { }
+
     /// <summary>The decision threshold on probabilities.</summary>
-    public double Threshold { get; }
+    public double Threshold => config.Threshold;
+
+    /// <inheritdoc />
+    public override string KerasClassName => "BinaryAccuracy";
+
+    /// <inheritdoc />
+    public override ThresholdConfig GetConfig() => config;
 
     /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred)

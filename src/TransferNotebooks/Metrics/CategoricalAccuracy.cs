@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,8 +6,16 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of samples whose arg-max prediction equals the arg-max of the one-hot label.</summary>
 public sealed class CategoricalAccuracy : MeanMetric
 {
+    [ModuleInitializer] internal static void RegisterCategoricalAccuracy()
+    {
+        MetricRegistry.Register("categorical_accuracy", () => new CategoricalAccuracy());
+    }
+
     /// <summary>Creates the metric.</summary>
     public CategoricalAccuracy() => Name = "categorical_accuracy";
+
+    /// <inheritdoc />
+    public override string KerasClassName => "CategoricalAccuracy";
 
     /// <inheritdoc />
     public override bool UsesOnlyScoreOrder => true;

@@ -2,6 +2,17 @@ using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
 
+/// <summary>The settings of a metric that has some (<see cref="ThresholdConfig"/>, <see cref="TopKConfig"/>); the record holds the defaults.</summary>
+public abstract record MetricConfig;
+
+/// <summary>A decision threshold on probabilities (Keras's default 0.5): <see cref="BinaryAccuracy"/>, <see cref="Precision"/>, <see cref="Recall"/>.</summary>
+/// <param name="Threshold">Predictions above it count as positive.</param>
+public sealed record ThresholdConfig(double Threshold = 0.5) : MetricConfig;
+
+/// <summary>How many of the highest predictions count (Keras's default k = 5): <see cref="SparseTopKCategoricalAccuracy"/>.</summary>
+/// <param name="K">The number of top predictions.</param>
+public sealed record TopKConfig(int K = 5) : MetricConfig;
+
 /// <summary>
 /// A streaming metric: <see cref="Update"/> per batch accumulates on tensors (no host synchronisation per batch),
 /// <see cref="Result"/> reads the value. Predictions reach it as probabilities (after the model's final activation).
@@ -10,6 +21,15 @@ public abstract class Metric : IDisposable
 {
     /// <summary>The name shown in logs and History (Keras's: <c>accuracy</c>, <c>precision</c>, ...).</summary>
     public virtual string Name { get; init; } = "";
+
+    /// <summary>
+    /// The Keras class name (<c>keras.metrics.SparseCategoricalAccuracy</c> is <c>SparseCategoricalAccuracy</c>), used when reading
+    /// Keras compile configs. By default the Pascal-case form of <see cref="Name"/>.
+    /// </summary>
+    public virtual string KerasClassName => string.Concat(Name.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
+
+    /// <summary>The metric's settings as its config record, or null for a metric without settings.</summary>
+    public virtual MetricConfig? GetConfig() => null;
 
     /// <summary>
     /// True when the metric depends only on the order of the scores within a row (arg-max, top-k), so it gives the same

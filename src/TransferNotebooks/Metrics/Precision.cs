@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,8 +6,17 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Binary precision: true positives / predicted positives, at a threshold (0.5).</summary>
 public sealed class Precision : ConfusionCountsMetric
 {
-    /// <summary>Creates the metric.</summary>
-    public Precision(double threshold = 0.5) : base(threshold) => Name = "precision";
+    [ModuleInitializer] internal static void RegisterPrecision()
+    {
+        MetricRegistry.Register("precision", () => new Precision());
+    }
+
+    /// <summary>Creates the metric from its config record.</summary>
+    public Precision(ThresholdConfig config) : base(config) => Name = "precision";
+    /// <summary>Creates the metric; the threshold defaults to <see cref="ThresholdConfig"/>'s (0.5).</summary>
+    public Precision(double? threshold = null) : this(threshold is { } t ? new ThresholdConfig(t) : new ThresholdConfig()) { }
+    /// <inheritdoc />
+    public override string KerasClassName => "Precision";
     /// <inheritdoc />
     public override double Result() => Ratio(TruePositives, TruePositives + FalsePositives);
 }
@@ -14,8 +24,17 @@ public sealed class Precision : ConfusionCountsMetric
 /// <summary>Binary recall: true positives / actual positives, at a threshold (0.5).</summary>
 public sealed class Recall : ConfusionCountsMetric
 {
-    /// <summary>Creates the metric.</summary>
-    public Recall(double threshold = 0.5) : base(threshold) => Name = "recall";
+    [ModuleInitializer] internal static void RegisterRecall()
+    {
+        MetricRegistry.Register("recall", () => new Recall());
+    }
+
+    /// <summary>Creates the metric from its config record.</summary>
+    public Recall(ThresholdConfig config) : base(config) => Name = "recall";
+    /// <summary>Creates the metric; the threshold defaults to <see cref="ThresholdConfig"/>'s (0.5).</summary>
+    public Recall(double? threshold = null) : this(threshold is { } t ? new ThresholdConfig(t) : new ThresholdConfig()) { }
+    /// <inheritdoc />
+    public override string KerasClassName => "Recall";
     /// <inheritdoc />
     public override double Result() => Ratio(TruePositives, TruePositives + FalseNegatives);
 }
@@ -25,11 +44,16 @@ public abstract class ConfusionCountsMetric : Metric
 {
     Tensor? counts; // [tp, fp, fn]
 
+    readonly ThresholdConfig config;
+
     /// <summary>Creates the metric with a decision threshold on probabilities.</summary>
-    protected ConfusionCountsMetric(double threshold) => Threshold = threshold;
+    protected ConfusionCountsMetric(ThresholdConfig config) => this.config = config;
 
     /// <summary>The decision threshold.</summary>
-    public double Threshold { get; }
+    public double Threshold => config.Threshold;
+
+    /// <inheritdoc />
+    public override ThresholdConfig GetConfig() => config;
     /// <summary>True positives so far.</summary>
     protected double TruePositives => Get(0);
     /// <summary>False positives so far.</summary>

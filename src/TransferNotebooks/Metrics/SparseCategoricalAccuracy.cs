@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,8 +6,16 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of samples whose arg-max prediction equals the integer label.</summary>
 public sealed class SparseCategoricalAccuracy : MeanMetric
 {
+    [ModuleInitializer] internal static void RegisterSparseCategoricalAccuracy()
+    {
+        MetricRegistry.Register("sparse_categorical_accuracy", () => new SparseCategoricalAccuracy());
+    }
+
     /// <summary>Creates the metric (named <c>accuracy</c> when chosen by that name).</summary>
     public SparseCategoricalAccuracy() => Name = "sparse_categorical_accuracy";
+
+    /// <inheritdoc />
+    public override string KerasClassName => "SparseCategoricalAccuracy";
 
     /// <inheritdoc />
     public override bool UsesOnlyScoreOrder => true;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -5,15 +6,32 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of samples whose label is among the k highest predictions (Keras <c>sparse_top_k_categorical_accuracy</c>, k = 5).</summary>
 public sealed class SparseTopKCategoricalAccuracy : MeanMetric
 {
-    /// <summary>Creates the metric.</summary>
-    public SparseTopKCategoricalAccuracy(int k = 5)
+    [ModuleInitializer] internal static void RegisterSparseTopKCategoricalAccuracy()
     {
-        K = k;
-        Name = k == 5 ? "sparse_top_k_categorical_accuracy" : $"top_{k}_accuracy";
+        MetricRegistry.Register("sparse_top_k_categorical_accuracy", () => new SparseTopKCategoricalAccuracy());
+        MetricRegistry.Register("top_k_accuracy", () => new SparseTopKCategoricalAccuracy());
     }
 
+    readonly TopKConfig config;
+
+    /// <summary>Creates the metric from its config record (named <c>sparse_top_k_categorical_accuracy</c> for Keras's k, else <c>top_k_accuracy</c> with k).</summary>
+    public SparseTopKCategoricalAccuracy(TopKConfig config)
+    {
+        this.config = config;
+        Name = config == new TopKConfig() ? "sparse_top_k_categorical_accuracy" : $"top_{config.K}_accuracy";
+    }
+
+    /// <summary>Creates the metric; k defaults to <see cref="TopKConfig"/>'s (5).</summary>
+    public SparseTopKCategoricalAccuracy(int? k = null) : this(k is { } v ? new TopKConfig(v) : new TopKConfig()) { }
+
     /// <summary>How many top predictions count.</summary>
-    public int K { get; }
+    public int K => config.K;
+
+    /// <inheritdoc />
+    public override string KerasClassName => "SparseTopKCategoricalAccuracy";
+
+    /// <inheritdoc />
+    public override TopKConfig GetConfig() => config;
 
     /// <inheritdoc />
     public override bool UsesOnlyScoreOrder => true;

@@ -8,11 +8,12 @@ namespace TransferNotebooks.Models;
 /// The library's System.Text.Json serialization, source-generated: every <see cref="JsonSerializer"/> call in the library passes
 /// metadata from here, never the reflection-based default. Apps with reflection-based JSON switched off (.NET 10 file-based apps
 /// by default, trimmed and Native AOT apps) can then save and load models. Layer configs are records with their own
-/// source-generated metadata in each layer's file (see <c>Layers/LayerType</c>).
+/// source-generated metadata in each layer's file (see <c>Layers/LayerType</c>); so are optimizer configs (each optimizer's file, base
+/// <see cref="TransferNotebooks.Optimizers.OptimizerConfig"/> listed here) and the loss config (<c>Losses/Loss.cs</c>).
 /// </summary>
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
-[JsonSerializable(typeof(IReadOnlyDictionary<string, double>), TypeInfoPropertyName = "OptimizerConfig")]
+[JsonSerializable(typeof(TransferNotebooks.Optimizers.OptimizerConfig))]
 [JsonSerializable(typeof(object))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(int))]

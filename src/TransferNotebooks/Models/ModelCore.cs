@@ -78,45 +78,7 @@ internal static class ModelCore
             throw new ArgumentException($"Inputs and labels differ in length: {x.shape[0]} samples but {y.shape[0]} labels.");
         if (loss is null) throw CompileSettings.NotCompiled();
         ensureBuilt(x);
-        var shape = outputShape();
-        int units = shape is { Length: > 0 } o ? o[^1] : 0;
-        if (loss.Targets is TargetKind.ClassIndices or TargetKind.OneHot && shape is { Length: > 1 } os)
-            throw new ArgumentException($"The model outputs {Layer.ShapeText(os)} per sample, but a classifier must output one vector of class scores. "
-                + "Add Flatten() (or GlobalAveragePooling2D()) before the last Dense layer.");
-        switch (loss.Targets)
-        {
-            case TargetKind.ClassIndices:
-                if (y.dim() == 2 && y.shape[1] > 1)
-                    throw new ArgumentException($"The labels look one-hot ({Layer.ShapeText(y.shape.Skip(1).Select(d => (int)d))}) but the loss '{loss.Name}' wants class indices. "
-                        + "Use loss: \"categorical_crossentropy\", or pass integer labels (y.argmax(1)).");
-                if (y.is_floating_point())
-                {
-                    using var frac = (y - y.floor()).abs().max();
-                    if (frac.item<float>() > 0)
-                        throw new ArgumentException($"The loss '{loss.Name}' wants integer class labels but the labels have fractional values.");
-                }
-                using (var min = y.min())
-                using (var max = y.max())
-                {
-                    long lo = (long)min.to_type(ScalarType.Float64).item<double>(), hi = (long)max.to_type(ScalarType.Float64).item<double>();
-                    if (lo < 0 || hi >= units)
-                        throw new ArgumentException($"Label {(lo < 0 ? lo : hi)} is out of range for the output layer '{lastName}' with {units} units (labels must be 0..{units - 1}). "
-                            + $"Give the last layer as many units as classes (Dense({hi + 1})), or remap the labels (Dataset.WhereLabel(..., remap: true)).");
-                }
-                break;
-            case TargetKind.OneHot:
-                if (y.dim() == 1)
-                    throw new ArgumentException($"The labels are class indices but the loss '{loss.Name}' wants one-hot rows. "
-                        + "Use loss: \"sparse_categorical_crossentropy\", or convert with Keras.ToCategorical(y, classes).");
-                if (y.shape[^1] != units)
-                    throw new ArgumentException($"One-hot labels have {y.shape[^1]} columns but the output layer '{lastName}' has {units} units.");
-                break;
-            case TargetKind.Binary:
-                if (y.numel() != x.shape[0] * Math.Max(1, units))
-                    throw new ArgumentException($"Binary labels have {y.numel() / x.shape[0]} values per sample but the output layer '{lastName}' has {units} units. "
-                        + "For two classes use Dense(1, activation: \"sigmoid\") with 0/1 labels, or Dense(2, activation: \"softmax\") with sparse_categorical_crossentropy.");
-                break;
-        }
+        loss.ValidateTargets(y, x.shape[0], outputShape(), lastName);
     }
 
     /// <summary>

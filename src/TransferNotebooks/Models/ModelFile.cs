@@ -60,13 +60,19 @@ internal static partial class ModelFile
         return root;
     }
 
-    /// <summary>The compile settings as saved: optimizer name and config, loss name and from_logits, metric names.</summary>
+    /// <summary>The compile settings as saved: optimizer name and config, loss name and config, metric names.</summary>
     static JsonObject CompileJson(Optimizer optimizer, Loss loss, IEnumerable<string> metrics) => new()
     {
-        ["optimizer"] = new JsonObject { ["name"] = optimizer.Name, ["config"] = JsonSerializer.SerializeToNode(optimizer.GetConfig(), LibraryJson.Default.OptimizerConfig) },
-        ["loss"] = new JsonObject { ["name"] = loss.Name, ["from_logits"] = loss.FromLogits },
+        ["optimizer"] = new JsonObject { ["name"] = optimizer.Name, ["config"] = optimizer.GetConfig().ToJson() },
+        ["loss"] = Named(loss.Name, loss.GetConfig().ToJson()),
         ["metrics"] = new JsonArray(metrics.Select(m => (JsonNode)m).ToArray()),
     };
+
+    static JsonObject Named(string name, JsonObject config)
+    {
+        config.Insert(0, "name", name);
+        return config;
+    }
 
     /// <summary>The metadata.json of a file written now.</summary>
     static JsonObject Metadata() => new() { ["format"] = Format, ["format_version"] = Version, ["library_version"] = typeof(ModelFile).Assembly.GetName().Version?.ToString(), ["saved_utc"] = DateTime.UtcNow.ToString("O") };
@@ -168,22 +174,13 @@ internal static partial class ModelFile
     static (Optimizer Optimizer, Loss Loss, List<string> Metrics) ReadCompile(JsonObject compile)
     {
         var opt = compile["optimizer"]!;
-        var optConfig = opt["config"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
-        var optimizer = OptimizerRegistry.Get(opt["name"]!.GetValue<string>(), optConfig);
+        // Version 1 files before typed configs stored every setting as a number (booleans as 0/1); the registry reads both.
+        var optimizer = OptimizerRegistry.Get(opt["name"]!.GetValue<string>(), opt["config"] as JsonObject);
         var lossNode = compile["loss"]!;
-        var loss = LossRegistry.Get(lossNode["name"]!.GetValue<string>());
-        if (lossNode["from_logits"]?.GetValue<bool>() == true) loss = WithLogits(loss);
+        var loss = LossRegistry.Get(lossNode["name"]!.GetValue<string>()).WithConfig(LossConfig.FromJson(lossNode));
         var metrics = compile["metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToList() ?? [];
         return (optimizer, loss, metrics);
     }
-
-    static Loss WithLogits(Loss loss) => loss switch
-    {
-        SparseCategoricalCrossentropy => new SparseCategoricalCrossentropy { FromLogits = true },
-        CategoricalCrossentropy => new CategoricalCrossentropy { FromLogits = true },
-        BinaryCrossentropy => new BinaryCrossentropy { FromLogits = true },
-        _ => loss,
-    };
 
     static ZipArchiveEntry Entry(ZipArchive zip, string name, string path) =>
         zip.GetEntry(name) ?? throw new InvalidDataException($"'{path}' lacks '{name}': it is not a complete TransferNotebooks model file.");

@@ -1,24 +1,50 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Optimizers;
 
+/// <summary>Adagrad's hyper-parameters with Keras's defaults (<c>keras.optimizers.Adagrad</c>).</summary>
+/// <param name="LearningRate">The learning rate (Keras default 0.001).</param>
+/// <param name="InitialAccumulatorValue">Starting value of the accumulators (Keras <c>initial_accumulator_value</c>, 0.1).</param>
+/// <param name="Epsilon">Numerical stabiliser inside the square root (Keras <c>epsilon</c>, 1e-7).</param>
+public sealed record AdagradConfig(
+    double LearningRate = 0.001,
+    [property: JsonPropertyName("initial_accumulator_value")] double InitialAccumulatorValue = 0.1,
+    [property: JsonPropertyName("epsilon")] double Epsilon = 1e-7) : OptimizerConfig(LearningRate);
+
+[JsonSerializable(typeof(AdagradConfig))]
+internal sealed partial class AdagradJson : JsonSerializerContext;
+
 /// <summary>Adagrad, Keras's rule and defaults: <c>a += g^2; w -= lr*g/sqrt(a + eps)</c>, accumulators start at 0.1.</summary>
 public sealed class Adagrad : Optimizer
 {
-    /// <summary>Creates Adagrad with Keras's defaults.</summary>
-    public Adagrad(double learningRate = 0.001, double initialAccumulatorValue = 0.1, double epsilon = 1e-7) : base(learningRate)
+    readonly AdagradConfig config;
+
+    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("adagrad", AdagradJson.Default.AdagradConfig, () => new AdagradConfig(), c => new Adagrad(c));
+
+    /// <summary>Creates Adagrad from its config record.</summary>
+    public Adagrad(AdagradConfig config) : base(config.LearningRate) => this.config = config;
+
+    /// <summary>Creates Adagrad; every setting left out takes Keras's default from <see cref="AdagradConfig"/>.</summary>
+    public Adagrad(double? learningRate = null, double? initialAccumulatorValue = null, double? epsilon = null)
+        : this(Defaults(learningRate, initialAccumulatorValue, epsilon)) { }
+
+    static AdagradConfig Defaults(double? learningRate, double? initialAccumulatorValue, double? epsilon)
     {
-        InitialAccumulatorValue = initialAccumulatorValue;
-        Epsilon = epsilon;
+        var d = new AdagradConfig();
+        return new(learningRate ?? d.LearningRate, initialAccumulatorValue ?? d.InitialAccumulatorValue, epsilon ?? d.Epsilon);
     }
 
     /// <summary>Starting value of the accumulators.</summary>
-    public double InitialAccumulatorValue { get; }
+    public double InitialAccumulatorValue => config.InitialAccumulatorValue;
     /// <summary>Numerical stabiliser.</summary>
-    public double Epsilon { get; }
+    public double Epsilon => config.Epsilon;
     /// <inheritdoc />
     public override string Name => "adagrad";
+    /// <inheritdoc />
+    public override string KerasClassName => "Adagrad";
 
     /// <inheritdoc />
     protected override Tensor[] CreateSlots(Tensor parameter) => [Slot(parameter, InitialAccumulatorValue)];
@@ -34,6 +60,5 @@ public sealed class Adagrad : Optimizer
     }
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, double> GetConfig() => new Dictionary<string, double>
-    { ["learning_rate"] = LearningRate, ["initial_accumulator_value"] = InitialAccumulatorValue, ["epsilon"] = Epsilon };
+    public override AdagradConfig GetConfig() => config with { LearningRate = LearningRate };
 }

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,6 +10,21 @@ namespace TransferNotebooks.Optimizers;
 /// <param name="Parameter">The weight tensor (its <c>grad</c> holds the gradient).</param>
 /// <param name="LearningRateScale">Multiplies the optimizer's learning rate for this parameter.</param>
 public readonly record struct ParameterGroup(Tensor Parameter, double LearningRateScale = 1.0);
+
+/// <summary>
+/// An optimizer's hyper-parameters: one record per optimizer (<see cref="SgdConfig"/>, <see cref="AdamConfig"/>, ...) whose
+/// constructor defaults are Keras's and the only copy of them. JSON keys are Keras's snake_case names (our model file and
+/// Keras's <c>compile_config</c>); each optimizer file declares its record's source-generated JSON context and registers it.
+/// </summary>
+/// <param name="LearningRate">The learning rate (Keras <c>learning_rate</c>).</param>
+public abstract record OptimizerConfig([property: JsonPropertyName("learning_rate"), JsonPropertyOrder(-1)] double LearningRate)
+{
+    /// <summary>JSON keys that are this library's own and that Keras's optimizers would reject (left out of Keras files).</summary>
+    public virtual IReadOnlyCollection<string> LibraryOnlyKeys() => [];
+
+    /// <summary>The config as a JSON object with Keras's snake_case keys (booleans as booleans), serialized by its run-time type.</summary>
+    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, OptimizerRegistry.JsonOf(GetType()))!.AsObject();
+}
 
 /// <summary>
 /// An optimizer with Keras's update rules and defaults. Only the parameters passed to Step change, so frozen
@@ -25,8 +43,11 @@ public abstract class Optimizer : IDisposable
         LearningRate = learningRate;
     }
 
-    /// <summary>The Keras name.</summary>
+    /// <summary>The Keras name (the registry key, lower case: <c>adam</c>, <c>sgd</c>).</summary>
     public abstract string Name { get; }
+
+    /// <summary>The Keras class name (<c>keras.optimizers.Adam</c> is <c>Adam</c>), written to and read from Keras compile configs.</summary>
+    public abstract string KerasClassName { get; }
 
     /// <summary>The learning rate (callbacks such as ReduceLROnPlateau change it between epochs).</summary>
     public double LearningRate { get; set; }
@@ -81,8 +102,8 @@ public abstract class Optimizer : IDisposable
         state[parameter] = slots;
     }
 
-    /// <summary>The hyper-parameters, Keras-named, for Save/Load and display.</summary>
-    public abstract IReadOnlyDictionary<string, double> GetConfig();
+    /// <summary>The hyper-parameters as the optimizer's config record, with the current learning rate (for Save/Load and display).</summary>
+    public abstract OptimizerConfig GetConfig();
 
     /// <summary>Looks an optimizer up by Keras name, with Keras's defaults.</summary>
     public static implicit operator Optimizer(string name) => OptimizerRegistry.Get(name);

@@ -57,27 +57,27 @@ internal static class KerasCompileConfig
         if (node.GetValueKind() == JsonValueKind.String) return OptimizerRegistry.Get(node.GetValue<string>());
         if (node is not JsonObject o) throw new ArgumentException("the optimizer config is not understood.");
         var cls = KerasArchitectureReader.Str(o, "class_name") ?? throw new ArgumentException("the optimizer config has no class_name.");
-        var values = new Dictionary<string, double>();
+        var values = new JsonObject();
         if (o["config"] is JsonObject c)
             foreach (var (key, value) in c)
             {
                 string k = key == "lr" ? "learning_rate" : key;
                 switch (value?.GetValueKind())
                 {
-                    case JsonValueKind.Number: values[k] = value.GetValue<double>(); break;
-                    case JsonValueKind.True: values[k] = 1; break;
-                    case JsonValueKind.False: values[k] = 0; break;
+                    case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False: values[k] = value.DeepClone(); break;
                     case JsonValueKind.Object when k == "learning_rate":
                         notes.Add($"learning-rate schedule {KerasArchitectureReader.Str((JsonObject)value, "class_name")} replaced by the optimizer's default learning rate");
                         break;
                 }
             }
-        if (values.GetValueOrDefault("amsgrad") != 0) notes.Add("amsgrad is not supported; plain Adam is used");
+        var optimizer = OptimizerRegistry.FromKerasClass(cls, values);
+        var known = optimizer.GetConfig().ToJson();
         foreach (var k in new[] { "clipnorm", "clipvalue", "global_clipnorm", "weight_decay" })
-            if (values.ContainsKey(k) && !(k == "weight_decay" && cls.Equals("AdamW", StringComparison.OrdinalIgnoreCase)))
+            if (values.ContainsKey(k) && !known.ContainsKey(k))
                 notes.Add($"optimizer option {k} ignored");
-        if (values.GetValueOrDefault("use_ema") != 0) notes.Add("optimizer EMA (use_ema) ignored");
-        return OptimizerRegistry.Get(cls.ToLowerInvariant(), values);
+        if (values["use_ema"] is JsonNode ema && (ema.GetValueKind() == JsonValueKind.True || ema.GetValueKind() == JsonValueKind.Number && ema.GetValue<double>() != 0))
+            notes.Add("optimizer EMA (use_ema) ignored");
+        return optimizer;
     }
 
     static Loss ReadLoss(JsonNode node)
@@ -89,22 +89,43 @@ internal static class KerasCompileConfig
             case JsonObject o:
                 var cls = KerasArchitectureReader.Str(o, "class_name") ?? throw new NotSupportedException("the loss config has no class_name.");
                 // Keras 2 may save a loss function as {"class_name": "function", "config": "sparse_categorical_crossentropy"}.
-                var name = o["config"] is JsonValue cv && cv.GetValueKind() == JsonValueKind.String ? cv.GetValue<string>() : KerasArchitectureReader.SnakeCase(cls);
-                var loss = LossRegistry.Get(name);
-                bool fromLogits = o["config"] is JsonObject cfg && cfg["from_logits"]?.GetValueKind() == JsonValueKind.True;
-                return fromLogits ? WithLogits(loss) : loss;
+                if (o["config"] is JsonValue cv && cv.GetValueKind() == JsonValueKind.String) return LossRegistry.Get(cv.GetValue<string>());
+                return LossRegistry.FromKerasClass(cls, LossConfig.FromJson(o["config"]));
             default:
                 throw new NotSupportedException("several losses (a multi-output model) are not supported.");
         }
     }
 
-    static Loss WithLogits(Loss loss) => loss switch
+    /// <summary>
+    /// The model's compile settings as Keras 3's <c>compile_config</c>: the optimizer under its <see cref="Optimizer.KerasClassName"/>
+    /// with its config record's keys (less this library's own), the loss by name, or as a class with its config when it takes logits.
+    /// </summary>
+    public static JsonObject ToKerasJson(Sequential model)
     {
-        SparseCategoricalCrossentropy => new SparseCategoricalCrossentropy { FromLogits = true },
-        CategoricalCrossentropy => new CategoricalCrossentropy { FromLogits = true },
-        BinaryCrossentropy => new BinaryCrossentropy { FromLogits = true },
-        _ => loss,
-    };
+        var config = model.Optimizer.GetConfig();
+        var ours = config.LibraryOnlyKeys();
+        var opt = new JsonObject { ["name"] = model.Optimizer.Name.ToLowerInvariant() };
+        foreach (var (k, v) in config.ToJson())
+            if (!ours.Contains(k)) opt[k] = v?.DeepClone(); // ours only: Keras's optimizers would reject the argument
+        return new JsonObject
+        {
+            ["optimizer"] = new JsonObject
+            {
+                ["module"] = "keras.optimizers", ["class_name"] = model.Optimizer.KerasClassName, ["config"] = opt, ["registered_name"] = null,
+            },
+            ["loss"] = model.Loss.FromLogits ? LossJson(model.Loss) : model.Loss.Name,
+            ["loss_weights"] = null,
+            ["metrics"] = new JsonArray(model.MetricNames.Select(m => (JsonNode)m).ToArray()),
+            ["weighted_metrics"] = null, ["run_eagerly"] = false, ["steps_per_execution"] = 1, ["jit_compile"] = false,
+        };
+    }
+
+    static JsonObject LossJson(Loss loss)
+    {
+        var config = new JsonObject { ["name"] = loss.Name, ["reduction"] = "sum_over_batch_size" };
+        foreach (var (k, v) in loss.GetConfig().ToJson()) config[k] = v?.DeepClone();
+        return new JsonObject { ["module"] = "keras.losses", ["class_name"] = loss.KerasClassName, ["config"] = config, ["registered_name"] = null };
+    }
 
     static IEnumerable<JsonNode?> Flatten(JsonNode? node) => node switch
     {
@@ -118,7 +139,7 @@ internal static class KerasCompileConfig
     {
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         JsonObject o => o["config"]?["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>()
-            : KerasArchitectureReader.Str(o, "class_name") is { } c ? KerasArchitectureReader.SnakeCase(c) : null,
+            : KerasArchitectureReader.Str(o, "class_name") is { } c ? MetricRegistry.NameOfKerasClass(c) ?? KerasArchitectureReader.SnakeCase(c) : null,
         _ => null,
     };
 }

@@ -84,42 +84,9 @@ internal static class KerasZipWriter
             ["registered_name"] = null,
             ["build_config"] = new JsonObject { ["input_shape"] = Shape(input) },
         };
-        if (model.IsCompiled)
-        {
-            var opt = new JsonObject { ["name"] = model.Optimizer.Name.ToLowerInvariant() };
-            foreach (var (k, v) in model.Optimizer.GetConfig())
-            {
-                if (k == "torch_style") continue; // ours only: Keras's optimizers would reject the argument
-                opt[k] = k is "nesterov" or "amsgrad" ? JsonValue.Create(v != 0) : JsonValue.Create(v);
-            }
-            root["compile_config"] = new JsonObject
-            {
-                ["optimizer"] = new JsonObject
-                {
-                    ["module"] = "keras.optimizers", ["class_name"] = OptimizerClass(model.Optimizer.Name), ["config"] = opt, ["registered_name"] = null,
-                },
-                ["loss"] = model.Loss.FromLogits
-                    ? new JsonObject
-                    {
-                        ["module"] = "keras.losses", ["class_name"] = LossClass(model.Loss.Name),
-                        ["config"] = new JsonObject { ["name"] = model.Loss.Name, ["reduction"] = "sum_over_batch_size", ["from_logits"] = true },
-                        ["registered_name"] = null,
-                    }
-                    : model.Loss.Name,
-                ["loss_weights"] = null,
-                ["metrics"] = new JsonArray(model.MetricNames.Select(m => (JsonNode)m).ToArray()),
-                ["weighted_metrics"] = null, ["run_eagerly"] = false, ["steps_per_execution"] = 1, ["jit_compile"] = false,
-            };
-        }
+        if (model.IsCompiled) root["compile_config"] = KerasCompileConfig.ToKerasJson(model);
         return root;
     }
-
-    static string OptimizerClass(string name) => name.ToLowerInvariant() switch
-    {
-        "adam" => "Adam", "adamw" => "AdamW", "sgd" => "SGD", "rmsprop" => "RMSprop", "adagrad" => "Adagrad", _ => name,
-    };
-
-    static string LossClass(string name) => string.Concat(name.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
 
     static H5Group WithName(H5Group group, string name)
     {
