@@ -63,8 +63,12 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
         {
             trainable = value;
             foreach (var p in parameters()) p.requires_grad = value;
+            OnTrainableChanged(value);
         }
     }
+
+    /// <summary>Called after <see cref="Trainable"/> is set (a nested model passes the flag on to its layers, as Keras does).</summary>
+    protected virtual void OnTrainableChanged(bool trainable) { }
 
     /// <summary>A factor applied to the optimizer's learning rate for this layer's weights (discriminative fine-tuning); 1 by default.</summary>
     public double LearningRateMultiplier { get; set; } = 1.0;
@@ -104,6 +108,38 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
 
     /// <summary>Runs the layer. <paramref name="training"/> switches dropout and batch-norm statistics on.</summary>
     public abstract Tensor Call(Tensor input, bool training);
+
+    /// <summary>
+    /// Calls the layer on a symbolic tensor (Keras's functional API, <c>layer(x)</c>): builds the layer for the tensor's shape and
+    /// returns the symbolic output, recording the call so that <c>new Functional(inputs, outputs)</c> can run it.
+    /// <c>var x = Dense(64, activation: "relu").Call(inputs);</c> A layer called twice shares its weights.
+    /// </summary>
+    /// <exception cref="ArgumentException">The layer cannot take the tensor's shape; the message names both layers.</exception>
+    public KerasTensor Call(KerasTensor input) => CallSymbolic([input ?? throw new ArgumentNullException(nameof(input))], null);
+
+    /// <summary>Calls the layer on a symbolic tensor with a fixed mode (Keras's <c>layer(x, training=False)</c>: false keeps it in inference mode inside training).</summary>
+    public KerasTensor Call(KerasTensor input, bool training) => CallSymbolic([input ?? throw new ArgumentNullException(nameof(input))], training);
+
+    /// <summary>The symbolic call: checks and builds for the inputs' shapes, names the layer in the graph, returns the output tensor.</summary>
+    internal virtual KerasTensor CallSymbolic(IReadOnlyList<KerasTensor> inputs, bool? training)
+    {
+        if (inputs.Count != 1)
+            throw new ArgumentException($"Layer {Label} takes one input but was called on {inputs.Count}.");
+        var input = inputs[0];
+        input.Scope.Name(this);
+        var shape = input.ShapeArray;
+        if (DeclaredInputShape is { } declared && !declared.SequenceEqual(shape))
+            throw new ArgumentException($"Layer {Label} declares inputShape {ShapeText(declared)} but is called on the output of {input.Origin}, of shape {ShapeText(shape)}.");
+        try { Build(shape); }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Layer {Label} cannot take the output of {input.Origin}, of shape {ShapeText(shape)}: {e.Message}", e);
+        }
+        return new KerasTensor(OutputShape!, this, inputs, training, null, input.Scope);
+    }
+
+    /// <summary>The layer for messages: <c>'dense' (Dense)</c>.</summary>
+    internal string Label => $"'{Name ?? LayerType.DefaultName}' ({TypeName})";
 
     /// <summary>
     /// True when the layer keeps its input's steps, so a padding mask (<see cref="Embedding.MaskZero"/>) still applies after

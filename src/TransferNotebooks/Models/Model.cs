@@ -53,6 +53,24 @@ public static class Model
         };
     }
 
+    /// <summary>
+    /// Loads a functional model (<see cref="Functional"/>) saved by <see cref="Functional.Save"/> in this library's format, with its
+    /// graph, nested models, weights, trainable flags and (when <paramref name="compile"/>) compile settings.
+    /// <c>var model = Model.LoadFunctional("residual.tnmodel");</c> (<see cref="Load"/> returns Sequential models.)
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not this library's model file, a Sequential model, truncated, or from a newer version.</exception>
+    public static Functional LoadFunctional(string path, bool compile = true)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
+        return Detect(path, out var why) switch
+        {
+            ModelFileKind.TransferNotebooks => ModelFile.LoadFunctional(path, compile),
+            ModelFileKind.KerasHdf5 or ModelFileKind.KerasZip => throw new NotSupportedException($"'{path}' is a Keras file: importing Keras functional models is not supported yet."),
+            _ => throw new InvalidDataException(why),
+        };
+    }
+
     /// <summary>Tells which kind of model file <paramref name="path"/> holds, by its content (HDF5 signature, zip entries).</summary>
     internal static ModelFileKind Detect(string path) => Detect(path, out _);
 

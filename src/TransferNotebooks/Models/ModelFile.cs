@@ -15,7 +15,7 @@ namespace TransferNotebooks.Models;
 /// file then renamed, so a crash never leaves a half-written model and never damages the previous file. Files end in
 /// <c>.tnmodel</c> by convention (<see cref="Model.Extension"/>); the public entry points are <see cref="Sequential.Save"/> and <see cref="Model.Load"/>.
 /// </summary>
-internal static class ModelFile
+internal static partial class ModelFile
 {
     /// <summary>The format identifier in metadata.json.</summary>
     public const string Format = "transfernotebooks.model";
@@ -29,7 +29,7 @@ internal static class ModelFile
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            WriteJson(zip, "metadata.json", new JsonObject { ["format"] = Format, ["format_version"] = Version, ["library_version"] = typeof(ModelFile).Assembly.GetName().Version?.ToString(), ["saved_utc"] = DateTime.UtcNow.ToString("O") });
+            WriteJson(zip, "metadata.json", Metadata());
             WriteJson(zip, "config.json", Config(model));
             using (var w = zip.CreateEntry("model.safetensors", CompressionLevel.Fastest).Open()) SafeTensors.Write(w, model.NamedWeights());
             if (includeOptimizer && model.IsCompiled)
@@ -56,15 +56,17 @@ internal static class ModelFile
                 ["config"] = l.GetConfig(),
             });
         var root = new JsonObject { ["name"] = model.Name, ["frozen_batch_norm"] = model.FrozenBatchNorm.ToString(), ["layers"] = layers };
-        if (model.IsCompiled)
-            root["compile"] = new JsonObject
-            {
-                ["optimizer"] = new JsonObject { ["name"] = model.Optimizer.Name, ["config"] = model.Optimizer.GetConfig().ToJson() },
-                ["loss"] = Named(model.Loss.Name, model.Loss.GetConfig().ToJson()),
-                ["metrics"] = new JsonArray(model.MetricNames.Select(m => (JsonNode)m).ToArray()),
-            };
+        if (model.IsCompiled) root["compile"] = CompileJson(model.Optimizer, model.Loss, model.MetricNames);
         return root;
     }
+
+    /// <summary>The compile settings as saved: optimizer name and config, loss name and config, metric names.</summary>
+    static JsonObject CompileJson(Optimizer optimizer, Loss loss, IEnumerable<string> metrics) => new()
+    {
+        ["optimizer"] = new JsonObject { ["name"] = optimizer.Name, ["config"] = optimizer.GetConfig().ToJson() },
+        ["loss"] = Named(loss.Name, loss.GetConfig().ToJson()),
+        ["metrics"] = new JsonArray(metrics.Select(m => (JsonNode)m).ToArray()),
+    };
 
     static JsonObject Named(string name, JsonObject config)
     {
@@ -72,34 +74,25 @@ internal static class ModelFile
         return config;
     }
 
+    /// <summary>The metadata.json of a file written now.</summary>
+    static JsonObject Metadata() => new() { ["format"] = Format, ["format_version"] = Version, ["library_version"] = typeof(ModelFile).Assembly.GetName().Version?.ToString(), ["saved_utc"] = DateTime.UtcNow.ToString("O") };
+
     static void WriteJson(ZipArchive zip, string name, JsonNode node)
     {
         using var w = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
         LibraryJson.WriteIndented(w, node);
     }
 
-    /// <summary>Loads a model saved by <see cref="Save"/>: architecture from the layer registry, weights, trainable flags, compile settings (when <paramref name="compile"/>).</summary>
+    /// <summary>Loads a model saved by <see cref="Save(Sequential, string, bool)"/>: architecture from the layer registry, weights, trainable flags, compile settings (when <paramref name="compile"/>).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a model file, truncated, or from a newer version; the message says which and what to do.</exception>
     public static Sequential Load(string path, bool compile = true)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
-        ZipArchive zip;
-        try { zip = ZipFile.OpenRead(path); }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"'{path}' is a TransferNotebooks model file that is truncated or damaged (it cannot be read as a zip archive). "
-                + "Save it again with model.Save(path).", e);
-        }
+        var (zip, config) = Open(path);
         using (zip)
         {
-            var meta = ReadJson(zip, "metadata.json", path);
-            if (meta["format"]?.GetValue<string>() != Format)
-                throw new InvalidDataException($"'{path}' is a zip archive but not a TransferNotebooks model (format '{meta["format"]}').");
-            int version = meta["format_version"]?.GetValue<int>() ?? 0;
-            if (version > Version)
-                throw new InvalidDataException($"'{path}' uses model format version {version}, newer than this library reads ({Version}). Update the TransferNotebooks package.");
-            var config = ReadJson(zip, "config.json", path);
+            if (config["class_name"]?.GetValue<string>() == "Functional")
+                throw new InvalidDataException($"'{path}' holds a functional model (new Functional(inputs, outputs)); load it with Model.LoadFunctional(path).");
             var model = FromConfig(config);
             Dictionary<string, Tensor> weights;
             try { using var s = Entry(zip, "model.safetensors", path).Open(); weights = SafeTensors.Read(s, path); }
@@ -124,6 +117,34 @@ internal static class ModelFile
         }
     }
 
+    /// <summary>Opens a model file: the zip and its config.json, after checking metadata.json's format and version (the caller disposes the zip).</summary>
+    static (ZipArchive Zip, JsonNode Config) Open(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
+        ZipArchive zip;
+        try { zip = ZipFile.OpenRead(path); }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}' is a TransferNotebooks model file that is truncated or damaged (it cannot be read as a zip archive). "
+                + "Save it again with model.Save(path).", e);
+        }
+        try
+        {
+            var meta = ReadJson(zip, "metadata.json", path);
+            if (meta["format"]?.GetValue<string>() != Format)
+                throw new InvalidDataException($"'{path}' is a zip archive but not a TransferNotebooks model (format '{meta["format"]}').");
+            int version = meta["format_version"]?.GetValue<int>() ?? 0;
+            if (version > Version)
+                throw new InvalidDataException($"'{path}' uses model format version {version}, newer than this library reads ({Version}). Update the TransferNotebooks package.");
+            return (zip, ReadJson(zip, "config.json", path));
+        }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
+    }
+
     static Sequential FromConfig(JsonNode config)
     {
         var model = new Sequential([], config["name"]?.GetValue<string>() ?? "sequential");
@@ -145,13 +166,20 @@ internal static class ModelFile
 
     static void Compile(Sequential model, JsonObject compile)
     {
+        var (optimizer, loss, metrics) = ReadCompile(compile);
+        model.Compile(optimizer, loss, metrics);
+    }
+
+    /// <summary>The optimizer, loss and metric names of saved compile settings.</summary>
+    static (Optimizer Optimizer, Loss Loss, List<string> Metrics) ReadCompile(JsonObject compile)
+    {
         var opt = compile["optimizer"]!;
         // Version 1 files before typed configs stored every setting as a number (booleans as 0/1); the registry reads both.
         var optimizer = OptimizerRegistry.Get(opt["name"]!.GetValue<string>(), opt["config"] as JsonObject);
         var lossNode = compile["loss"]!;
         var loss = LossRegistry.Get(lossNode["name"]!.GetValue<string>()).WithConfig(LossConfig.FromJson(lossNode));
         var metrics = compile["metrics"]?.AsArray().Select(m => m!.GetValue<string>()).ToList() ?? [];
-        model.Compile(optimizer, loss, metrics);
+        return (optimizer, loss, metrics);
     }
 
     static ZipArchiveEntry Entry(ZipArchive zip, string name, string path) =>

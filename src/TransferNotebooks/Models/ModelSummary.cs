@@ -11,7 +11,8 @@ namespace TransferNotebooks.Models;
 /// <param name="Parameters">Number of weights.</param>
 /// <param name="Trainable">False when frozen.</param>
 /// <param name="Drift">After fine-tuning with frozen layers: the largest absolute change of this layer's weights since it was frozen (0 = untouched); null when not tracked.</param>
-public sealed record LayerSummary(string Name, string Type, string OutputShape, long Parameters, bool Trainable, double? Drift = null);
+/// <param name="ConnectedTo">Functional models: the tensors the layer is called on, as Keras prints them (<c>conv2d[0][0], add[0][0]</c>); null for Sequential.</param>
+public sealed record LayerSummary(string Name, string Type, string OutputShape, long Parameters, bool Trainable, double? Drift = null, string? ConnectedTo = null);
 
 /// <summary>Keras's <c>model.summary()</c> as data: rows and totals; <see cref="ToString"/> prints the table.</summary>
 /// <param name="ModelName">The model's name.</param>
@@ -27,9 +28,11 @@ public sealed record ModelSummary(string ModelName, IReadOnlyList<LayerSummary> 
     public override string ToString()
     {
         bool drift = Layers.Any(l => l.Drift is not null);
-        var header = new[] { "Layer (type)", "Output Shape", "Param #", "Trainable" }.Concat(drift ? ["Drift"] : []).ToArray();
+        bool connected = Layers.Any(l => l.ConnectedTo is not null);
+        var header = new[] { "Layer (type)", "Output Shape", "Param #", "Trainable" }.Concat(drift ? ["Drift"] : []).Concat(connected ? ["Connected to"] : []).ToArray();
         var rows = Layers.Select(l => new[] { $"{l.Name} ({l.Type})", l.OutputShape, l.Parameters.ToString("N0", CultureInfo.InvariantCulture), l.Trainable ? "yes" : "frozen" }
-            .Concat(drift ? [l.Drift is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : ""] : []).ToArray()).ToList();
+            .Concat(drift ? [l.Drift is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : ""] : [])
+            .Concat(connected ? [l.ConnectedTo ?? ""] : []).ToArray()).ToList();
         var widths = Enumerable.Range(0, header.Length).Select(i => Math.Max(header[i].Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max()) + 2).ToArray();
         var sb = new StringBuilder();
         sb.AppendLine($"Model: \"{ModelName}\"");

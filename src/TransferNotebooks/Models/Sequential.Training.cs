@@ -34,81 +34,23 @@ public sealed partial class Sequential
         }
         var last = layers[^1];
         bool lastTrains = training && Trains(last);
-        if (forLoss && loss is not null)
-        {
-            if (loss.FromLogits)
-            {
-                var fused = loss.FusedActivation is "softmax" ? (Func<Tensor, Tensor>)(t => t.softmax(-1)) : loss.FusedActivation is "sigmoid" ? t => t.sigmoid() : null;
-                return new ModelOutput(last.Call(h, lastTrains, mask), OutputForm.Logits, fused);
-            }
-            if (loss.FusedActivation is { } act && last.OutputActivation is { } activation && activation.Name == act)
-                return new ModelOutput(last.CallWithoutActivation(h, lastTrains), OutputForm.Logits, activation.Apply);
-        }
-        return new ModelOutput(last.Call(h, lastTrains, mask), OutputForm.Probabilities, null);
+        return ModelCore.Output(loss, forLoss, last, () => last.Call(h, lastTrains, mask), () => last.CallWithoutActivation(h, lastTrains));
     }
 
     /// <summary>Whether a layer runs in training mode and updates: trainable, or a normalization layer the freezing policy keeps training.</summary>
-    bool Trains(Layer l) => l.Trainable || l.UpdatesWhenFrozen(FrozenBatchNorm == FrozenBatchNorm.KeepTraining);
+    bool Trains(Layer l) => ModelCore.Trains(l, FrozenBatchNorm);
 
     /// <inheritdoc />
     public Tensor PrepareInput(Tensor x)
     {
         if (layers.Count == 0) throw new InvalidOperationException("The model has no layers. Add layers before training or predicting.");
-        if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
-        var given = x.shape.Skip(1).Select(d => (int)d).ToArray();
-        var expected = InputShape;
-        var first = layers[0];
-        if (expected is null)
-        {
-            if (first.InputHint(given) is { } problem) throw new ArgumentException(problem);
-            Build(given);
-            expected = InputShape!;
-        }
-        Tensor t = x;
-        if (expected.Length == 3 && given.Length == 2 && expected[2] == 1 && given[0] == expected[0] && given[1] == expected[1])
-            t = x.unsqueeze(-1); // grayscale images [N, H, W] for an (H, W, 1) input
-        var now = t.shape.Skip(1).Select(d => (int)d).ToArray();
-        if (!now.SequenceEqual(expected))
-        {
-            string hint = first.InputHint(given) is { } problem ? " " + problem
-                : expected.Length == 3 && given.Length == 2 ? $" Give images as [N, {expected[0]}, {expected[1]}, {expected[2]}] (channels last)." : "";
-            throw new ArgumentException($"Input shape mismatch: layer '{first.Name}' ({first.TypeName}) expects {Layer.ShapeText(expected)} but got {Layer.ShapeText(given)}.{hint}");
-        }
-        if (first.InputDType is { } dtype) t = t.dtype == dtype ? t : t.to_type(dtype);
-        else if (!t.is_floating_point()) t = t.to_type(ScalarType.Float32);
-        if (expected.Length == 3) t = ImageLayout.ToChannelsFirst(t).contiguous();
-        return t;
+        return ModelCore.PrepareInput(x, layers[0], InputShape, given => { Build(given); return InputShape!; });
     }
 
     /// <inheritdoc />
-    public void Validate(Tensor x, Tensor? y)
-    {
-        if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
-        if (x.is_floating_point() && !AllFinite(x))
-        {
-            using var nan = x.isnan().any();
-            if (nan.item<bool>())
-                throw new ArgumentException("The input contains NaN values. Clean or impute them first (for example x.nan_to_num()).");
-        }
-        if (layers.Count > 0) layers[0].CheckInput(x);
-        if (y is null) return;
-        if (y.shape[0] != x.shape[0])
-            throw new ArgumentException($"Inputs and labels differ in length: {x.shape[0]} samples but {y.shape[0]} labels.");
-        if (loss is null) throw NotCompiled();
-        if (!Built) PrepareInput(x.narrow(0, 0, 1)).Dispose();
-        loss.ValidateTargets(y, x.shape[0], OutputShape, layers[^1].Name);
-    }
-
-    /// <summary>
-    /// True when the sum of all values is finite, which proves there is no NaN: one read-only pass, without the
-    /// data-sized boolean tensor of <c>isnan()</c> (that check took a third of a Fit epoch on IMDB multi-hot data).
-    /// </summary>
-    static bool AllFinite(Tensor x)
-    {
-        using var sum = x.sum();
-        using var wide = sum.to_type(ScalarType.Float64);
-        return double.IsFinite(wide.item<double>());
-    }
+    public void Validate(Tensor x, Tensor? y) =>
+        ModelCore.Validate(x, y, loss, t => { if (layers.Count > 0) layers[0].CheckInput(t); },
+            t => { if (!Built) PrepareInput(t.narrow(0, 0, 1)).Dispose(); }, () => OutputShape, layers.Count > 0 ? layers[^1].Name : null);
 
     /// <inheritdoc />
     public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
@@ -127,27 +69,12 @@ public sealed partial class Sequential
     public bool StopTraining { get; set; }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> SnapshotWeights()
-    {
-        var snapshot = new Dictionary<string, Tensor>();
-        using var noGrad = no_grad();
-        foreach (var l in layers)
-            foreach (var (name, value, _) in l.Weights)
-                snapshot[$"{l.Name}/{name}"] = value.detach().clone().DetachFromDisposeScope();
-        return snapshot;
-    }
+    public IReadOnlyDictionary<string, Tensor> SnapshotWeights() => ModelCore.Snapshot(layers);
 
     /// <inheritdoc />
-    public void RestoreWeights(IReadOnlyDictionary<string, Tensor> snapshot)
-    {
-        using var noGrad = no_grad();
-        foreach (var l in layers)
-            foreach (var (name, value, _) in l.Weights)
-                if (snapshot.TryGetValue($"{l.Name}/{name}", out var saved)) value.copy_(saved);
-    }
+    public void RestoreWeights(IReadOnlyDictionary<string, Tensor> snapshot) => ModelCore.Restore(layers, snapshot);
 
     /// <summary>Every weight by qualified name <c>layer/weight</c> (the tensors themselves, not copies).</summary>
-    public IReadOnlyDictionary<string, Tensor> NamedWeights() =>
-        layers.SelectMany(l => l.Weights.Select(w => (Key: $"{l.Name}/{w.Name}", w.Value))).ToDictionary(p => p.Key, p => p.Value);
+    public IReadOnlyDictionary<string, Tensor> NamedWeights() => ModelCore.NamedWeights(layers);
 
 }

@@ -25,9 +25,12 @@ public static class WeightsIO
     /// in the model; with <paramref name="skipMismatch"/>, weights whose shapes differ are skipped (listed) instead of failing.
     /// Nothing is changed when an error is thrown.
     /// </summary>
-    public static LoadWeightsReport Assign(Sequential model, IReadOnlyDictionary<string, Tensor> weights, bool strict, bool skipMismatch, string source = "weights")
+    public static LoadWeightsReport Assign(Sequential model, IReadOnlyDictionary<string, Tensor> weights, bool strict, bool skipMismatch, string source = "weights") =>
+        Assign(model.NamedWeights(), weights, strict, skipMismatch, source);
+
+    /// <summary>Copies weights into the tensors of <paramref name="target"/> (a model's named weights), as the model overload.</summary>
+    internal static LoadWeightsReport Assign(IReadOnlyDictionary<string, Tensor> target, IReadOnlyDictionary<string, Tensor> weights, bool strict, bool skipMismatch, string source = "weights")
     {
-        var target = model.NamedWeights();
         var loaded = new List<string>();
         var skipped = new List<string>();
         var plan = new List<(Tensor To, Tensor From)>();

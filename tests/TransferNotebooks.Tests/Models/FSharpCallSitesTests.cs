@@ -53,6 +53,38 @@ public class FSharpCallSitesTests
             (test, train2, test2, testReviews, text, wordIndex, imdb.Train, images, classNames, npzTrain, npzTest, fitPart, validation, model)
         """;
 
+    /// <summary>The functional API reads as in Keras: layer calls on symbolic tensors, merges, a model called as a layer, Functional(inputs, outputs).</summary>
+    const string FunctionalCallSites = """
+        open TransferNotebooks
+        open TransferNotebooks.Models
+        open TransferNotebooks.Training.Callbacks
+        open type TransferNotebooks.Keras
+
+        let functional (pretrained: Sequential) (d: Data.Dataset) =
+            let inputs = Input [ 28; 28; 1 ]
+            let x = Conv2D(8, 3, activation = "relu").Call(inputs)
+            let y = Conv2D(8, 3, padding = "same", activation = "relu").Call x
+            let z = Add().Call(x, y)
+            let joined = Concatenate().Call [ x; y ]
+            let averaged = Average().Call(x, y, z)
+            let features = pretrained.Call(inputs, training = false)
+            let outputs = Dense(10, activation = "softmax").Call(Flatten().Call(MaxPooling2D().Call z))
+            let model = new Functional(inputs, outputs)
+            model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = [ "accuracy" ]) |> ignore
+            model.Fit(d, epochs = 2, callbacks = [ EarlyStopping(patience = 1) ]) |> ignore
+            model.Fit(d.X, d.Y, epochs = 1, batchSize = 64) |> ignore
+            model.Freeze [ "conv2d" ] |> ignore
+            model.Layers.["conv2d_1"].Trainable <- false
+            model.Unfreeze() |> ignore
+            model.Save "m.tnmodel"
+            let loaded: Functional = Model.LoadFunctional "m.tnmodel"
+            let nested = new Functional(inputs, Dense(10).Call(loaded.Call(inputs, training = false)))
+            (joined, averaged, features, nested, model.Summary(), model.Predict(d.X))
+        """;
+
+    [Fact]
+    public void The_functional_API_reads_in_F_sharp_as_in_Keras() => TypeCheck(FunctionalCallSites);
+
     [Fact]
     public void Loaders_and_Split_destructure_as_F_sharp_tuples_and_models_load_and_save_in_one_way() => TypeCheck(DataAndModelFileCallSites);
 

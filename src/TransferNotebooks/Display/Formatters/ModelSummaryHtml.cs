@@ -3,7 +3,7 @@ using TransferNotebooks.Models;
 
 namespace TransferNotebooks.Display.Formatters;
 
-/// <summary><see cref="ModelSummary"/> as an HTML table (Keras's <c>summary()</c>), frozen layers greyed, drift shown when tracked.</summary>
+/// <summary><see cref="ModelSummary"/> as an HTML table (Keras's <c>summary()</c>), frozen layers greyed, drift shown when tracked, Keras's "Connected to" column for functional models.</summary>
 public static class ModelSummaryHtml
 {
     /// <summary>The summary as HTML.</summary>
@@ -13,10 +13,13 @@ public static class ModelSummaryHtml
         bool drift = summary.Layers.Any(l => l.Drift is not null);
         var header = new List<string> { "Layer (type)", "Output Shape", "Param #", "Trainable" };
         if (drift) header.Add("Drift");
+        bool connected = summary.Layers.Any(l => l.ConnectedTo is not null);
+        if (connected) header.Add("Connected to");
         var rows = summary.Layers.Select(l =>
         {
             var row = new List<object?> { $"{l.Name} ({l.Type})", l.OutputShape, l.Parameters, l.Trainable ? "yes" : "frozen" };
             if (drift) row.Add(l.Drift is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : "");
+            if (connected) row.Add(l.ConnectedTo ?? "");
             return (IReadOnlyList<object?>)row;
         }).ToList();
         var footer = new[]

@@ -1,0 +1,37 @@
+using System.Runtime.CompilerServices;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Adds its inputs element-wise (Keras <c>Add</c>): the residual connection <c>Add().Call(x, skip)</c>.</summary>
+    public sealed class Add : MergeLayer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.Add"/>.</summary>
+        public Add(string? name = null) : base(name) { }
+
+        /// <summary>The Add layer type: name and its (empty) config record <see cref="MergeConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Add, MergeConfig>("Add", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Add(name));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
+
+        /// <inheritdoc />
+        public override Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
+        {
+            CheckCount(inputs);
+            var y = inputs[0].add(inputs[1]); for (int i = 2; i < inputs.Count; i++) y = y.add_(inputs[i]); return y;
+        }
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>Adds its inputs element-wise (Keras <c>Add</c>): the residual connection <c>Add().Call(x, skip)</c>. Call it on symbolic tensors: <c>Add().Call(a, b)</c>.</summary>
+        /// <param name="name">Layer name; auto-assigned when null.</param>
+        public static Layers.MergeLayer Add(string? name = null) => new Layers.Add(name);
+    }
+}

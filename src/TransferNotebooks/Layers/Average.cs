@@ -1,0 +1,37 @@
+using System.Runtime.CompilerServices;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Averages its inputs element-wise (Keras <c>Average</c>).</summary>
+    public sealed class Average : MergeLayer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.Average"/>.</summary>
+        public Average(string? name = null) : base(name) { }
+
+        /// <summary>The Average layer type: name and its (empty) config record <see cref="MergeConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Average, MergeConfig>("Average", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Average(name));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
+
+        /// <inheritdoc />
+        public override Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
+        {
+            CheckCount(inputs);
+            var y = inputs[0].add(inputs[1]); for (int i = 2; i < inputs.Count; i++) y = y.add_(inputs[i]); return y.div_(inputs.Count);
+        }
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>Averages its inputs element-wise (Keras <c>Average</c>). Call it on symbolic tensors: <c>Average().Call(a, b)</c>.</summary>
+        /// <param name="name">Layer name; auto-assigned when null.</param>
+        public static Layers.MergeLayer Average(string? name = null) => new Layers.Average(name);
+    }
+}

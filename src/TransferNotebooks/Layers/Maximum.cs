@@ -1,0 +1,37 @@
+using System.Runtime.CompilerServices;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Takes the element-wise maximum of its inputs (Keras <c>Maximum</c>).</summary>
+    public sealed class Maximum : MergeLayer
+    {
+        /// <summary>Creates the layer; see <see cref="Keras.Maximum"/>.</summary>
+        public Maximum(string? name = null) : base(name) { }
+
+        /// <summary>The Maximum layer type: name and its (empty) config record <see cref="MergeConfig"/>.</summary>
+        public static LayerType Type { get; } = LayerType.Of<Maximum, MergeConfig>("Maximum", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Maximum(name));
+
+        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        public override LayerType LayerType => Type;
+
+        /// <inheritdoc />
+        public override Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
+        {
+            CheckCount(inputs);
+            var y = maximum(inputs[0], inputs[1]); for (int i = 2; i < inputs.Count; i++) y = maximum(y, inputs[i]); return y;
+        }
+    }
+}
+
+namespace TransferNotebooks
+{
+    public static partial class Keras
+    {
+        /// <summary>Takes the element-wise maximum of its inputs (Keras <c>Maximum</c>). Call it on symbolic tensors: <c>Maximum().Call(a, b)</c>.</summary>
+        /// <param name="name">Layer name; auto-assigned when null.</param>
+        public static Layers.MergeLayer Maximum(string? name = null) => new Layers.Maximum(name);
+    }
+}

@@ -1,0 +1,151 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TransferNotebooks.Data;
+using TransferNotebooks.Layers;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Models;
+
+// Functional models in our file: config.json has class_name "Functional", the input (name, shape), the layers in the order they
+// first run, each with its config and its calls as Keras's inbound_nodes (the tensors each call takes, as [layer, call, 0]), a nested
+// model's own config under "model", and the output as [layer, call, 0]. Weights are the model's named weights (nested: model/layer.weight).
+internal static partial class ModelFile
+{
+    /// <summary>The class name of functional configs.</summary>
+    const string FunctionalClass = "Functional";
+
+    /// <summary>Saves a functional model (see the file remarks).</summary>
+    public static void Save(Functional model, string path)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            WriteJson(zip, "metadata.json", Metadata());
+            WriteJson(zip, "config.json", Config(model));
+            using var w = zip.CreateEntry("model.safetensors", CompressionLevel.Fastest).Open();
+            SafeTensors.Write(w, model.NamedWeights());
+        });
+    }
+
+    static JsonArray Ref(KerasTensor t, Functional model) => t.IsInput
+        ? new JsonArray(t.InputName, 0, 0)
+        : new JsonArray(t.Layer!.Name, model.Nodes.First(n => ReferenceEquals(n.Output, t)).CallIndex, 0);
+
+    static JsonObject Config(Functional model)
+    {
+        var layers = new JsonArray();
+        foreach (var l in model.Layers)
+        {
+            var calls = new JsonArray(model.Nodes.Where(n => ReferenceEquals(n.Layer, l))
+                .Select(n => (JsonNode)new JsonObject
+                {
+                    ["args"] = new JsonArray(n.Output.Inputs.Select(i => (JsonNode)Ref(i, model)).ToArray()),
+                    ["training"] = n.Training,
+                }).ToArray());
+            var entry = new JsonObject { ["type"] = l.TypeName, ["name"] = l.Name };
+            if (l is ModelLayer nested)
+                entry["model"] = nested.Model switch
+                {
+                    Sequential s => Config(s),
+                    Functional f => Config(f),
+                    _ => throw new NotSupportedException($"Layer '{l.Name}' is a model this file cannot hold."),
+                };
+            else
+            {
+                entry["trainable"] = l.Trainable;
+                entry["learning_rate_multiplier"] = l.LearningRateMultiplier;
+                entry["config"] = l.GetConfig();
+            }
+            entry["inbound_nodes"] = calls;
+            layers.Add((JsonNode)entry);
+        }
+        var root = new JsonObject
+        {
+            ["class_name"] = FunctionalClass,
+            ["name"] = model.Name,
+            ["frozen_batch_norm"] = model.FrozenBatchNorm.ToString(),
+            ["input"] = new JsonObject { ["name"] = model.Input.InputName, ["shape"] = new JsonArray(model.Input.ShapeArray.Select(d => (JsonNode)d).ToArray()) },
+            ["layers"] = layers,
+            ["output"] = Ref(model.Output, model),
+        };
+        if (model.IsCompiled) root["compile"] = CompileJson(model.Optimizer, model.Loss, model.MetricNames);
+        return root;
+    }
+
+    /// <summary>Loads a functional model saved by <see cref="Save(Functional, string)"/>.</summary>
+    /// <exception cref="InvalidDataException">Not a model file, not a functional model, truncated, or from a newer version.</exception>
+    public static Functional LoadFunctional(string path, bool compile = true)
+    {
+        var (zip, config) = Open(path);
+        using (zip)
+        {
+            if (config["class_name"]?.GetValue<string>() != FunctionalClass)
+                throw new InvalidDataException($"'{path}' holds a Sequential model, not a functional one; load it with Model.Load(path).");
+            var model = FunctionalFromConfig(config, path);
+            Dictionary<string, Tensor> weights;
+            try { using var s = Entry(zip, "model.safetensors", path).Open(); weights = SafeTensors.Read(s, path); }
+            catch (InvalidDataException e) when (e.InnerException is not JsonException) { throw new InvalidDataException($"'{path}' is truncated or corrupt: {e.Message}", e); }
+            try { WeightsIO.Assign(model.NamedWeights(), weights, strict: true, skipMismatch: false, source: path); }
+            finally { foreach (var t in weights.Values) t.Dispose(); }
+            if (compile && config["compile"] is JsonObject settings)
+            {
+                var (optimizer, loss, metrics) = ReadCompile(settings);
+                model.Compile(optimizer, loss, metrics);
+            }
+            return model;
+        }
+    }
+
+    /// <summary>Rebuilds the graph: creates the layers (registry, or nested models), then replays their calls as soon as their inputs exist (Keras's algorithm).</summary>
+    static Functional FunctionalFromConfig(JsonNode config, string path)
+    {
+        var inputNode = config["input"] ?? throw new InvalidDataException($"'{path}': the functional config has no input.");
+        var input = Keras.Input(inputNode["shape"]!.AsArray().Select(d => d!.GetValue<int>()), inputNode["name"]?.GetValue<string>());
+        var tensors = new Dictionary<(string, int), KerasTensor> { [(input.InputName!, 0)] = input };
+        var pending = new List<(Layer Layer, JsonArray Calls, int Next)>();
+        foreach (var node in config["layers"]?.AsArray() ?? throw new InvalidDataException($"'{path}': config.json has no layers."))
+        {
+            var name = node!["name"]?.GetValue<string>();
+            Layer layer;
+            if (node["model"] is JsonNode nested)
+                layer = nested["class_name"]?.GetValue<string>() == FunctionalClass
+                    ? ((INestedModel)FunctionalFromConfig(nested, path)).AsLayer()
+                    : ((INestedModel)FromConfig(nested)).AsLayer();
+            else
+            {
+                layer = LayerRegistry.Create(node["type"]!.GetValue<string>(), LibraryJson.Element(node["config"]), name, null);
+                layer.LearningRateMultiplier = node["learning_rate_multiplier"]?.GetValue<double>() ?? 1.0;
+                if (node["trainable"]?.GetValue<bool>() == false) layer.Trainable = false;
+            }
+            pending.Add((layer, node["inbound_nodes"]?.AsArray() ?? [], 0));
+        }
+        for (bool progress = true; progress;)
+        {
+            progress = false;
+            for (int i = 0; i < pending.Count; i++)
+            {
+                var (layer, calls, next) = pending[i];
+                while (next < calls.Count)
+                {
+                    var call = calls[next]!;
+                    var args = call["args"]!.AsArray().Select(a => (a![0]!.GetValue<string>(), a[1]!.GetValue<int>())).ToList();
+                    if (!args.All(tensors.ContainsKey)) break;
+                    bool? training = call["training"]?.GetValue<bool>();
+                    tensors[(layer.Name!, next)] = layer.CallSymbolic(args.Select(a => tensors[a]).ToList(), training);
+                    next++;
+                    progress = true;
+                }
+                pending[i] = (layer, calls, next);
+            }
+        }
+        if (pending.FirstOrDefault(p => p.Next < p.Calls.Count) is { Layer: not null } stuck)
+            throw new InvalidDataException($"'{path}': layer '{stuck.Layer.Name}' is called on tensors no layer of the file makes; the file is incomplete.");
+        var output = config["output"]!.AsArray();
+        var outputTensor = tensors.GetValueOrDefault((output[0]!.GetValue<string>(), output[1]!.GetValue<int>()))
+            ?? throw new InvalidDataException($"'{path}': the output '{output[0]}' is not made by any layer of the file.");
+        var model = new Functional(input, outputTensor, config["name"]?.GetValue<string>() ?? "functional");
+        if (Enum.TryParse<FrozenBatchNorm>(config["frozen_batch_norm"]?.GetValue<string>(), out var fbn)) model.FrozenBatchNorm = fbn;
+        return model;
+    }
+}
