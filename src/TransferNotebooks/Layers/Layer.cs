@@ -84,7 +84,15 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     public long ParameterCount => Weights.Sum(w => w.Value.numel());
 
     /// <summary>Number of trainable scalar weights (0 when frozen).</summary>
-    public long TrainableParameterCount => Trainable ? parameters().Sum(p => p.numel()) : 0;
+    public virtual long TrainableParameterCount => Trainable ? parameters().Sum(p => p.numel()) : 0;
+
+    /// <summary>The weights the optimizer updates this step, each with its learning-rate factor (a nested model gives its own layers').</summary>
+    public virtual IEnumerable<Optimizers.ParameterGroup> TrainableParameterGroups() =>
+        parameters().Where(p => p.requires_grad).Select(p => new Optimizers.ParameterGroup(p, LearningRateMultiplier));
+
+    /// <summary>Runs a layer that takes several inputs (merge layers override it); a one-input layer takes a list of one.</summary>
+    public virtual Tensor Call(IReadOnlyList<Tensor> inputs, bool training) => inputs.Count == 1 ? Call(inputs[0], training)
+        : throw new ArgumentException($"Layer '{Name}' ({TypeName}) takes one input but was given {inputs.Count}.");
 
     /// <summary>Builds the weights for <paramref name="inputShape"/> (without the batch dimension). Idempotent for the same shape.</summary>
     /// <exception cref="ArgumentException">The layer was already built for another shape, or cannot take this shape.</exception>

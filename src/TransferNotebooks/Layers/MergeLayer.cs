@@ -42,7 +42,7 @@ public abstract class MergeLayer : Layer
     public KerasTensor Call(IEnumerable<KerasTensor> inputs) => CallSymbolic((inputs ?? throw new ArgumentNullException(nameof(inputs))).ToList(), null);
 
     /// <summary>Runs the layer on its input values (internal layout: images [N, C, H, W]).</summary>
-    public abstract Tensor Call(IReadOnlyList<Tensor> inputs, bool training);
+    public abstract override Tensor Call(IReadOnlyList<Tensor> inputs, bool training);
 
     /// <summary>A merge layer needs several inputs: this single-input entry point explains how to call it.</summary>
     public override Tensor Call(Tensor input, bool training) =>

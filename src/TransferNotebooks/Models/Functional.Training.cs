@@ -40,7 +40,7 @@ public sealed partial class Functional : INestedModel
 
     static Tensor Run(Node node, bool training, Tensor?[] values, Tensor?[] masks)
     {
-        if (node.Layer is MergeLayer merge) return merge.Call(node.Inbound.Select(s => values[s]!).ToList(), training);
+        if (node.Inbound.Count() > 1) return node.Layer.Call(node.Inbound.Select(s => values[s]!).ToList(), training);
         var h = values[node.Inbound[0]]!;
         var mask = masks[node.Inbound[0]];
         var y = node.Layer.Call(h, training, mask);
@@ -48,8 +48,8 @@ public sealed partial class Functional : INestedModel
         return y;
     }
 
-    /// <summary>A nested model decides for its own layers; other layers train when trainable (or kept training by the BatchNormalization policy).</summary>
-    bool Trains(Layer l) => l is ModelLayer || ModelCore.Trains(l, FrozenBatchNorm);
+    /// <summary>Layers train when trainable, kept training by the BatchNormalization policy, or (nested models) deciding for their own layers.</summary>
+    bool Trains(Layer l) => ModelCore.Trains(l, FrozenBatchNorm);
 
     /// <summary>The layers that receive the model's input.</summary>
     IEnumerable<Layer> InputConsumers => nodes.Where(n => n.Inbound.Contains(0)).Select(n => n.Layer).Distinct();
@@ -65,8 +65,7 @@ public sealed partial class Functional : INestedModel
 
     /// <inheritdoc />
     public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
-        layers.SelectMany(l => l is ModelLayer m ? m.TrainableParameterGroups()
-            : Trains(l) ? l.parameters().Where(p => p.requires_grad).Select(p => new ParameterGroup(p, l.LearningRateMultiplier)) : []).ToList();
+        layers.Where(Trains).SelectMany(l => l.TrainableParameterGroups()).ToList();
 
     /// <summary>The trainable weight tensors, for a hand-written loop.</summary>
     public IReadOnlyList<Tensor> TrainableParameters => TrainableParameterGroups().Select(g => g.Parameter).ToList();

@@ -223,10 +223,10 @@ public sealed partial class Functional : ITrainableModel, IDisposable
         foreach (var l in layers)
         {
             var connected = string.Join(", ", nodes.Where(n => ReferenceEquals(n.Layer, l)).SelectMany(n => n.Output.Inputs).Select(Reference));
-            bool trainable = l is ModelLayer m ? m.TrainableCount > 0 : l.Trainable;
+            bool trainable = l.Trainable && (l.ParameterCount == 0 || l.TrainableParameterCount > 0); // a nested model with every layer frozen shows frozen
             rows.Add(ModelSummary.Row(l, null) with { Trainable = trainable, ConnectedTo = connected });
         }
-        long trainableCount = layers.Sum(l => l is ModelLayer m ? m.TrainableCount : l.TrainableParameterCount);
+        long trainableCount = layers.Sum(l => l.TrainableParameterCount);
         long total = layers.Sum(l => l.ParameterCount);
         return new ModelSummary(Name, rows, trainableCount, total - trainableCount);
     }

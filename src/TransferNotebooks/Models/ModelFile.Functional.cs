@@ -44,6 +44,7 @@ internal static partial class ModelFile
                     ["training"] = n.Training,
                 }).ToArray());
             var entry = new JsonObject { ["type"] = l.TypeName, ["name"] = l.Name };
+            // One of the two layer-type checks outside Layers/: a nested model is saved as its whole model config, not a layer config.
             if (l is ModelLayer nested)
                 entry["model"] = nested.Model switch
                 {

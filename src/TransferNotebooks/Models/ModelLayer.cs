@@ -88,10 +88,13 @@ public sealed class ModelLayer : Layer
     public override string? InputHint(int[] perSampleShape) => model.FirstLayer.InputHint(perSampleShape);
 
     /// <summary>The nested model's parameters that train this step (its own freezing and learning-rate multipliers apply).</summary>
-    internal IReadOnlyList<ParameterGroup> TrainableParameterGroups() => model.TrainableParameterGroups();
+    public override IEnumerable<ParameterGroup> TrainableParameterGroups() => model.TrainableParameterGroups();
 
-    /// <summary>Trainable scalar weights of the nested model, layer by layer.</summary>
-    internal long TrainableCount => model.AllLayers.Sum(l => l is ModelLayer m ? m.TrainableCount : l.TrainableParameterCount);
+    /// <summary>A nested model always runs in the outer mode; its own layers decide whether they train (their freezing applies).</summary>
+    public override bool UpdatesWhenFrozen(bool keepTrainingNormalization) => true;
+
+    /// <summary>Trainable scalar weights of the nested model, layer by layer (0 when it is frozen as a whole).</summary>
+    public override long TrainableParameterCount => model.AllLayers.Sum(l => l.TrainableParameterCount);
 
     /// <summary>The nested model's own resources are its owner's to dispose: this view frees nothing of them.</summary>
     protected override void Dispose(bool disposing) { }
