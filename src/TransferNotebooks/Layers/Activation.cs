@@ -24,7 +24,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Activation layer type: name, Keras aliases, and its config record <see cref="ActivationConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Activation, ActivationConfig>("Activation", ActivationJson.Default.ActivationConfig, l => new(l.Function.Name), (c, name, shape) => new Activation(Activations.Get(c.Activation), name, shape));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -46,5 +46,14 @@ namespace TransferNotebooks
         /// <summary>An activation layer (Keras <c>Activation</c>) by name.</summary>
         public static Layers.Layer Activation(string activation, string? name = null, IEnumerable<int>? inputShape = null) =>
             new Layers.Activation(Layers.Activations.Get(activation), name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Activation"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class ActivationRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Activation.Register());
     }
 }

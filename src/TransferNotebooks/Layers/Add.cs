@@ -12,7 +12,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Add layer type: name and its (empty) config record <see cref="MergeConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Add, MergeConfig>("Add", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Add(name));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -33,5 +33,14 @@ namespace TransferNotebooks
         /// <summary>Adds its inputs element-wise (Keras <c>Add</c>): the residual connection <c>Add().Call(x, skip)</c>. Call it on symbolic tensors: <c>Add().Call(a, b)</c>.</summary>
         /// <param name="name">Layer name; auto-assigned when null.</param>
         public static Layers.MergeLayer Add(string? name = null) => new Layers.Add(name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Add"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class AddRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Add.Register());
     }
 }

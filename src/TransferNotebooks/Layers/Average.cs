@@ -12,7 +12,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Average layer type: name and its (empty) config record <see cref="MergeConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Average, MergeConfig>("Average", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Average(name));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -33,5 +33,14 @@ namespace TransferNotebooks
         /// <summary>Averages its inputs element-wise (Keras <c>Average</c>). Call it on symbolic tensors: <c>Average().Call(a, b)</c>.</summary>
         /// <param name="name">Layer name; auto-assigned when null.</param>
         public static Layers.MergeLayer Average(string? name = null) => new Layers.Average(name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Average"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class AverageRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Average.Register());
     }
 }

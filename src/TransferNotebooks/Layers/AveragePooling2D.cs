@@ -16,7 +16,7 @@ namespace TransferNotebooks.Layers
             l => new([l.PoolSize, l.PoolSize], [l.Strides, l.Strides], l.PaddingMode),
             (c, name, shape) => { var (pool, strides) = c.Square(name, "AveragePooling2D"); return new AveragePooling2D(pool, strides, c.Padding, name, shape); }, "AvgPool2D");
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -43,5 +43,14 @@ namespace TransferNotebooks
         /// <summary>2-D average pooling (Keras <c>AveragePooling2D</c>), 2x2 by default.</summary>
         public static Layers.Layer AveragePooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null) =>
             new Layers.AveragePooling2D(poolSize, strides, padding, name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="AveragePooling2D"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class AveragePooling2DRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => AveragePooling2D.Register());
     }
 }

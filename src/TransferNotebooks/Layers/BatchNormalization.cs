@@ -50,7 +50,7 @@ namespace TransferNotebooks.Layers
                 return new BatchNormalization(c.Momentum, c.Epsilon, name, shape) { Center = c.Center, Scale = c.Scale, Axis = c.Axis };
             });
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <summary>False when the Keras file has no beta (center=False): beta then stays 0, the same function.</summary>
         public bool Center { get; private init; } = true;
@@ -113,5 +113,14 @@ namespace TransferNotebooks
     {
         /// <summary>Batch normalisation (Keras <c>BatchNormalization</c>).</summary>
         public static Layers.Layer BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, string? name = null) => new Layers.BatchNormalization(momentum, epsilon, name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="BatchNormalization"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class BatchNormalizationRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => BatchNormalization.Register());
     }
 }

@@ -32,7 +32,7 @@ namespace TransferNotebooks.Layers
         public static LayerType Type { get; } = LayerType.Of<Concatenate, ConcatenateConfig>("Concatenate", ConcatenateJson.Default.ConcatenateConfig,
             l => new(l.Axis), (c, name, shape) => new Concatenate(c.Axis, name));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -87,5 +87,14 @@ namespace TransferNotebooks
         /// <param name="axis">Keras's axis: -1 (default) is the last, the channels of images.</param>
         /// <param name="name">Layer name; auto-assigned when null.</param>
         public static Layers.MergeLayer Concatenate(int axis = -1, string? name = null) => new Layers.Concatenate(axis, name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Concatenate"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class ConcatenateRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Concatenate.Register());
     }
 }

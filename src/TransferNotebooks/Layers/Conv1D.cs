@@ -46,7 +46,7 @@ namespace TransferNotebooks.Layers
             l => new(l.Filters, [l.KernelSize], [l.Strides], l.PaddingMode, l.Activation.Name, l.UseBias),
             FromConfig, "Convolution1D");
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -123,5 +123,14 @@ namespace TransferNotebooks
         public static Layers.Layer Conv1D(int filters, int kernelSize, int strides = 1, string padding = "valid", string? activation = null,
             bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
             new Layers.Conv1D(filters, kernelSize, strides, padding, Layers.Activations.Get(activation), useBias, name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Conv1D"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class Conv1DRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Conv1D.Register());
     }
 }

@@ -41,7 +41,7 @@ namespace TransferNotebooks.Layers
             l => new(l.Filters, [l.KernelSize.H, l.KernelSize.W], [l.Strides.H, l.Strides.W], l.PaddingMode, l.Activation.Name, l.UseBias),
             FromConfig, "Convolution2D");
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -116,5 +116,14 @@ namespace TransferNotebooks
         public static Layers.Layer Conv2D(int filters, int kernelSize, int strides = 1, string padding = "valid", string? activation = null,
             bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
             new Layers.Conv2D(filters, (kernelSize, kernelSize), (strides, strides), padding, Layers.Activations.Get(activation), useBias, name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Conv2D"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class Conv2DRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Conv2D.Register());
     }
 }

@@ -37,7 +37,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Dense layer type: name, Keras aliases, and its config record <see cref="DenseConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Dense, DenseConfig>("Dense", DenseJson.Default.DenseConfig, l => new(l.Units, l.Activation.Name, l.UseBias), (c, name, shape) => new Dense(c.Units, Activations.Get(c.Activation), c.UseBias, name, shape));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -109,5 +109,14 @@ namespace TransferNotebooks
         /// <summary>A fully connected layer with a custom activation function.</summary>
         public static Layers.Layer Dense(int units, Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> activation, bool useBias = true, string? name = null, IEnumerable<int>? inputShape = null) =>
             new Layers.Dense(units, Layers.Activations.From(activation), useBias, name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Dense"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class DenseRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Dense.Register());
     }
 }

@@ -26,7 +26,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Dropout layer type: name, Keras aliases, and its config record <see cref="DropoutConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Dropout, DropoutConfig>("Dropout", DropoutJson.Default.DropoutConfig, l => new(l.Rate), (c, name, shape) => new Dropout(c.Rate, name, shape));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -46,5 +46,14 @@ namespace TransferNotebooks
     {
         /// <summary>Dropout (Keras <c>Dropout</c>) with the given rate.</summary>
         public static Layers.Layer Dropout(double rate, string? name = null, IEnumerable<int>? inputShape = null) => new Layers.Dropout(rate, name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Dropout"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class DropoutRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Dropout.Register());
     }
 }

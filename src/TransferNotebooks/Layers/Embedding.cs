@@ -41,7 +41,7 @@ namespace TransferNotebooks.Layers
             l => new(l.InputDim, l.OutputDim, l.MaskZero),
             (c, name, shape) => new Embedding(c.InputDim, c.OutputDim, shape is { Length: 1 } s ? s[0] : c.InputLength, name, c.MaskZero));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -101,5 +101,14 @@ namespace TransferNotebooks
         /// </summary>
         public static Layers.Layer Embedding(int inputDim, int outputDim, int? inputLength = null, string? name = null, bool maskZero = false) =>
             new Layers.Embedding(inputDim, outputDim, inputLength, name, maskZero);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Embedding"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class EmbeddingRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Embedding.Register());
     }
 }

@@ -23,7 +23,7 @@ namespace TransferNotebooks.Layers
             l => new(),
             (c, name, shape) => { KerasSettings.RequireChannelsLast(c.DataFormat, name, "Flatten"); return new Flatten(name, shape); });
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -46,5 +46,14 @@ namespace TransferNotebooks
     {
         /// <summary>Flattens each sample (Keras <c>Flatten</c>); give <paramref name="inputShape"/> when it is the first layer.</summary>
         public static Layers.Layer Flatten(IEnumerable<int>? inputShape = null, string? name = null) => new Layers.Flatten(name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Flatten"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class FlattenRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Flatten.Register());
     }
 }

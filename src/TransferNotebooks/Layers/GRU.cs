@@ -32,7 +32,7 @@ namespace TransferNotebooks.Layers
                     c.Dropout, c.RecurrentDropout, c.ResetAfter ?? true, name, shape);
             });
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -82,5 +82,14 @@ namespace TransferNotebooks
             bool returnSequences = false, double dropout = 0, double recurrentDropout = 0, bool resetAfter = true, string? name = null, IEnumerable<int>? inputShape = null) =>
             new Layers.GRU(units, Layers.Activations.Get(activation), Layers.Activations.Get(recurrentActivation), useBias, returnSequences,
                 dropout, recurrentDropout, resetAfter, name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="GRU"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class GRURegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => GRU.Register());
     }
 }

@@ -14,7 +14,7 @@ namespace TransferNotebooks.Layers
             l => new(),
             (c, name, shape) => { c.CheckSupported(name, "GlobalAveragePooling1D"); return new GlobalAveragePooling1D(name, shape); }, "GlobalAvgPool1D");
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -41,5 +41,14 @@ namespace TransferNotebooks
     {
         /// <summary>Global average pooling over time (Keras <c>GlobalAveragePooling1D</c>).</summary>
         public static Layers.Layer GlobalAveragePooling1D(string? name = null) => new Layers.GlobalAveragePooling1D(name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="GlobalAveragePooling1D"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class GlobalAveragePooling1DRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => GlobalAveragePooling1D.Register());
     }
 }

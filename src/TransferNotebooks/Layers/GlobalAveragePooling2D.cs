@@ -14,7 +14,7 @@ namespace TransferNotebooks.Layers
             l => new(),
             (c, name, shape) => { c.CheckSupported(name, "GlobalAveragePooling2D"); return new GlobalAveragePooling2D(name, shape); }, "GlobalAvgPool2D");
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -32,5 +32,14 @@ namespace TransferNotebooks
     {
         /// <summary>Global average pooling over height and width (Keras <c>GlobalAveragePooling2D</c>).</summary>
         public static Layers.Layer GlobalAveragePooling2D(string? name = null) => new Layers.GlobalAveragePooling2D(name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="GlobalAveragePooling2D"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class GlobalAveragePooling2DRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => GlobalAveragePooling2D.Register());
     }
 }

@@ -14,7 +14,7 @@ namespace TransferNotebooks.Layers
             l => new(),
             (c, name, shape) => { c.CheckSupported(name, "GlobalMaxPooling1D"); return new GlobalMaxPooling1D(name, shape); }, "GlobalMaxPool1D");
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -32,5 +32,14 @@ namespace TransferNotebooks
     {
         /// <summary>Global max pooling over time (Keras <c>GlobalMaxPooling1D</c>).</summary>
         public static Layers.Layer GlobalMaxPooling1D(string? name = null) => new Layers.GlobalMaxPooling1D(name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="GlobalMaxPooling1D"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class GlobalMaxPooling1DRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => GlobalMaxPooling1D.Register());
     }
 }

@@ -27,7 +27,7 @@ namespace TransferNotebooks.Layers
                     c.Dropout, c.RecurrentDropout, name, shape);
             });
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -72,5 +72,14 @@ namespace TransferNotebooks
             bool returnSequences = false, double dropout = 0, double recurrentDropout = 0, string? name = null, IEnumerable<int>? inputShape = null) =>
             new Layers.LSTM(units, Layers.Activations.Get(activation), Layers.Activations.Get(recurrentActivation), useBias, returnSequences,
                 dropout, recurrentDropout, name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="LSTM"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class LSTMRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => LSTM.Register());
     }
 }

@@ -13,6 +13,9 @@ public static class LayerRegistry
     static readonly Dictionary<string, LayerType> Aliases = new(StringComparer.Ordinal);
     static readonly Lock Gate = new();
 
+    /// <summary>The built-in types register at the first use of any registry (see <see cref="PendingRegistrations"/>).</summary>
+    static LayerRegistry() => PendingRegistrations.Run();
+
     /// <summary>Every registered type name (aliases not included).</summary>
     public static IReadOnlyCollection<string> Names { get { lock (Gate) return Types.Keys.Order().ToList(); } }
 

@@ -28,7 +28,7 @@ namespace TransferNotebooks.Layers
             l => new([l.PoolSize], [l.Strides], l.PaddingMode),
             (c, name, shape) => { KerasSettings.RequireChannelsLast(c.DataFormat, name, "MaxPooling1D"); return new MaxPooling1D(c.PoolSize?[0] ?? 2, c.Strides?[0], c.Padding, name, shape); }, "MaxPool1D");
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -61,5 +61,14 @@ namespace TransferNotebooks
         /// <summary>1-D max pooling (Keras <c>MaxPooling1D</c>), windows of 2 by default.</summary>
         public static Layers.Layer MaxPooling1D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null) =>
             new Layers.MaxPooling1D(poolSize, strides, padding, name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="MaxPooling1D"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class MaxPooling1DRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => MaxPooling1D.Register());
     }
 }

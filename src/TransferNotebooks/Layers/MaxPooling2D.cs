@@ -16,7 +16,7 @@ namespace TransferNotebooks.Layers
             l => new([l.PoolSize, l.PoolSize], [l.Strides, l.Strides], l.PaddingMode),
             (c, name, shape) => { var (pool, strides) = c.Square(name, "MaxPooling2D"); return new MaxPooling2D(pool, strides, c.Padding, name, shape); }, "MaxPool2D");
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -37,5 +37,14 @@ namespace TransferNotebooks
         /// <summary>2-D max pooling (Keras <c>MaxPooling2D</c>), 2x2 by default.</summary>
         public static Layers.Layer MaxPooling2D(int poolSize = 2, int? strides = null, string padding = "valid", string? name = null) =>
             new Layers.MaxPooling2D(poolSize, strides, padding, name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="MaxPooling2D"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class MaxPooling2DRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => MaxPooling2D.Register());
     }
 }

@@ -12,7 +12,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Maximum layer type: name and its (empty) config record <see cref="MergeConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Maximum, MergeConfig>("Maximum", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Maximum(name));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -33,5 +33,14 @@ namespace TransferNotebooks
         /// <summary>Takes the element-wise maximum of its inputs (Keras <c>Maximum</c>). Call it on symbolic tensors: <c>Maximum().Call(a, b)</c>.</summary>
         /// <param name="name">Layer name; auto-assigned when null.</param>
         public static Layers.MergeLayer Maximum(string? name = null) => new Layers.Maximum(name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Maximum"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class MaximumRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Maximum.Register());
     }
 }

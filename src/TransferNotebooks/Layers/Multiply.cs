@@ -12,7 +12,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Multiply layer type: name and its (empty) config record <see cref="MergeConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Multiply, MergeConfig>("Multiply", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Multiply(name));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -33,5 +33,14 @@ namespace TransferNotebooks
         /// <summary>Multiplies its inputs element-wise (Keras <c>Multiply</c>). Call it on symbolic tensors: <c>Multiply().Call(a, b)</c>.</summary>
         /// <param name="name">Layer name; auto-assigned when null.</param>
         public static Layers.MergeLayer Multiply(string? name = null) => new Layers.Multiply(name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Multiply"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class MultiplyRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Multiply.Register());
     }
 }

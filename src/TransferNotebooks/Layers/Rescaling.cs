@@ -35,7 +35,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Rescaling layer type: name, Keras aliases, and its config record <see cref="RescalingConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Rescaling, RescalingConfig>("Rescaling", RescalingJson.Default.RescalingConfig, l => new(l.Scale, l.Offset), (c, name, shape) => new Rescaling(c.Scale, c.Offset, name, shape));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -59,5 +59,14 @@ namespace TransferNotebooks
         /// <summary>Rescaling (Keras <c>Rescaling</c>): <c>x * scale + offset</c>, for example <c>Rescaling(1.0 / 255, inputShape: [28, 28])</c> on uint8 images.</summary>
         public static Layers.Layer Rescaling(double scale, double offset = 0, string? name = null, IEnumerable<int>? inputShape = null) =>
             new Layers.Rescaling(scale, offset, name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Rescaling"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class RescalingRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Rescaling.Register());
     }
 }

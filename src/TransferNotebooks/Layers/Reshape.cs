@@ -23,7 +23,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Reshape layer type: name, Keras aliases, and its config record <see cref="ReshapeConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Reshape, ReshapeConfig>("Reshape", ReshapeJson.Default.ReshapeConfig, l => new(l.TargetShape), (c, name, shape) => new Reshape(c.TargetShape, name, shape));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -56,5 +56,14 @@ namespace TransferNotebooks
     {
         /// <summary>Reshapes each sample (Keras <c>Reshape</c>), for example <c>Reshape([28, 28, 1])</c>.</summary>
         public static Layers.Layer Reshape(IEnumerable<int> targetShape, string? name = null, IEnumerable<int>? inputShape = null) => new Layers.Reshape(targetShape, name, inputShape);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Reshape"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class ReshapeRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Reshape.Register());
     }
 }

@@ -12,7 +12,7 @@ namespace TransferNotebooks.Layers
         /// <summary>The Subtract layer type: name and its (empty) config record <see cref="MergeConfig"/>.</summary>
         public static LayerType Type { get; } = LayerType.Of<Subtract, MergeConfig>("Subtract", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Subtract(name));
 
-        [ModuleInitializer] internal static void Register() => LayerRegistry.Register(Type);
+        internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -36,5 +36,14 @@ namespace TransferNotebooks
         /// <summary>Subtracts its second input from its first (Keras <c>Subtract</c>): exactly two inputs. Call it on symbolic tensors: <c>Subtract().Call(a, b)</c>.</summary>
         /// <param name="name">Layer name; auto-assigned when null.</param>
         public static Layers.MergeLayer Subtract(string? name = null) => new Layers.Subtract(name);
+    }
+}
+
+namespace TransferNotebooks.Layers
+{
+    /// <summary>Queues <see cref="Subtract"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+    internal static class SubtractRegisterQueue
+    {
+        [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Subtract.Register());
     }
 }

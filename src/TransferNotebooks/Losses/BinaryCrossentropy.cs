@@ -6,7 +6,7 @@ namespace TransferNotebooks.Losses;
 /// <summary>Binary cross-entropy (Keras <c>binary_crossentropy</c>), averaged over the last axis per sample.</summary>
 public sealed class BinaryCrossentropy : Loss
 {
-    [ModuleInitializer] internal static void RegisterBinaryCrossentropy()
+    internal static void RegisterBinaryCrossentropy()
     {
         LossRegistry.Register("binary_crossentropy", () => new BinaryCrossentropy());
     }
@@ -36,4 +36,10 @@ public sealed class BinaryCrossentropy : Loss
         var perSample = perElement.dim() > 1 ? perElement.reshape(perElement.shape[0], -1).mean([1]) : perElement;
         return perSample.MoveToOuterDisposeScope();
     }
+}
+
+/// <summary>Queues <see cref="BinaryCrossentropy"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class BinaryCrossentropyRegisterBinaryCrossentropyQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => BinaryCrossentropy.RegisterBinaryCrossentropy());
 }

@@ -6,7 +6,7 @@ namespace TransferNotebooks.Losses;
 /// <summary>Cross-entropy with one-hot labels (Keras <c>categorical_crossentropy</c>).</summary>
 public sealed class CategoricalCrossentropy : Loss
 {
-    [ModuleInitializer] internal static void RegisterCategoricalCrossentropy()
+    internal static void RegisterCategoricalCrossentropy()
     {
         LossRegistry.Register("categorical_crossentropy", () => new CategoricalCrossentropy());
     }
@@ -29,4 +29,10 @@ public sealed class CategoricalCrossentropy : Loss
             : (yPred / yPred.sum(-1, keepdim: true)).clamp(Epsilon, 1 - Epsilon).log();
         return (yTrue.to_type(logp.dtype) * logp).sum(-1).neg().MoveToOuterDisposeScope();
     }
+}
+
+/// <summary>Queues <see cref="CategoricalCrossentropy"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class CategoricalCrossentropyRegisterCategoricalCrossentropyQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => CategoricalCrossentropy.RegisterCategoricalCrossentropy());
 }

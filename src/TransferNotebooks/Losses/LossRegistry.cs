@@ -6,6 +6,9 @@ public static class LossRegistry
     // Filled by each loss file's module initializer (its Keras name and aliases): one file per loss, no central list.
     static readonly Dictionary<string, Func<Loss>> Registry = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The built-in types register at the first use of any registry (see <see cref="PendingRegistrations"/>).</summary>
+    static LossRegistry() => PendingRegistrations.Run();
+
     /// <summary>Every registered name.</summary>
     public static IReadOnlyCollection<string> Names => Registry.Keys;
 

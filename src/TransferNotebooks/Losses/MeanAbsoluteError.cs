@@ -6,7 +6,7 @@ namespace TransferNotebooks.Losses;
 /// <summary>Mean absolute error per sample (Keras <c>mae</c>).</summary>
 public sealed class MeanAbsoluteError : Loss
 {
-    [ModuleInitializer] internal static void RegisterMeanAbsoluteError()
+    internal static void RegisterMeanAbsoluteError()
     {
         LossRegistry.Register("mean_absolute_error", () => new MeanAbsoluteError());
         LossRegistry.Register("mae", () => new MeanAbsoluteError());
@@ -26,4 +26,10 @@ public sealed class MeanAbsoluteError : Loss
         var d = (yPred - yTrue.to_type(yPred.dtype).reshape(yPred.shape)).abs();
         return d.reshape(d.shape[0], -1).mean([1]).MoveToOuterDisposeScope();
     }
+}
+
+/// <summary>Queues <see cref="MeanAbsoluteError"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class MeanAbsoluteErrorRegisterMeanAbsoluteErrorQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => MeanAbsoluteError.RegisterMeanAbsoluteError());
 }

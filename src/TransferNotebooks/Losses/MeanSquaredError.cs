@@ -6,7 +6,7 @@ namespace TransferNotebooks.Losses;
 /// <summary>Mean squared error per sample (Keras <c>mse</c>).</summary>
 public sealed class MeanSquaredError : Loss
 {
-    [ModuleInitializer] internal static void RegisterMeanSquaredError()
+    internal static void RegisterMeanSquaredError()
     {
         LossRegistry.Register("mean_squared_error", () => new MeanSquaredError());
         LossRegistry.Register("mse", () => new MeanSquaredError());
@@ -27,4 +27,10 @@ public sealed class MeanSquaredError : Loss
         var sq = (d * d).reshape(d.shape[0], -1).mean([1]);
         return sq.MoveToOuterDisposeScope();
     }
+}
+
+/// <summary>Queues <see cref="MeanSquaredError"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class MeanSquaredErrorRegisterMeanSquaredErrorQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => MeanSquaredError.RegisterMeanSquaredError());
 }

@@ -7,7 +7,7 @@ namespace TransferNotebooks.Losses;
 /// <summary>Cross-entropy with integer class labels (Keras <c>sparse_categorical_crossentropy</c>).</summary>
 public sealed class SparseCategoricalCrossentropy : Loss
 {
-    [ModuleInitializer] internal static void RegisterSparseCategoricalCrossentropy()
+    internal static void RegisterSparseCategoricalCrossentropy()
     {
         LossRegistry.Register("sparse_categorical_crossentropy", () => new SparseCategoricalCrossentropy());
     }
@@ -52,4 +52,10 @@ public sealed class SparseCategoricalCrossentropy : Loss
         if (flat.dtype == ScalarType.Int64) return flat;
         using (flat) return flat.to_type(ScalarType.Int64);
     }
+}
+
+/// <summary>Queues <see cref="SparseCategoricalCrossentropy"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class SparseCategoricalCrossentropyRegisterSparseCategoricalCrossentropyQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => SparseCategoricalCrossentropy.RegisterSparseCategoricalCrossentropy());
 }

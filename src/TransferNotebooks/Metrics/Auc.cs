@@ -6,7 +6,7 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Area under the ROC curve for binary problems, computed exactly from all predictions of the epoch (ties averaged).</summary>
 public sealed class Auc : Metric
 {
-    [ModuleInitializer] internal static void RegisterAuc()
+    internal static void RegisterAuc()
     {
         MetricRegistry.Register("auc", () => new Auc());
     }
@@ -56,4 +56,10 @@ public sealed class Auc : Metric
         double neg = n - pos;
         return pos == 0 || neg == 0 ? 0 : (rankSum - pos * (pos + 1) / 2) / (pos * neg);
     }
+}
+
+/// <summary>Queues <see cref="Auc"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class AucRegisterAucQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Auc.RegisterAuc());
 }

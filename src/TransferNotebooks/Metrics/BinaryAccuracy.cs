@@ -6,7 +6,7 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of binary predictions on the right side of a threshold (0.5 by default).</summary>
 public sealed class BinaryAccuracy : MeanMetric
 {
-    [ModuleInitializer] internal static void RegisterBinaryAccuracy()
+    internal static void RegisterBinaryAccuracy()
     {
         MetricRegistry.Register("binary_accuracy", () => new BinaryAccuracy());
     }
@@ -40,4 +40,10 @@ public sealed class BinaryAccuracy : MeanMetric
         var eq = predicted.eq(actual).to_type(ScalarType.Float32);
         return eq.dim() > 1 ? eq.reshape(eq.shape[0], -1).mean([1]) : eq;
     }
+}
+
+/// <summary>Queues <see cref="BinaryAccuracy"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class BinaryAccuracyRegisterBinaryAccuracyQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => BinaryAccuracy.RegisterBinaryAccuracy());
 }

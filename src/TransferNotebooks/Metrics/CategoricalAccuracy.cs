@@ -6,7 +6,7 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of samples whose arg-max prediction equals the arg-max of the one-hot label.</summary>
 public sealed class CategoricalAccuracy : MeanMetric
 {
-    [ModuleInitializer] internal static void RegisterCategoricalAccuracy()
+    internal static void RegisterCategoricalAccuracy()
     {
         MetricRegistry.Register("categorical_accuracy", () => new CategoricalAccuracy());
     }
@@ -22,4 +22,10 @@ public sealed class CategoricalAccuracy : MeanMetric
 
     /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred) => yPred.argmax(-1).eq(yTrue.argmax(-1));
+}
+
+/// <summary>Queues <see cref="CategoricalAccuracy"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class CategoricalAccuracyRegisterCategoricalAccuracyQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => CategoricalAccuracy.RegisterCategoricalAccuracy());
 }

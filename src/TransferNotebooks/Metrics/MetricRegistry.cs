@@ -8,6 +8,9 @@ public static class MetricRegistry
     // Filled by each metric file's module initializer (its Keras name and aliases): one file per metric, no central list.
     static readonly Dictionary<string, Func<Metric>> Registry = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The built-in types register at the first use of any registry (see <see cref="PendingRegistrations"/>).</summary>
+    static MetricRegistry() => PendingRegistrations.Run();
+
     /// <summary>Every registered name (plus <c>accuracy</c> and <c>acc</c>).</summary>
     public static IReadOnlyCollection<string> Names => [.. Registry.Keys, "accuracy", "acc"];
 

@@ -6,7 +6,7 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Binary precision: true positives / predicted positives, at a threshold (0.5).</summary>
 public sealed class Precision : ConfusionCountsMetric
 {
-    [ModuleInitializer] internal static void RegisterPrecision()
+    internal static void RegisterPrecision()
     {
         MetricRegistry.Register("precision", () => new Precision());
     }
@@ -24,7 +24,7 @@ public sealed class Precision : ConfusionCountsMetric
 /// <summary>Binary recall: true positives / actual positives, at a threshold (0.5).</summary>
 public sealed class Recall : ConfusionCountsMetric
 {
-    [ModuleInitializer] internal static void RegisterRecall()
+    internal static void RegisterRecall()
     {
         MetricRegistry.Register("recall", () => new Recall());
     }
@@ -93,4 +93,15 @@ public abstract class ConfusionCountsMetric : Metric
         Reset();
         base.Dispose();
     }
+}
+
+/// <summary>Queues <see cref="Precision"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class PrecisionRegisterPrecisionQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Precision.RegisterPrecision());
+}
+/// <summary>Queues <see cref="Recall"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class RecallRegisterRecallQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Recall.RegisterRecall());
 }

@@ -6,7 +6,7 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of samples whose arg-max prediction equals the integer label.</summary>
 public sealed class SparseCategoricalAccuracy : MeanMetric
 {
-    [ModuleInitializer] internal static void RegisterSparseCategoricalAccuracy()
+    internal static void RegisterSparseCategoricalAccuracy()
     {
         MetricRegistry.Register("sparse_categorical_accuracy", () => new SparseCategoricalAccuracy());
     }
@@ -22,4 +22,10 @@ public sealed class SparseCategoricalAccuracy : MeanMetric
 
     /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred) => yPred.argmax(-1).eq(yTrue.dim() == 1 && yTrue.dtype == ScalarType.Int64 ? yTrue : yTrue.reshape(-1).to_type(ScalarType.Int64));
+}
+
+/// <summary>Queues <see cref="SparseCategoricalAccuracy"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class SparseCategoricalAccuracyRegisterSparseCategoricalAccuracyQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => SparseCategoricalAccuracy.RegisterSparseCategoricalAccuracy());
 }

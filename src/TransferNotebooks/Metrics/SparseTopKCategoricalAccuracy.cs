@@ -6,7 +6,7 @@ namespace TransferNotebooks.Metrics;
 /// <summary>Share of samples whose label is among the k highest predictions (Keras <c>sparse_top_k_categorical_accuracy</c>, k = 5).</summary>
 public sealed class SparseTopKCategoricalAccuracy : MeanMetric
 {
-    [ModuleInitializer] internal static void RegisterSparseTopKCategoricalAccuracy()
+    internal static void RegisterSparseTopKCategoricalAccuracy()
     {
         MetricRegistry.Register("sparse_top_k_categorical_accuracy", () => new SparseTopKCategoricalAccuracy());
         MetricRegistry.Register("top_k_accuracy", () => new SparseTopKCategoricalAccuracy());
@@ -42,4 +42,10 @@ public sealed class SparseTopKCategoricalAccuracy : MeanMetric
         var top = yPred.topk((int)Math.Min(K, yPred.shape[^1]), -1).indexes;
         return top.eq(yTrue.reshape(-1, 1).to_type(ScalarType.Int64)).any(-1);
     }
+}
+
+/// <summary>Queues <see cref="SparseTopKCategoricalAccuracy"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class SparseTopKCategoricalAccuracyRegisterSparseTopKCategoricalAccuracyQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => SparseTopKCategoricalAccuracy.RegisterSparseTopKCategoricalAccuracy());
 }

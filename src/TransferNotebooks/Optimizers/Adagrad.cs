@@ -22,7 +22,7 @@ public sealed class Adagrad : Optimizer
 {
     readonly AdagradConfig config;
 
-    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("adagrad", AdagradJson.Default.AdagradConfig, () => new AdagradConfig(), c => new Adagrad(c));
+    internal static void Register() => OptimizerRegistry.Register("adagrad", AdagradJson.Default.AdagradConfig, () => new AdagradConfig(), c => new Adagrad(c));
 
     /// <summary>Creates Adagrad from its config record.</summary>
     public Adagrad(AdagradConfig config) : base(config.LearningRate) => this.config = config;
@@ -61,4 +61,10 @@ public sealed class Adagrad : Optimizer
 
     /// <inheritdoc />
     public override AdagradConfig GetConfig() => config with { LearningRate = LearningRate };
+}
+
+/// <summary>Queues <see cref="Adagrad"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class AdagradRegisterQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Adagrad.Register());
 }

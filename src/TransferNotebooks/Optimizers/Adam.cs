@@ -36,7 +36,7 @@ public class Adam : Optimizer
 {
     readonly AdamConfig config;
 
-    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("adam", AdamJson.Default.AdamConfig, () => new AdamConfig(), c => new Adam(c));
+    internal static void Register() => OptimizerRegistry.Register("adam", AdamJson.Default.AdamConfig, () => new AdamConfig(), c => new Adam(c));
 
     /// <summary>Creates Adam from its config record.</summary>
     public Adam(AdamConfig config) : base(config.LearningRate) => this.config = config;
@@ -121,4 +121,10 @@ public class Adam : Optimizer
 
     /// <inheritdoc />
     public override AdamConfig GetConfig() => config with { LearningRate = LearningRate };
+}
+
+/// <summary>Queues <see cref="Adam"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class AdamRegisterQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Adam.Register());
 }

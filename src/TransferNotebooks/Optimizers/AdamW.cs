@@ -18,7 +18,7 @@ internal sealed partial class AdamWJson : JsonSerializerContext;
 /// <summary>AdamW: Adam with decoupled weight decay (Keras default 0.004): <c>w -= lr * wd * w</c> before the Adam step. Frozen weights never decay.</summary>
 public sealed class AdamW : Adam
 {
-    [ModuleInitializer] internal static void RegisterAdamW() => OptimizerRegistry.Register("adamw", AdamWJson.Default.AdamWConfig, () => new AdamWConfig(), c => new AdamW(c));
+    internal static void RegisterAdamW() => OptimizerRegistry.Register("adamw", AdamWJson.Default.AdamWConfig, () => new AdamWConfig(), c => new AdamW(c));
 
     /// <summary>Creates AdamW from its config record.</summary>
     public AdamW(AdamWConfig config) : base(config) => WeightDecay = config.WeightDecay;
@@ -49,4 +49,10 @@ public sealed class AdamW : Adam
 
     /// <inheritdoc />
     public override AdamWConfig GetConfig() => (AdamWConfig)base.GetConfig();
+}
+
+/// <summary>Queues <see cref="AdamW"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class AdamWRegisterAdamWQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => AdamW.RegisterAdamW());
 }

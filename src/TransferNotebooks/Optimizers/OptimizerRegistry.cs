@@ -16,6 +16,9 @@ public static class OptimizerRegistry
     static readonly Dictionary<string, Entry> Registry = new(StringComparer.OrdinalIgnoreCase);
     static readonly Dictionary<Type, JsonTypeInfo> JsonByType = [];
 
+    /// <summary>The built-in types register at the first use of any registry (see <see cref="PendingRegistrations"/>).</summary>
+    static OptimizerRegistry() => PendingRegistrations.Run();
+
     /// <summary>
     /// Registers an optimizer under its Keras name: its config record's JSON metadata (source-generated, so saving works without
     /// reflection), the record's defaults, and how to create the optimizer from a record. Built-in optimizers register themselves

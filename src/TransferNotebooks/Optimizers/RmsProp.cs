@@ -36,7 +36,7 @@ public sealed class RmsProp : Optimizer
 {
     readonly RmsPropConfig config;
 
-    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("rmsprop", RmsPropJson.Default.RmsPropConfig, () => new RmsPropConfig(), c => new RmsProp(c));
+    internal static void Register() => OptimizerRegistry.Register("rmsprop", RmsPropJson.Default.RmsPropConfig, () => new RmsPropConfig(), c => new RmsProp(c));
 
     /// <summary>Creates RMSprop from its config record.</summary>
     public RmsProp(RmsPropConfig config) : base(config.LearningRate)
@@ -100,4 +100,10 @@ public sealed class RmsProp : Optimizer
 
     /// <inheritdoc />
     public override RmsPropConfig GetConfig() => config with { LearningRate = LearningRate };
+}
+
+/// <summary>Queues <see cref="RmsProp"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class RmsPropRegisterQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => RmsProp.Register());
 }

@@ -22,7 +22,7 @@ public sealed class Sgd : Optimizer
 {
     readonly SgdConfig config;
 
-    [ModuleInitializer] internal static void Register() => OptimizerRegistry.Register("sgd", SgdJson.Default.SgdConfig, () => new SgdConfig(), c => new Sgd(c));
+    internal static void Register() => OptimizerRegistry.Register("sgd", SgdJson.Default.SgdConfig, () => new SgdConfig(), c => new Sgd(c));
 
     /// <summary>Creates SGD from its config record.</summary>
     public Sgd(SgdConfig config) : base(config.LearningRate)
@@ -73,4 +73,10 @@ public sealed class Sgd : Optimizer
 
     /// <inheritdoc />
     public override SgdConfig GetConfig() => config with { LearningRate = LearningRate };
+}
+
+/// <summary>Queues <see cref="Sgd"/>'s registration for the first registry lookup (see <see cref="PendingRegistrations"/>).</summary>
+internal static class SgdRegisterQueue
+{
+    [ModuleInitializer] internal static void Queue() => PendingRegistrations.Defer(static () => Sgd.Register());
 }
