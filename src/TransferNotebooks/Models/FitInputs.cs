@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace TransferNotebooks.Models;
 
 /// <summary>
-/// What <see cref="Sequential.Fit(FitInputs, FitTargets, Training.FitOptions)"/> trains on, as Keras's <c>fit(x, y=None)</c> takes it: a tensor of inputs (with
+/// What <c>Fit</c> trains on, as Keras's <c>fit(x, y=None)</c> takes it: a tensor of inputs (with
 /// <see cref="FitTargets"/>), a <see cref="Dataset"/> (no targets), or a .NET array of feature rows (with integer labels).
 /// Converted implicitly, so callers write <c>model.Fit(x, y, ...)</c> or <c>model.Fit(train, ...)</c>.
 /// </summary>
@@ -74,7 +74,7 @@ public readonly struct FitInputs
     }
 }
 
-/// <summary>The targets <c>y</c> of <see cref="Sequential.Fit(FitInputs, FitTargets, Training.FitOptions)"/>: a tensor, or integer labels as a .NET array.</summary>
+/// <summary>The targets <c>y</c> of <c>Fit</c>: a tensor, or integer labels as a .NET array.</summary>
 public readonly struct FitTargets
 {
     FitTargets(Tensor? tensor, int[]? labels) { Tensor = tensor; Labels = labels; }

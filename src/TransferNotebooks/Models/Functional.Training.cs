@@ -67,26 +67,6 @@ public sealed partial class Functional : INestedModel
     public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
         layers.Where(Trains).SelectMany(l => l.TrainableParameterGroups()).ToList();
 
-    /// <summary>The trainable weight tensors, for a hand-written loop.</summary>
-    public IReadOnlyList<Tensor> TrainableParameters => TrainableParameterGroups().Select(g => g.Parameter).ToList();
-
-    /// <inheritdoc />
-    public void ZeroGrad()
-    {
-        foreach (var l in layers) l.zero_grad();
-    }
-
-    /// <inheritdoc />
-    public bool StopTraining { get; set; }
-
-    /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> SnapshotWeights() => ModelCore.Snapshot(layers);
-
-    /// <inheritdoc />
-    public void RestoreWeights(IReadOnlyDictionary<string, Tensor> snapshot) => ModelCore.Restore(layers, snapshot);
-
-    /// <summary>Every weight by qualified name <c>layer/weight</c> (a nested model's as <c>model/layer.weight</c>; the tensors themselves).</summary>
-    public IReadOnlyDictionary<string, Tensor> NamedWeights() => ModelCore.NamedWeights(layers);
 
     // ---------------------------------------------------------------- the model as a layer
 

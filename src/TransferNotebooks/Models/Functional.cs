@@ -24,14 +24,13 @@ namespace TransferNotebooks.Models;
 /// </code>
 /// </summary>
 /// <remarks>This version takes one input and one output. Data layout is Keras's, as for <see cref="Sequential"/>.</remarks>
-public sealed partial class Functional : ITrainableModel, IDisposable
+public sealed partial class Functional : KerasModel<Functional>, ITrainableModel, IDisposable
 {
     /// <summary>One layer call of the graph: the layer, the value slots it reads, the slot it writes, its fixed mode.</summary>
     internal sealed record Node(Layer Layer, int[] Inbound, int Slot, bool? Training, int CallIndex, KerasTensor Output);
 
     readonly List<Node> nodes = [];
     readonly List<Layer> layers = [];
-    readonly CompileSettings compiled = new();
     int slots;
 
     /// <summary>Creates the model from the graph between <paramref name="inputs"/> (made by <see cref="Keras.Input"/>) and <paramref name="outputs"/>.</summary>
@@ -97,100 +96,14 @@ public sealed partial class Functional : ITrainableModel, IDisposable
     /// <summary>Always true: layers are built when they are called on symbolic tensors.</summary>
     public bool Built => true;
 
-    /// <summary>True after Compile.</summary>
-    public bool IsCompiled => compiled.IsCompiled;
+    /// <inheritdoc />
+    private protected override IReadOnlyList<Layer> OwnLayers => layers;
 
     /// <summary>What BatchNormalization layers do when frozen (see <see cref="Models.FrozenBatchNorm"/>).</summary>
     public FrozenBatchNorm FrozenBatchNorm { get; set; } = FrozenBatchNorm.Inference;
 
     /// <summary>The layer calls in the order they run.</summary>
     internal IReadOnlyList<Node> Nodes => nodes;
-
-    // ---------------------------------------------------------------- compile
-
-    /// <summary>
-    /// Chooses the optimizer, loss and metrics, by Keras name or object, as <see cref="Sequential.Compile(Optimizer, Loss, IEnumerable{string}?)"/>:
-    /// <c>Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])</c>.
-    /// </summary>
-    public Functional Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null)
-    {
-        compiled.Set(optimizer, loss, metrics);
-        return this;
-    }
-
-    /// <summary>Compile with metric objects.</summary>
-    public Functional Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric> metrics)
-    {
-        compiled.Set(optimizer, loss, metrics);
-        return this;
-    }
-
-    /// <inheritdoc />
-    public Optimizer Optimizer => compiled.RequireOptimizer();
-
-    /// <inheritdoc />
-    public Loss Loss => compiled.RequireLoss();
-
-    /// <summary>The metric names given to Compile.</summary>
-    public IReadOnlyList<string> MetricNames => compiled.MetricNames;
-
-    /// <inheritdoc />
-    public IReadOnlyList<Metric> CreateMetrics() => compiled.CreateMetrics();
-
-    // ---------------------------------------------------------------- fit / evaluate / predict
-
-    /// <summary>Trains the model (Keras's <c>fit</c>); the arguments are <see cref="Sequential"/>'s.</summary>
-    /// <param name="x">A <see cref="Dataset"/>, input tensors in Keras layout with <paramref name="y"/>, or .NET feature rows with integer labels.</param>
-    /// <param name="y">Targets for tensor or array inputs.</param>
-    /// <param name="epochs">Epoch to stop before.</param>
-    /// <param name="batchSize">Samples per step.</param>
-    /// <param name="validationSplit">Fraction taken from the end (before shuffling) for validation.</param>
-    /// <param name="validationData">Separate validation data (overrides the split).</param>
-    /// <param name="shuffle">Shuffle each epoch.</param>
-    /// <param name="seed">Seed for shuffling and dropout.</param>
-    /// <param name="initialEpoch">Epoch to start at.</param>
-    /// <param name="classWeight">Class index to loss weight.</param>
-    /// <param name="callbacks">Callbacks.</param>
-    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
-    /// <param name="cancellationToken">Stops after the current batch.</param>
-    public History Fit(FitInputs x, FitTargets y = default, int epochs = 1, int batchSize = 32, double validationSplit = 0,
-        Dataset? validationData = null, bool shuffle = true, int? seed = null, int initialEpoch = 0,
-        IReadOnlyDictionary<int, double>? classWeight = null, IEnumerable<Callback>? callbacks = null, int verbose = 1,
-        CancellationToken cancellationToken = default) =>
-        Fit(x, y, FitOptions.From(epochs, batchSize, validationSplit, validationData, shuffle, seed, initialEpoch, classWeight, callbacks, verbose, cancellationToken));
-
-    /// <summary>Trains the model on a <see cref="Dataset"/> with the <c>fit</c> arguments as one <see cref="FitOptions"/> value.</summary>
-    public History Fit(FitInputs x, FitOptions options) => Fit(x, default, options);
-
-    /// <summary>Trains the model with the <c>fit</c> arguments as one <see cref="FitOptions"/> value, through the one training loop.</summary>
-    public History Fit(FitInputs x, FitTargets y, FitOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var (inputs, targets) = x.Resolve(y, out var owned);
-        using var madeHere = owned;
-        _ = Loss; _ = Optimizer; // Fit before Compile: clear error
-        return Trainer.Fit(this, inputs, targets, options.ObservingInterruption());
-    }
-
-    /// <summary>Loss and metrics on test data, by name (Keras's <c>evaluate</c>).</summary>
-    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32) => Trainer.Evaluate(this, x, y, batchSize);
-
-    /// <summary>Loss and metrics on a <see cref="Dataset"/>.</summary>
-    public EvaluationResult Evaluate(Dataset data, int batchSize = 32) => Evaluate(data.X, data.Y, batchSize);
-
-    /// <summary>The model's outputs, batched, in inference mode (Keras's <c>predict</c>).</summary>
-    public Tensor Predict(Tensor x, int batchSize = 32) => Trainer.Predict(this, x, batchSize);
-
-    /// <summary>Outputs for a <see cref="Dataset"/>'s features.</summary>
-    public Tensor Predict(Dataset data, int batchSize = 32) => Predict(data.X, batchSize);
-
-    /// <summary>The most likely class of each sample (arg-max; threshold 0.5 for a single sigmoid output).</summary>
-    public long[] PredictClasses(Tensor x, int batchSize = 32)
-    {
-        using var p = Predict(x, batchSize);
-        using var classes = p.shape[^1] == 1 ? p.reshape(-1).gt(0.5).to_type(ScalarType.Int64) : p.argmax(-1);
-        return classes.data<long>().ToArray();
-    }
 
     // ---------------------------------------------------------------- freezing
 

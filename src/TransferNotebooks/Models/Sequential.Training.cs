@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace TransferNotebooks.Models;
 
 // What the training loop asks of a model (ITrainableModel): input preparation and validation, the forward pass with mask routing and
-// loss fusion, the trainable parameters, and weight snapshots. The Keras surface (Fit, Evaluate, Predict, ...) is in Sequential.cs.
+// loss fusion, the trainable parameters, and weight snapshots. The Keras surface (Fit, Evaluate, Predict, ...) is in KerasModel.cs (shared with Functional) and Sequential.cs.
 public sealed partial class Sequential
 {
     /// <summary>Runs the model on a batch in Keras layout (images channels last); returns its outputs. Use inside your own loop (GradientTape pattern).</summary>
@@ -34,7 +34,7 @@ public sealed partial class Sequential
         }
         var last = layers[^1];
         bool lastTrains = training && Trains(last);
-        return ModelCore.Output(loss, forLoss, last, () => last.Call(h, lastTrains, mask), () => last.CallWithoutActivation(h, lastTrains));
+        return ModelCore.Output(compiled.Loss, forLoss, last, () => last.Call(h, lastTrains, mask), () => last.CallWithoutActivation(h, lastTrains));
     }
 
     /// <summary>Whether a layer runs in training mode and updates: trainable, or a normalization layer the freezing policy keeps training.</summary>
@@ -49,32 +49,12 @@ public sealed partial class Sequential
 
     /// <inheritdoc />
     public void Validate(Tensor x, Tensor? y) =>
-        ModelCore.Validate(x, y, loss, t => { if (layers.Count > 0) layers[0].CheckInput(t); },
+        ModelCore.Validate(x, y, compiled.Loss, t => { if (layers.Count > 0) layers[0].CheckInput(t); },
             t => { if (!Built) PrepareInput(t.narrow(0, 0, 1)).Dispose(); }, () => OutputShape, layers.Count > 0 ? layers[^1].Name : null);
 
     /// <inheritdoc />
     public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
         layers.Where(Trains).SelectMany(l => l.parameters().Where(p => p.requires_grad).Select(p => new ParameterGroup(p, l.LearningRateMultiplier))).ToList();
 
-    /// <summary>The trainable weight tensors, for a hand-written loop (forward, loss, backward, Optimizer.Step).</summary>
-    public IReadOnlyList<Tensor> TrainableParameters => TrainableParameterGroups().Select(g => g.Parameter).ToList();
-
-    /// <inheritdoc />
-    public void ZeroGrad()
-    {
-        foreach (var l in layers) l.zero_grad();
-    }
-
-    /// <inheritdoc />
-    public bool StopTraining { get; set; }
-
-    /// <inheritdoc />
-    public IReadOnlyDictionary<string, Tensor> SnapshotWeights() => ModelCore.Snapshot(layers);
-
-    /// <inheritdoc />
-    public void RestoreWeights(IReadOnlyDictionary<string, Tensor> snapshot) => ModelCore.Restore(layers, snapshot);
-
-    /// <summary>Every weight by qualified name <c>layer/weight</c> (the tensors themselves, not copies).</summary>
-    public IReadOnlyDictionary<string, Tensor> NamedWeights() => ModelCore.NamedWeights(layers);
 
 }

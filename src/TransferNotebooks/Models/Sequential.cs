@@ -12,16 +12,16 @@ using static TorchSharp.torch;
 namespace TransferNotebooks.Models;
 
 /// <summary>
-/// A linear stack of layers with Keras's workflow: <see cref="Add"/>, <see cref="Compile(Optimizer, Loss, IEnumerable{string}?)"/>,
-/// <see cref="Fit(FitInputs, FitTargets, FitOptions)"/>,
-/// <see cref="Evaluate(Tensor, Tensor, int)"/>, <see cref="Predict(Tensor, int)"/>, <see cref="Summary"/>, plus freezing for transfer learning.
+/// A linear stack of layers with Keras's workflow: <see cref="Add"/>, <c>Compile</c>,
+/// <c>Fit</c>,
+/// <c>Evaluate</c>, <c>Predict</c>, <see cref="Summary"/>, plus freezing for transfer learning.
 /// </summary>
 /// <remarks>
 /// Data layout is Keras's: images [N, H, W] or [N, H, W, C] (channels last). Converting to torch's channels-first happens once per
 /// call at the model input, not per layer. Weights are created when the input shape is known: at <see cref="Add"/> when the first
 /// layer declares <c>inputShape</c>, else at the first data.
 /// </remarks>
-public sealed partial class Sequential : ITrainableModel, IDisposable
+public sealed partial class Sequential : KerasModel<Sequential>, ITrainableModel, IDisposable
 {
     readonly List<Layer> layers = [];
 
@@ -51,9 +51,6 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
 
     /// <summary>True when every layer has its weights.</summary>
     public bool Built => layers.Count > 0 && layers.All(l => l.Built);
-
-    /// <summary>True after <see cref="Compile(Optimizer, Loss, IEnumerable{string}?)"/>.</summary>
-    public bool IsCompiled => optimizer is not null && loss is not null;
 
     /// <summary>What BatchNormalization layers do when the model is frozen for transfer (see <see cref="Freeze(int?, int?)"/>).</summary>
     public FrozenBatchNorm FrozenBatchNorm { get; set; } = FrozenBatchNorm.Inference;
@@ -107,52 +104,11 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
 
     // ---------------------------------------------------------------- fit / evaluate / predict
 
-    /// <summary>Trains the model (Keras's <c>fit</c>).</summary>
-    /// <param name="x">What to train on: a <see cref="Dataset"/> (then no <paramref name="y"/>), input tensors in Keras layout
-    /// (images [N, H, W] or [N, H, W, C]) with <paramref name="y"/>, or .NET feature rows (<c>float[,]</c>) with integer labels.</param>
-    /// <param name="y">Targets for tensor or array inputs: class indices for sparse losses, one-hot rows for categorical, 0/1 for
-    /// binary, values for regression.</param>
-    /// <param name="epochs">Epoch to stop before.</param>
-    /// <param name="batchSize">Samples per step.</param>
-    /// <param name="validationSplit">Fraction taken from the end (before shuffling) for validation.</param>
-    /// <param name="validationData">Separate validation data (overrides the split).</param>
-    /// <param name="shuffle">Shuffle each epoch.</param>
-    /// <param name="seed">Seed for shuffling and dropout: same seed, same result.</param>
-    /// <param name="initialEpoch">Epoch to start at (to resume).</param>
-    /// <param name="classWeight">Class index to loss weight.</param>
-    /// <param name="callbacks">Callbacks (EarlyStopping, ModelCheckpoint, ...); from F# a list of one callback type passes as is.</param>
-    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
-    /// <param name="cancellationToken">Stops after the current batch; the model stays usable.</param>
-    public History Fit(FitInputs x, FitTargets y = default, int epochs = 1, int batchSize = 32, double validationSplit = 0,
-        Dataset? validationData = null, bool shuffle = true, int? seed = null, int initialEpoch = 0,
-        IReadOnlyDictionary<int, double>? classWeight = null, IEnumerable<Callback>? callbacks = null, int verbose = 1,
-        CancellationToken cancellationToken = default) =>
-        Fit(x, y, FitOptions.From(epochs, batchSize, validationSplit, validationData, shuffle, seed, initialEpoch, classWeight, callbacks, verbose, cancellationToken));
+    /// <inheritdoc />
+    private protected override IReadOnlyList<Layer> OwnLayers => layers;
 
-    /// <summary>Trains the model on a <see cref="Dataset"/> (or other inputs that carry their targets) with the <c>fit</c> arguments as one <see cref="FitOptions"/> value.</summary>
-    /// <param name="x">What to train on.</param>
-    /// <param name="options">Epochs, batch size, validation, callbacks, ... (<c>FitOptions.From(epochs: 3)</c>).</param>
-    public History Fit(FitInputs x, FitOptions options) => Fit(x, default, options);
-
-    /// <summary>Trains the model with the <c>fit</c> arguments as one <see cref="FitOptions"/> value (shared with <c>FineTune</c>).</summary>
-    /// <param name="x">What to train on, as in the named-argument <c>Fit</c>.</param>
-    /// <param name="y">Targets for tensor or array inputs; <c>default</c> for a <see cref="Dataset"/>.</param>
-    /// <param name="options">Epochs, batch size, validation, callbacks, ...; the host's stop button is observed when its token cannot be cancelled.</param>
-    public History Fit(FitInputs x, FitTargets y, FitOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var (inputs, targets) = x.Resolve(y, out var owned);
-        using var madeHere = owned;
-        _ = Loss; _ = Optimizer; // Fit before Compile: clear error
-        RememberFrozenWeights();
-        return Trainer.Fit(this, inputs, targets, options.ObservingInterruption());
-    }
-
-    /// <summary>Loss and metrics on test data, by name (Keras's <c>evaluate</c>).</summary>
-    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32) => Trainer.Evaluate(this, x, y, batchSize);
-
-    /// <summary>Loss and metrics on a <see cref="Dataset"/>.</summary>
-    public EvaluationResult Evaluate(Dataset data, int batchSize = 32) => Evaluate(data.X, data.Y, batchSize);
+    /// <inheritdoc />
+    private protected override void BeforeFit() => RememberFrozenWeights();
 
     /// <summary>Loss and metrics on .NET arrays.</summary>
     public EvaluationResult Evaluate(float[,] x, int[] y, int batchSize = 32)
@@ -160,12 +116,6 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
         using var data = Dataset.From(x, y);
         return Evaluate(data, batchSize);
     }
-
-    /// <summary>The model's outputs (class probabilities for classifiers), batched, in inference mode (Keras's <c>predict</c>).</summary>
-    public Tensor Predict(Tensor x, int batchSize = 32) => Trainer.Predict(this, x, batchSize);
-
-    /// <summary>Outputs for a <see cref="Dataset"/>'s features.</summary>
-    public Tensor Predict(Dataset data, int batchSize = 32) => Predict(data.X, batchSize);
 
     /// <summary>Outputs for .NET rows, as a .NET array [samples, outputs].</summary>
     public float[,] Predict(float[,] x, int batchSize = 32)
@@ -177,14 +127,6 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
         var data = flat.data<float>().ToArray();
         Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(float));
         return result;
-    }
-
-    /// <summary>The most likely class of each sample (arg-max of <see cref="Predict(Tensor, int)"/>; threshold 0.5 for a single sigmoid output).</summary>
-    public long[] PredictClasses(Tensor x, int batchSize = 32)
-    {
-        using var p = Predict(x, batchSize);
-        using var classes = p.shape[^1] == 1 ? p.reshape(-1).gt(0.5).to_type(ScalarType.Int64) : p.argmax(-1);
-        return classes.data<long>().ToArray();
     }
 
     // ---------------------------------------------------------------- summary and weights
@@ -204,7 +146,7 @@ public sealed partial class Sequential : ITrainableModel, IDisposable
     /// <summary>Frees the optimizer state and every layer's weights.</summary>
     public void Dispose()
     {
-        optimizer?.Dispose();
+        compiled.Optimizer?.Dispose();
         foreach (var l in layers) l.Dispose();
         foreach (var s in frozenSnapshots.Values) foreach (var t in s.Values) t.Dispose();
     }

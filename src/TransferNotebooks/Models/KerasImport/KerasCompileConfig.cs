@@ -7,7 +7,7 @@ using TransferNotebooks.Optimizers;
 namespace TransferNotebooks.Models.KerasImport;
 
 /// <summary>
-/// Turns a Keras compile configuration into <see cref="Sequential.Compile(Optimizer, Loss, IEnumerable{string}?)"/>: Keras 3's
+/// Turns a Keras compile configuration into <c>Compile</c>: Keras 3's
 /// <c>compile_config</c> (.keras) or the legacy <c>training_config</c> (.h5). What cannot be expressed is skipped with a note; a failure
 /// here never fails the load (the model is then returned uncompiled).
 /// </summary>
