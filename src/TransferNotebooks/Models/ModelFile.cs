@@ -23,14 +23,20 @@ internal static partial class ModelFile
     public const int Version = 1;
 
     /// <summary>Saves a model (see the class remarks).</summary>
-    public static void Save(Sequential model, string path, bool includeOptimizer = false)
+    public static void Save(KerasModel model, string path, bool includeOptimizer = false)
     {
-        if (!model.Built) throw new InvalidOperationException("The model is not built yet (no weights): give the first layer an inputShape or train it before saving.");
+        var config = model switch
+        {
+            Sequential { Built: false } => throw new InvalidOperationException("The model is not built yet (no weights): give the first layer an inputShape or train it before saving."),
+            Sequential s => Config(s),
+            Functional f => Config(f),
+            _ => throw new NotSupportedException($"A {model.GetType().Name} cannot be saved in this format."),
+        };
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             WriteJson(zip, "metadata.json", Metadata());
-            WriteJson(zip, "config.json", Config(model));
+            WriteJson(zip, "config.json", config);
             using (var w = zip.CreateEntry("model.safetensors", CompressionLevel.Fastest).Open()) SafeTensors.Write(w, model.NamedWeights());
             if (includeOptimizer && model.IsCompiled)
             {
@@ -83,23 +89,21 @@ internal static partial class ModelFile
         LibraryJson.WriteIndented(w, node);
     }
 
-    /// <summary>Loads a model saved by <see cref="Save(Sequential, string, bool)"/>: architecture from the layer registry, weights, trainable flags, compile settings (when <paramref name="compile"/>).</summary>
+    /// <summary>Loads a model saved by <see cref="Save(KerasModel, string, bool)"/> (Sequential or functional): architecture from the layer registry, weights, trainable flags, compile settings (when <paramref name="compile"/>) and optimizer state when saved.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a model file, truncated, or from a newer version; the message says which and what to do.</exception>
-    public static Sequential Load(string path, bool compile = true)
+    public static KerasModel Load(string path, bool compile = true)
     {
         var (zip, config) = Open(path);
         using (zip)
         {
-            if (config["class_name"]?.GetValue<string>() == "Functional")
-                throw new InvalidDataException($"'{path}' holds a functional model (new Functional(inputs, outputs)); load it with Model.LoadFunctional(path).");
-            var model = FromConfig(config);
+            KerasModel model = config["class_name"]?.GetValue<string>() == FunctionalClass ? FunctionalFromConfig(config, path) : FromConfig(config);
             Dictionary<string, Tensor> weights;
             try { using var s = Entry(zip, "model.safetensors", path).Open(); weights = SafeTensors.Read(s, path); }
             catch (InvalidDataException e) when (e.InnerException is not JsonException) { throw new InvalidDataException($"'{path}' is truncated or corrupt: {e.Message}", e); }
             try
             {
-                WeightsIO.Assign(model, weights, strict: true, skipMismatch: false, source: path);
+                WeightsIO.Assign(model.NamedWeights(), weights, strict: true, skipMismatch: false, source: path);
             }
             finally { foreach (var t in weights.Values) t.Dispose(); }
             if (compile && config["compile"] is JsonObject settings) Compile(model, settings);
@@ -164,7 +168,7 @@ internal static partial class ModelFile
         return model;
     }
 
-    static void Compile(Sequential model, JsonObject compile)
+    static void Compile(KerasModel model, JsonObject compile)
     {
         var (optimizer, loss, metrics) = ReadCompile(compile);
         model.Compile(optimizer, loss, metrics);
