@@ -19,6 +19,8 @@ internal static partial class ModelFile
 {
     /// <summary>The format identifier in metadata.json.</summary>
     public const string Format = "transfernotebooks.model";
+    /// <summary>The optimizer's step count in optimizer.safetensors (the slots are named <c>layer/weight/slotN</c>).</summary>
+    const string IterationsKey = "optimizer/iterations";
     /// <summary>The newest format version this library reads and the one it writes.</summary>
     public const int Version = 1;
 
@@ -40,7 +42,9 @@ internal static partial class ModelFile
             using (var w = zip.CreateEntry("model.safetensors", CompressionLevel.Fastest).Open()) SafeTensors.Write(w, model.NamedWeights());
             if (includeOptimizer && model.IsCompiled)
             {
-                var state = new Dictionary<string, Tensor>();
+                // The step count too: Adam's bias correction depends on it, so resuming without it takes different steps.
+                using var iterations = tensor(new[] { model.Optimizer.Iterations });
+                var state = new Dictionary<string, Tensor> { [IterationsKey] = iterations };
                 foreach (var (name, weight) in model.NamedWeights())
                     if (model.Optimizer.SlotsOf(weight) is { } slots)
                         for (int i = 0; i < slots.Count; i++) state[$"{name}/slot{i}"] = slots[i];
@@ -111,6 +115,7 @@ internal static partial class ModelFile
             {
                 using var s = optEntry.Open();
                 var state = SafeTensors.Read(s, path);
+                if (state.GetValueOrDefault(IterationsKey) is { } it) model.Optimizer.Iterations = it.to_type(ScalarType.Int64).item<long>();
                 foreach (var (name, weight) in model.NamedWeights())
                 {
                     var slots = Enumerable.Range(0, 8).Select(i => state.GetValueOrDefault($"{name}/slot{i}")).TakeWhile(t => t is not null).ToArray();
