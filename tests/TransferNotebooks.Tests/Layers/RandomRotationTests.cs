@@ -1,0 +1,64 @@
+using TransferNotebooks.Models;
+using static TransferNotebooks.Keras;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Tests.Layers;
+
+public class RandomRotationTests
+{
+    static Tensor Rotate(Tensor x, double lower, double upper, string fillMode = "reflect") =>
+        new TransferNotebooks.Layers.RandomRotation([lower, upper], fillMode, seed: 1).Call(x, training: true);
+
+    [Fact]
+    public void Factor_zero_is_identity_and_half_a_turn_is_a_double_flip()
+    {
+        using var x = ImageBatches.Random(3, 2, 5, 7);
+        using var same = Rotate(x, 0, 0);
+        Assert.Equal(x.shape, same.shape);
+        Assert.True(same.allclose(x, 1e-4, 1e-2), "factor 0 must leave the images as they are");
+        using var half = Rotate(x, 0.5, 0.5);
+        using var flipped = x.flip(2, 3);
+        Assert.True(half.allclose(flipped, 1e-4, 1e-2), "a 180 degree rotation must equal flipping rows and columns");
+    }
+
+    [Fact]
+    public void A_quarter_turn_is_counter_clockwise_as_in_keras()
+    {
+        using var x = ImageBatches.Random(2, 1, 6, 6);
+        using var quarter = Rotate(x, 0.25, 0.25);
+        using var expected = x.rot90(1, (2, 3)); // numpy's rot90: counter-clockwise as displayed, row 0 on top
+        Assert.True(quarter.allclose(expected, 1e-4, 1e-2));
+    }
+
+    [Fact]
+    public void Angles_vary_per_image_within_the_factor()
+    {
+        using var x = full(new long[] { 16, 1, 9, 9 }, 0f);
+        x.select(2, 4).fill_(100f); // a horizontal bar through the centre
+        using var y = new TransferNotebooks.Layers.RandomRotation([0.1], "constant", seed: 4).Call(x, training: true);
+        using var centre = y[.., 0, 4, 4];
+        Assert.True(centre.allclose(full(16, 100f), 1e-3, 1e-2), "the centre is fixed under rotation");
+        int differing = Enumerable.Range(1, 15).Count(i => !y[i].allclose(y[0], 1e-3, 1e-2));
+        Assert.True(differing > 12, $"each image should get its own angle; only {differing} of 15 differ from the first");
+    }
+
+    [Fact]
+    public void Identity_at_inference_seeded_refuses_wrap_and_round_trips()
+    {
+        using var x = ImageBatches.Random(4, 3, 6, 6);
+        ImageBatches.IdentityAtInference(new TransferNotebooks.Layers.RandomRotation([0.2]), x);
+        ImageBatches.SeededDeterminism(seed => new TransferNotebooks.Layers.RandomRotation([0.2], seed: seed), x);
+        var e = Assert.Throws<NotSupportedException>(() => RandomRotation(0.1, fillMode: "wrap"));
+        Assert.Contains("reflect", e.Message);
+        Assert.Throws<ArgumentException>(() => RandomRotation((0.2, 0.1)));
+        using var m = new Sequential(RandomRotation((-0.05, 0.1), fillMode: "constant", interpolation: "nearest", seed: 3, fillValue: 2, inputShape: [6, 6, 3]), Flatten(), Dense(2));
+        m.Compile(optimizer: "sgd", loss: "mse");
+        using var xs = ImageBatches.Random(2, 6, 6, 3);
+        RoundTrip.BothFormats(m, xs, (back, _) =>
+        {
+            var layer = Assert.IsType<TransferNotebooks.Layers.RandomRotation>(back.Layers[0]);
+            Assert.Equal(new[] { -0.05, 0.1 }, layer.Factor);
+            Assert.Equal(("constant", "nearest", (int?)3, 2.0), (layer.FillMode, layer.Interpolation, layer.Seed, layer.FillValue));
+        });
+    }
+}
