@@ -173,7 +173,7 @@ public static class ImageFolder
             using var scaled = Scale(source, new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul), path);
             // torchvision's CenterCrop: offsets rounded to the nearest pixel.
             int top = (int)Math.Round((h - fit.Height) / 2.0, MidpointRounding.ToEven), left = (int)Math.Round((w - fit.Width) / 2.0, MidpointRounding.ToEven);
-            var window = new SKBitmap(info);
+            var window = new SKBitmap();
             if (!scaled.ExtractSubset(window, SKRectI.Create(left, top, fit.Width, fit.Height)))
                 throw new InvalidDataException($"'{path}' could not be cropped to {fit.Width} x {fit.Height} after resizing to {w} x {h}.");
             var copy = window.Copy(SKColorType.Rgba8888);

@@ -37,6 +37,26 @@ public class RandomImageLayerTests
     }
 
     [Fact]
+    public void Without_a_seed_the_global_torch_seed_repeats_the_augmentations()
+    {
+        using var x = ImageBatches.Random(8, 3, 6, 6);
+        Tensor Run()
+        {
+            var layer = new TransferNotebooks.Layers.RandomRotation([0.3]);
+            using var first = layer.Call(x, training: true);
+            return layer.Call(x, training: true);
+        }
+        manual_seed(17);
+        using var a = Run();
+        manual_seed(17);
+        using var b = Run();
+        manual_seed(18);
+        using var c = Run();
+        Assert.True(a.equal(b).all().item<bool>(), "the same global seed must give the same augmentations");
+        Assert.False(a.allclose(c, 1e-3, 1e-2), "another global seed should give other augmentations");
+    }
+
+    [Fact]
     public void Non_image_input_is_refused_with_the_fix()
     {
         var e = Assert.Throws<ArgumentException>(() => new Sequential(RandomFlip(inputShape: [28, 28])));
