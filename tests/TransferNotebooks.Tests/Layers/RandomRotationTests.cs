@@ -30,6 +30,41 @@ public class RandomRotationTests
         Assert.True(quarter.allclose(expected, 1e-4, 1e-2));
     }
 
+    /// <summary>
+    /// An independent reference of TensorFlow's projective transform (what Keras's RandomRotation calls) for one channel:
+    /// the output pixel (x, y) reads the input at the rotated point about the centre ((W-1)/2, (H-1)/2), bilinearly, each of the
+    /// four neighbours outside the image reading <paramref name="fill"/>.
+    /// </summary>
+    static float[,] ReferenceRotation(float[,] image, double angle, float fill)
+    {
+        int h = image.GetLength(0), w = image.GetLength(1);
+        double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0, cos = Math.Cos(angle), sin = Math.Sin(angle);
+        float Read(int yy, int xx) => yy >= 0 && yy < h && xx >= 0 && xx < w ? image[yy, xx] : fill;
+        var result = new float[h, w];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double xi = cos * (x - cx) - sin * (y - cy) + cx, yi = sin * (x - cx) + cos * (y - cy) + cy;
+                int x0 = (int)Math.Floor(xi), y0 = (int)Math.Floor(yi);
+                double fx = xi - x0, fy = yi - y0;
+                result[y, x] = (float)((1 - fy) * ((1 - fx) * Read(y0, x0) + fx * Read(y0, x0 + 1)) + fy * ((1 - fx) * Read(y0 + 1, x0) + fx * Read(y0 + 1, x0 + 1)));
+            }
+        return result;
+    }
+
+    [Fact]
+    public void Thirty_degrees_with_a_constant_fill_matches_tensorflows_transform()
+    {
+        using var x = ImageBatches.Random(1, 1, 5, 7);
+        var image = new float[5, 7];
+        var values = x.data<float>().ToArray();
+        for (int i = 0; i < values.Length; i++) image[i / 7, i % 7] = values[i];
+        using var y = new TransferNotebooks.Layers.RandomRotation([1.0 / 12, 1.0 / 12], "constant", fillValue: 9, seed: 1).Call(x, training: true);
+        var got = y.data<float>().ToArray();
+        var expected = ReferenceRotation(image, Math.PI / 6, 9);
+        for (int i = 0; i < got.Length; i++) Assert.Equal(expected[i / 7, i % 7], got[i], 2);
+    }
+
     [Fact]
     public void Angles_vary_per_image_within_the_factor()
     {
