@@ -13,7 +13,7 @@ public sealed partial class Functional : INestedModel
     ModelLayer? asLayer;
 
     /// <summary>Runs the model on a batch in Keras layout (images channels last); returns its outputs.</summary>
-    public Tensor Call(Tensor x, bool training = false)
+    public override Tensor Call(Tensor x, bool training = false)
     {
         using var scope = NewDisposeScope();
         Validate(x, null);
@@ -21,11 +21,17 @@ public sealed partial class Functional : INestedModel
     }
 
     /// <inheritdoc />
-    public ModelOutput Forward(Tensor x, bool training, bool forLoss)
+    public override ModelOutput Forward(Tensor x, bool training, bool forLoss)
     {
         var values = new Tensor?[slots];
         var masks = new Tensor?[slots];
-        values[0] = x;
+        if (Inputs.Count == 1) values[0] = x;
+        else
+        {
+            var parts = PackedInputs.Unpack(x, Inputs.Select(i => i.ShapeArray).ToList());
+            for (int i = 0; i < parts.Length; i++)
+                values[i] = ModelCore.PrepareInput(parts[i], FirstConsumer(i), Inputs[i].ShapeArray, _ => Inputs[i].ShapeArray);
+        }
         for (int i = 0; ; i++)
         {
             var node = nodes[i];
@@ -48,40 +54,56 @@ public sealed partial class Functional : INestedModel
         return y;
     }
 
-    /// <summary>Layers train when trainable, kept training by the BatchNormalization policy, or (nested models) deciding for their own layers.</summary>
-    bool Trains(Layer l) => ModelCore.Trains(l, FrozenBatchNorm);
+    /// <summary>The layers that receive input <paramref name="input"/> of the model.</summary>
+    IEnumerable<Layer> InputConsumers(int input = 0) => nodes.Where(n => n.Inbound.Contains(input)).Select(n => n.Layer).Distinct();
 
-    /// <summary>The layers that receive the model's input.</summary>
-    IEnumerable<Layer> InputConsumers => nodes.Where(n => n.Inbound.Contains(0)).Select(n => n.Layer).Distinct();
+    /// <summary>The layer whose input rules (dtype, hints) apply to input <paramref name="input"/>.</summary>
+    Layer FirstConsumer(int input) => InputConsumers(input).FirstOrDefault(l => l.InputDType is not null) ?? InputConsumers(input).First();
 
-    Layer FirstLayer => InputConsumers.FirstOrDefault(l => l.InputDType is not null) ?? nodes[0].Layer;
+    Layer FirstLayer => FirstConsumer(0);
+
+    /// <summary>
+    /// A batch in Keras layout to what the first layers take. Several inputs arrive packed (one row per sample, see
+    /// <see cref="PackedInputs"/>) and are cut and prepared in <see cref="Forward"/>.
+    /// </summary>
+    public override Tensor PrepareInput(Tensor x) => Inputs.Count == 1 ? ModelCore.PrepareInput(x, FirstLayer, Input.ShapeArray, _ => Input.ShapeArray) : x;
 
     /// <inheritdoc />
-    public Tensor PrepareInput(Tensor x) => ModelCore.PrepareInput(x, FirstLayer, Input.ShapeArray, _ => Input.ShapeArray);
+    public override void Validate(Tensor x, Tensor? y)
+    {
+        if (Inputs.Count == 1)
+        {
+            ModelCore.Validate(x, y, compiled.Loss, t => { foreach (var l in InputConsumers()) l.CheckInput(t); }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
+            return;
+        }
+        var shapes = Inputs.Select(i => i.ShapeArray).ToList();
+        long width = PackedInputs.Width(shapes);
+        if (x.dim() != 2 || x.shape[1] != width)
+            throw new ArgumentException($"Model '{Name}' takes {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => $"'{i.InputName}' {Layer.ShapeText(i.ShapeArray)}"))}) "
+                + "but was given one tensor. Pass one tensor per input, in that order: model.Fit(new[] { a, b }, y), model.Predict(new[] { a, b }).");
+        ModelCore.Validate(x, y, compiled.Loss, t =>
+        {
+            var parts = PackedInputs.Unpack(t, shapes);
+            for (int i = 0; i < parts.Length; i++)
+            {
+                using var typed = FirstConsumer(i).InputDType is { } dtype ? parts[i].to_type(dtype) : parts[i].alias();
+                foreach (var l in InputConsumers(i)) l.CheckInput(typed);
+            }
+        }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
+    }
 
-    /// <inheritdoc />
-    public void Validate(Tensor x, Tensor? y) =>
-        ModelCore.Validate(x, y, compiled.Loss, t => { foreach (var l in InputConsumers) l.CheckInput(t); }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
-
-    /// <inheritdoc />
-    public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
-        layers.Where(Trains).SelectMany(l => l.TrainableParameterGroups()).ToList();
 
 
     // ---------------------------------------------------------------- the model as a layer
-
-    /// <summary>Calls the model on a symbolic tensor inside another functional model (its weights are shared).</summary>
-    public KerasTensor Call(KerasTensor input) => ((INestedModel)this).AsLayer().Call(input);
-
-    /// <summary>Calls the model on a symbolic tensor with a fixed mode (<c>training: false</c>: inference mode inside training, as Keras).</summary>
-    public KerasTensor Call(KerasTensor input, bool training) => ((INestedModel)this).AsLayer().Call(input, training);
 
     int[]? INestedModel.InputShape => InputShape;
     int[]? INestedModel.OutputShape => OutputShape;
     IReadOnlyList<Layer> INestedModel.AllLayers => layers;
     Layer INestedModel.FirstLayer => FirstLayer;
 
-    int[] INestedModel.BuildFor(int[] inputShape) => Input.ShapeArray.SequenceEqual(inputShape) ? OutputShape
+    int[] INestedModel.BuildFor(int[] inputShape) => Inputs.Count > 1
+        ? throw new NotSupportedException($"Model '{Name}' has {Inputs.Count} inputs; only models with one input can be called as a layer here.")
+        : Input.ShapeArray.SequenceEqual(inputShape) ? OutputShape
         : throw new ArgumentException($"Model '{Name}' takes inputs of shape {Layer.ShapeText(Input.ShapeArray)}, not {Layer.ShapeText(inputShape)}.");
 
     void INestedModel.SetTrainable(bool trainable)
@@ -95,20 +117,18 @@ public sealed partial class Functional : INestedModel
 
     /// <summary>
     /// Saves the graph (layers, their configs and calls), weights, trainable flags and compile settings in this library's format,
-    /// atomically; load it back with <see cref="Model.LoadFunctional"/>. Nested Sequential and functional models are saved inside.
+    /// atomically; load it back with <see cref="Model.Load"/>. Nested Sequential and functional models are saved inside.
     /// </summary>
-    public void Save(string path) => ModelFile.Save(this, path);
-
-    /// <summary>Saves only the weights, as a safetensors file (atomically).</summary>
-    public void SaveWeights(string path) => Data.AtomicFile.Write(path, s => SafeTensors.Write(s, NamedWeights()));
-
-    /// <summary>Loads weights saved by <see cref="SaveWeights"/>.</summary>
-    public LoadWeightsReport LoadWeights(string path, bool strict = true, bool skipMismatch = false)
+    /// <param name="path">The file (<c>.tnmodel</c> by convention).</param>
+    /// <param name="includeOptimizer">Also save the optimizer's state, to resume training exactly.</param>
+    /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
+    /// <exception cref="NotSupportedException">Keras format: not written for functional models yet.</exception>
+    public override void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No weights file at '{path}'.", path);
-        Dictionary<string, Tensor> weights;
-        using (var s = File.OpenRead(path)) weights = SafeTensors.Read(s, path);
-        try { return WeightsIO.Assign(NamedWeights(), weights, strict, skipMismatch, path); }
-        finally { foreach (var t in weights.Values) t.Dispose(); }
+        if (format == ModelFormat.Auto)
+            format = string.Equals(Path.GetExtension(path), ".keras", StringComparison.OrdinalIgnoreCase) ? ModelFormat.Keras : ModelFormat.TransferNotebooks;
+        if (format == ModelFormat.Keras)
+            throw new NotSupportedException($"Saving functional models as Keras files is not supported yet; save '{path}' as a {Model.Extension} file.");
+        ModelFile.Save(this, path, includeOptimizer);
     }
 }
