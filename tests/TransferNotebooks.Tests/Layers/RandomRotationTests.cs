@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using TransferNotebooks.Models;
+using TransferNotebooks.Tests.Data;
 using static TransferNotebooks.Keras;
 using static TorchSharp.torch;
 
@@ -95,5 +97,32 @@ public class RandomRotationTests
             Assert.Equal(new[] { -0.05, 0.1 }, layer.Factor);
             Assert.Equal(("constant", "nearest", (int?)3, 2.0), (layer.FillMode, layer.Interpolation, layer.Seed, layer.FillValue));
         });
+    }
+
+    [Fact]
+    public void A_keras_3_config_loads_and_unsupported_settings_name_themselves()
+    {
+        using var m = new Sequential(RandomRotation(0.2, inputShape: [6, 6, 3]), Flatten(), Dense(2));
+        using var dir = TestData.Temp();
+        // The keys Keras 3's get_config writes for RandomRotation, including the ones this library does not use (value_range).
+        var keras = RoundTrip.KerasFileWithEditedLayer(m, dir, "RandomRotation", c =>
+        {
+            c["factor"] = new JsonArray(-0.1, 0.25);
+            c["data_format"] = "channels_last";
+            c["fill_mode"] = "nearest";
+            c["fill_value"] = 0.0;
+            c["interpolation"] = "bilinear";
+            c["seed"] = null;
+            c["value_range"] = new JsonArray(0, 255);
+        });
+        using (var loaded = Model.Load(keras))
+        {
+            var layer = Assert.IsType<TransferNotebooks.Layers.RandomRotation>(loaded.Layers[0]);
+            Assert.Equal((-0.1, 0.25, "nearest", (int?)null), (layer.Lower, layer.Upper, layer.FillMode, layer.Seed));
+        }
+        var wrap = RoundTrip.KerasFileWithEditedLayer(m, dir, "RandomRotation", c => c["fill_mode"] = "wrap");
+        Assert.Contains("wrap", Assert.Throws<NotSupportedException>(() => Model.Load(wrap)).Message);
+        var channelsFirst = RoundTrip.KerasFileWithEditedLayer(m, dir, "RandomRotation", c => c["data_format"] = "channels_first");
+        Assert.Contains("channels_first", Assert.Throws<NotSupportedException>(() => Model.Load(channelsFirst)).Message);
     }
 }
