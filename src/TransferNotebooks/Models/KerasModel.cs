@@ -14,7 +14,7 @@ namespace TransferNotebooks.Models;
 /// asks for, written once for <see cref="Sequential"/> and <see cref="Functional"/>. <typeparamref name="TSelf"/> is the model
 /// type, so <c>Compile</c> returns it for chaining.
 /// </summary>
-public abstract class KerasModel<TSelf> where TSelf : KerasModel<TSelf>, ITrainableModel
+public abstract partial class KerasModel<TSelf> where TSelf : KerasModel<TSelf>, ITrainableModel
 {
     private protected readonly CompileSettings compiled = new();
 
