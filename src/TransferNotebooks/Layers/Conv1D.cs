@@ -73,7 +73,9 @@ namespace TransferNotebooks.Layers
                     x = x.transpose(1, 2)
                     if any(self.pads):
                         x = F.pad(x, self.pads)
-                    return F.conv1d(x, self.kernel, self.bias, self.strides).transpose(1, 2)
+                    # As the .NET layer: conv2d on a height-1 image (conv1d returned NaN filters intermittently on AVX-512 CPUs).
+                    y = F.conv2d(x.unsqueeze(2), self.kernel.unsqueeze(2), self.bias, (1, self.strides))
+                    return y.squeeze(2).transpose(1, 2)
             """);
 
         /// <inheritdoc />
