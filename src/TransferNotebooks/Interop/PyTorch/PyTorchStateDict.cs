@@ -36,10 +36,10 @@ internal static class PyTorchStateDict
         try
         {
             var ours = target.ToDictionary(kv => KeyOf(kv.Key), kv => (Name: kv.Key, Tensor: kv.Value));
-            var missing = ours.Keys.Where(k => !file.ContainsKey(k)).ToList();
-            var unexpected = file.Keys.Where(k => !ours.ContainsKey(k)).ToList();
+            var missing = ours.Keys.Where(k => !file.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+            var unexpected = file.Keys.Where(k => !ours.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
             var misShaped = file.Where(kv => ours.TryGetValue(kv.Key, out var o) && !o.Tensor.shape.SequenceEqual(kv.Value.shape))
-                .Select(kv => $"{kv.Key}: file [{string.Join(", ", kv.Value.shape)}] vs model [{string.Join(", ", ours[kv.Key].Tensor.shape)}]").ToList();
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: file [{string.Join(", ", kv.Value.shape)}] vs model [{string.Join(", ", ours[kv.Key].Tensor.shape)}]").ToList();
             if (misShaped.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0)))
                 throw new InvalidDataException(Problems(path, missing, unexpected, misShaped, strict));
             var loaded = new List<string>();
