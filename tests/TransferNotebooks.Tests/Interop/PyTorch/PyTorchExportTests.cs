@@ -58,15 +58,17 @@ public class PyTorchExportTests(PyTorchExportTests.ExportCases cases, ITestOutpu
             Add("gru_reset_before_masked", GruResetBefore(), tokens, null, tokenTrain, tokenLabels);
             Add("residual", Residual(), images, digits, imageTrain, imageLabels);
             Add("merges_reshape", Merges(), images, digits, imageTrain, imageLabels);
-            Add("conv1d", Conv1DText(), tokens, null, tokenTrain, tokenLabels);
+            // Untrained: one Fit epoch of this model left NaN weights in 1 of 3 runs here (NaN in Predict and in PyTorch alike, so the
+            // weights themselves; the libtorch convolution NaN noted in Conv1D.cs), which made the check flaky. Its layers have no statistics.
+            Add("conv1d", Conv1DText(), tokens, null, null, null);
             Add("nested", Nested(), images, digits, imageTrain, imageLabels);
             Add("activations", Activations(), images, null, imageTrain, imageLabels);
             PythonOutput = PythonTorch.Run("check_export.py", All.Values.Select(c => c.Folder), TimeSpan.FromMinutes(8));
         }
 
-        void Add<T>(string name, KerasModel<T> model, Tensor x, Tensor? y, Tensor xTrain, Tensor yTrain) where T : KerasModel<T>, TransferNotebooks.Training.ITrainableModel
+        void Add<T>(string name, KerasModel<T> model, Tensor x, Tensor? y, Tensor? xTrain, Tensor? yTrain) where T : KerasModel<T>, TransferNotebooks.Training.ITrainableModel
         {
-            model.Fit(xTrain, yTrain, epochs: 1, batchSize: 64, verbose: 0, seed: 3); // moves the weights and the normalization statistics off their start
+            if (xTrain is not null) model.Fit(xTrain, yTrain!, epochs: 1, batchSize: 64, verbose: 0, seed: 3); // moves the weights and the normalization statistics off their start
             var folder = temp.Sub(name);
             model.SavePyTorch(folder);
             Npy.Save(Path.Combine(folder, "x.npy"), x);
