@@ -45,7 +45,7 @@ internal sealed class PyTorchModelScript
             from torch import nn
             import torch.nn.functional as F
 
-            """);
+            """).Append('\n');
         foreach (var c in script.layerClasses) text.Append('\n').Append(c.Source.TrimEnd()).Append("\n\n");
         foreach (var c in script.modelClasses) text.Append('\n').Append(c.TrimEnd()).Append("\n\n");
         text.Append($$"""
@@ -144,7 +144,7 @@ internal sealed class PyTorchModelScript
                             x = x.permute(0, 3, 1, 2)
                         return x
 
-                """);
+                """).Append('\n');
         else text.Append('\n');
         text.Append("    def call(self, h0, logits=False):\n");
         foreach (var line in call) text.Append("        ").Append(line).Append('\n');
