@@ -255,7 +255,11 @@ public class PyTorchExportTests(PyTorchExportTests.ExportCases cases, ITestOutpu
         var script = File.ReadAllText(Path.Combine(c.Folder, "model.py"));
         Assert.Contains("self.features = Model_features()", script);
         Assert.Contains("self.conv2d = Conv2D(1, 4, (3, 3), (1, 1), [0, 0, 0, 0], use_bias=True)", script);
-        Assert.Contains("logits", script);
-        Assert.Equal(["model.py", "state_dict.pt"], Directory.GetFiles(c.Folder, "*.p*").Select(Path.GetFileName).Where(f => f is "model.py" or "state_dict.pt").Order());
+        Assert.Contains("if logits:\n            return self.dense(h2)", script);
+        using var stream = File.OpenRead(Path.Combine(c.Folder, "state_dict.pt"));
+        var stateDict = TorchSharp.PyBridge.PyTorchUnpickler.UnpickleStateDict(stream);
+        var keys = stateDict.Keys.Cast<string>().Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["dense.bias", "dense.kernel", "features.conv2d.bias", "features.conv2d.kernel"], keys);
+        foreach (var value in stateDict.Values) ((Tensor)value!).Dispose();
     }
 }
