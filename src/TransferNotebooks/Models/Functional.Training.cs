@@ -96,8 +96,25 @@ public sealed partial class Functional : INestedModel
     /// <summary>
     /// Saves the graph (layers, their configs and calls), weights, trainable flags and compile settings in this library's format,
     /// atomically; load it back with <see cref="Model.LoadFunctional"/>. Nested Sequential and functional models are saved inside.
+    /// <c>model.Save("model.onnx")</c> (or <see cref="ModelFormat.Onnx"/>) writes an ONNX graph for ONNX Runtime instead (see docs/interop.md).
     /// </summary>
-    public void Save(string path) => ModelFile.Save(this, path);
+    /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.onnx</c> for ONNX).</param>
+    /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), <see cref="ModelFormat.TransferNotebooks"/> or <see cref="ModelFormat.Onnx"/>.</param>
+    /// <exception cref="NotSupportedException">Keras format (not written for functional models yet), or ONNX with a layer that has no ONNX form.</exception>
+    public void Save(string path, ModelFormat format = ModelFormat.Auto)
+    {
+        if (format == ModelFormat.Auto) format = Sequential.FormatOf(path);
+        switch (format)
+        {
+            case ModelFormat.Onnx: Interop.Onnx.OnnxExport.Save(this, path); break;
+            case ModelFormat.Keras:
+                throw new NotSupportedException($"Writing Keras files of functional models is not supported yet; save '{path}' as a {Model.Extension} file (or .onnx to serve it).");
+            default: ModelFile.Save(this, path); break;
+        }
+    }
+
+    /// <summary>The callbacks' save (ModelCheckpoint): by extension, as <see cref="Save"/>.</summary>
+    void ITrainableModel.Save(string path) => Save(path);
 
     /// <summary>Saves only the weights, as a safetensors file (atomically).</summary>
     public void SaveWeights(string path) => Data.AtomicFile.Write(path, s => SafeTensors.Write(s, NamedWeights()));

@@ -6,15 +6,21 @@ using TransferNotebooks.Models.KerasImport;
 
 namespace TransferNotebooks.Models;
 
-/// <summary>The format <see cref="Sequential.Save"/> writes.</summary>
+/// <summary>The format <see cref="Sequential.Save"/> and <see cref="Functional.Save"/> write.</summary>
 public enum ModelFormat
 {
-    /// <summary>By the file's extension: <c>.keras</c> writes <see cref="Keras"/>, anything else (<c>.tnmodel</c> by convention) <see cref="TransferNotebooks"/>.</summary>
+    /// <summary>By the file's extension: <c>.keras</c> writes <see cref="Keras"/>, <c>.onnx</c> <see cref="Onnx"/>, anything else (<c>.tnmodel</c> by convention) <see cref="TransferNotebooks"/>.</summary>
     Auto,
     /// <summary>This library's own file (<c>.tnmodel</c>): a zip of metadata.json, config.json and model.safetensors (optionally optimizer.safetensors).</summary>
     TransferNotebooks,
     /// <summary>Keras 3's <c>.keras</c> zip (config.json, metadata.json, model.weights.h5), loadable by <c>keras.saving.load_model</c>; no optimizer state.</summary>
     Keras,
+    /// <summary>
+    /// ONNX (opset 17, <c>.onnx</c>) for serving with ONNX Runtime or any ONNX engine: the inference graph with the weights, taking the
+    /// model's own input (Keras layout: channels last; int64 token ids for an Embedding) with a dynamic batch dimension and returning what
+    /// <c>Predict</c> returns. Export only: no training state; layers with no ONNX form are refused with an error naming them.
+    /// </summary>
+    Onnx,
 }
 
 /// <summary>Loading models from files (Keras's <c>load_model</c>): the one way to open a saved model.</summary>
