@@ -324,6 +324,36 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Empty(dir.Files());
     }
 
+    /// <summary>A custom layer that gives itself an ONNX form through the public graph API.</summary>
+    sealed class Halving(string? name = null) : Layer(name, null)
+    {
+        static readonly LayerType HalvingType = LayerType.Of<Halving, TransferNotebooks.Tests.Layers.ScaleByConfig>("Halving",
+            TransferNotebooks.Tests.Layers.ScaleByJson.Default.ScaleByConfig, _ => new(0.5), (_, n, _) => new Halving(n));
+        public override LayerType LayerType => HalvingType;
+        protected override int[] BuildCore(int[] inputShape) => inputShape;
+        public override Tensor Call(Tensor input, bool training) => input.mul(0.5);
+        public override string[] ToOnnx(TransferNotebooks.Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("Mul", [inputs[0], graph.Scalar(0.5f, "half")])];
+    }
+
+    [Fact]
+    public void A_custom_layer_that_overrides_ToOnnx_exports()
+    {
+        random.manual_seed(8);
+        var model = new Sequential(Dense(8, inputShape: [784]), new Halving("halving"), Dense(3, activation: "softmax"));
+        Compare("custom layer with ToOnnx", model, Flat);
+    }
+
+    [Fact]
+    public void The_masked_Keras_fixture_is_refused_naming_its_recurrent_layer()
+    {
+        var model = Model.Load(Path.Combine(TestData.Fixtures, "keras", "masked.keras"), compile: false);
+        using var dir = TestData.Temp();
+        var e = Assert.Throws<NotSupportedException>(() => model.Save(dir.Sub("masked.onnx")));
+        Assert.Contains("padding mask", e.Message);
+        Assert.Empty(dir.Files());
+    }
+
     [Fact]
     public void A_custom_layer_or_activation_without_an_ONNX_form_is_refused_with_the_fix()
     {
