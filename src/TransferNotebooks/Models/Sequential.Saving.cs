@@ -15,15 +15,10 @@ public sealed partial class Sequential
     /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>
     /// <exception cref="NotSupportedException">Keras or ONNX format: a layer has no equivalent there (a custom layer; for ONNX also an LSTM/GRU behind a padding mask), or <paramref name="includeOptimizer"/> was asked for.</exception>
-    public void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
+    public override void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
     {
-        if (format == ModelFormat.Auto) format = FormatOf(path);
-        if (format == ModelFormat.Onnx)
-        {
-            if (includeOptimizer)
-                throw new NotSupportedException($"ONNX files carry no training state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training.");
-            Interop.Onnx.OnnxExport.Save(this, path);
-        }
+        if (format == ModelFormat.Auto) format = Model.FormatOf(path);
+        if (format == ModelFormat.Onnx) Interop.Onnx.OnnxExport.Save(this, path, includeOptimizer);
         else if (format == ModelFormat.Keras)
         {
             if (includeOptimizer)
@@ -31,32 +26,5 @@ public sealed partial class Sequential
             KerasImport.KerasZipWriter.Save(this, path);
         }
         else ModelFile.Save(this, path, includeOptimizer);
-    }
-
-    /// <summary>The format a path's extension names: <c>.keras</c> Keras, <c>.onnx</c> ONNX, anything else this library's.</summary>
-    internal static ModelFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
-    {
-        ".keras" => ModelFormat.Keras,
-        ".onnx" => ModelFormat.Onnx,
-        _ => ModelFormat.TransferNotebooks,
-    };
-
-    /// <summary>The callbacks' save (ModelCheckpoint): by extension, as <see cref="Save"/>.</summary>
-    void Training.ITrainableModel.Save(string path) => Save(path);
-
-    /// <summary>Saves only the weights, as a safetensors file (atomically).</summary>
-    public void SaveWeights(string path) => WeightsIO.Save(this, path);
-
-    /// <summary>Loads weights saved by <see cref="SaveWeights"/> (or any safetensors file named <c>layer/weight</c>).</summary>
-    /// <param name="path">The safetensors file.</param>
-    /// <param name="strict">Require the file and the model to have exactly the same weights.</param>
-    /// <param name="skipMismatch">Skip weights whose shapes differ (listed in the report) instead of failing.</param>
-    public LoadWeightsReport LoadWeights(string path, bool strict = true, bool skipMismatch = false)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No weights file at '{path}'.", path);
-        Dictionary<string, TorchSharp.torch.Tensor> weights;
-        using (var s = File.OpenRead(path)) weights = SafeTensors.Read(s, path);
-        try { return WeightsIO.Assign(this, weights, strict, skipMismatch, path); }
-        finally { foreach (var t in weights.Values) t.Dispose(); }
     }
 }

@@ -22,16 +22,16 @@ internal static class OnnxExport
     /// <summary>The graph output's name.</summary>
     public const string OutputName = "output";
 
-    /// <summary>Saves <paramref name="model"/> as ONNX at <paramref name="path"/>, atomically.</summary>
-    public static void Save(Sequential model, string path)
+    /// <summary>Saves <paramref name="model"/> (a Sequential or a Functional) as ONNX at <paramref name="path"/>, atomically.</summary>
+    /// <exception cref="NotSupportedException"><paramref name="includeOptimizer"/>: ONNX carries no training state; or a layer has no ONNX form.</exception>
+    public static void Save(KerasModel model, string path, bool includeOptimizer)
     {
-        if (!model.Built || model.InputShape is null)
-            throw new InvalidOperationException($"Model '{model.Name}' is not built, so its input shape is unknown: give the first layer an inputShape, call Build(shape), or Fit/Predict once before saving as ONNX.");
+        if (includeOptimizer)
+            throw new NotSupportedException($"ONNX files carry no training state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training.");
+        if (model is Sequential { Built: false } s)
+            throw new InvalidOperationException($"Model '{s.Name}' is not built, so its input shape is unknown: give the first layer an inputShape, call Build(shape), or Fit/Predict once before saving as ONNX.");
         Write(ToModel(model), path);
     }
-
-    /// <summary>Saves <paramref name="model"/> as ONNX at <paramref name="path"/>, atomically.</summary>
-    public static void Save(Functional model, string path) => Write(ToModel(model), path);
 
     static void Write(ModelProto proto, string path) => AtomicFile.Write(path, s => proto.WriteTo(s));
 
