@@ -41,6 +41,9 @@ namespace TransferNotebooks.Layers
         public override Tensor CallWithoutActivation(Tensor input, bool training) => input.alias();
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => Function.Apply(input);
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [Function.ToOnnx(graph, inputs[0], this)];
     }
 }
 

@@ -27,6 +27,9 @@ namespace TransferNotebooks.Layers
             CheckCount(inputs);
             var y = inputs[0].add(inputs[1]); for (int i = 2; i < inputs.Count; i++) y = y.add_(inputs[i]); return y;
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [inputs.Skip(1).Aggregate(inputs[0], (y, x) => graph.Node("Add", [y, x]))];
     }
 }
 

@@ -43,6 +43,10 @@ namespace TransferNotebooks.Layers
             var counts = nn.functional.avg_pool2d(ones, [PoolSize, PoolSize], [Strides, Strides]);
             return (sums / counts).MoveToOuterDisposeScope();
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("AveragePool", [inputs[0]], [.. OnnxPoolingAttributes(), new("count_include_pad", 0L)])];
     }
 }
 

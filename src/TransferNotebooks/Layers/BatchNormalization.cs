@@ -129,6 +129,17 @@ namespace TransferNotebooks.Layers
             }
             return nn.functional.batch_norm(input, MovingMean, MovingVariance, Gamma, Beta, useBatchStats, 1 - Momentum, Epsilon);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            // Inference form: the moving statistics. Sequences [N, T, C] put channels on axis 1 and back, as Call does.
+            bool sequence = InputShape!.Length == 2;
+            var x = sequence ? graph.Transpose(inputs[0], 0, 2, 1) : inputs[0];
+            var y = graph.Node("BatchNormalization", [x, graph.Initializer(Gamma, "gamma"), graph.Initializer(Beta, "beta"),
+                graph.Initializer(MovingMean, "moving_mean"), graph.Initializer(MovingVariance, "moving_variance")], new Interop.Onnx.OnnxAttribute("epsilon", (float)Epsilon));
+            return [sequence ? graph.Transpose(y, 0, 2, 1) : y];
+        }
     }
 }
 

@@ -81,6 +81,10 @@ namespace TransferNotebooks.Layers
             CheckCount(inputs);
             return cat(inputs.ToArray(), TensorDim((int)inputs[0].dim() - 1));
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("Concat", inputs, new Interop.Onnx.OnnxAttribute("axis", TensorDim(InputShapes![0].Length)))];
     }
 }
 

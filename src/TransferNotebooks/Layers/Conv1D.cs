@@ -134,6 +134,17 @@ namespace TransferNotebooks.Layers
             var z = CallWithoutActivation(input, training);
             return Activation.IsLinear ? z : Activation.Apply(z);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var (before, after) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], KernelSize, Strides) : (0, 0);
+            var x = graph.Transpose(inputs[0], 0, 2, 1); // [N, steps, channels] -> [N, channels, steps]
+            string[] args = Bias is null ? [x, graph.Initializer(Kernel, "kernel")] : [x, graph.Initializer(Kernel, "kernel"), graph.Initializer(Bias, "bias")];
+            var z = graph.Node("Conv", args, new Interop.Onnx.OnnxAttribute("kernel_shape", new long[] { KernelSize }),
+                new Interop.Onnx.OnnxAttribute("strides", new long[] { Strides }), new Interop.Onnx.OnnxAttribute("pads", new long[] { before, after }));
+            return [Activation.ToOnnx(graph, graph.Transpose(z, 0, 2, 1), this)];
+        }
     }
 }
 

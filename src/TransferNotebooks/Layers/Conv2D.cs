@@ -126,6 +126,17 @@ namespace TransferNotebooks.Layers
             var z = CallWithoutActivation(input, training);
             return Activation.IsLinear ? z : Activation.Apply(z);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var (top, bottom) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], KernelSize.H, Strides.H) : (0, 0);
+            var (left, right) = PaddingMode == "same" ? Padding.SamePads(InputShape![1], KernelSize.W, Strides.W) : (0, 0);
+            string[] args = Bias is null ? [inputs[0], graph.Initializer(Kernel, "kernel")] : [inputs[0], graph.Initializer(Kernel, "kernel"), graph.Initializer(Bias, "bias")];
+            var z = graph.Node("Conv", args, new Interop.Onnx.OnnxAttribute("kernel_shape", new long[] { KernelSize.H, KernelSize.W }),
+                new Interop.Onnx.OnnxAttribute("strides", new long[] { Strides.H, Strides.W }), new Interop.Onnx.OnnxAttribute("pads", new long[] { top, left, bottom, right }));
+            return [Activation.ToOnnx(graph, z, this)];
+        }
     }
 }
 

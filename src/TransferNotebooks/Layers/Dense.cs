@@ -114,6 +114,19 @@ namespace TransferNotebooks.Layers
             return Activation.IsLinear ? z : Activation.Apply(z);
         }
 
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var kernel = graph.Initializer(Kernel, "kernel");
+            string z;
+            if (InputShape!.Length == 1 && Bias is not null) z = graph.Node("Gemm", [inputs[0], kernel, graph.Initializer(Bias, "bias")]);
+            else
+            {
+                z = graph.Node("MatMul", [inputs[0], kernel]);
+                if (Bias is not null) z = graph.Node("Add", [z, graph.Initializer(Bias, "bias")]);
+            }
+            return [Activation.ToOnnx(graph, z, this)];
+        }
     }
 }
 

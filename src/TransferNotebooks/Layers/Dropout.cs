@@ -42,6 +42,9 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) =>
             training && Rate > 0 ? nn.functional.dropout(input, Rate, true) : input.alias();
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [inputs[0]]; // inference: the identity
     }
 }
 

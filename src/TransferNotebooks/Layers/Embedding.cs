@@ -104,6 +104,15 @@ namespace TransferNotebooks.Layers
             if (min < 0 || max >= InputDim)
                 throw new ArgumentException($"Embedding layer '{Name}' got token id {(min < 0 ? min : max)} outside [0, {InputDim}). Raise inputDim or cap the vocabulary (for IMDB: Imdb.Load(numWords: {InputDim})).");
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var ids = graph.Node("Cast", [inputs[0]], new Interop.Onnx.OnnxAttribute("to", 7L)); // int64, as Call converts
+            var rows = graph.Node("Gather", [graph.Initializer(Embeddings, "embeddings"), ids], new Interop.Onnx.OnnxAttribute("axis", 0L));
+            if (MaskZero) graph.SetMask(rows, graph.Node("Not", [graph.Node("Equal", [ids, graph.Int64s([0], "zero")])]));
+            return [rows];
+        }
     }
 }
 

@@ -43,6 +43,13 @@ namespace TransferNotebooks.Layers
             var x = input.dim() == 4 ? ImageLayout.ToChannelsLast(input) : input;
             return x.reshape(x.shape[0], -1);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var x = InputShape!.Length == 3 ? graph.Transpose(inputs[0], 0, 2, 3, 1) : inputs[0]; // back to Keras's channels last
+            return [graph.Node("Flatten", [x], new Interop.Onnx.OnnxAttribute("axis", 1L))];
+        }
     }
 }
 

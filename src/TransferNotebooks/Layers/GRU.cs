@@ -105,6 +105,16 @@ namespace TransferNotebooks.Layers
             // h = z·h_prev + (1 - z)·candidate
             return candidate.add(z.mul(previous.sub(candidate)));
         }
+
+        /// <inheritdoc />
+        internal override (string Op, Tensor W, Tensor R, Tensor? B, Interop.Onnx.OnnxAttribute[] Attributes)? OnnxRecurrent()
+        {
+            // Keras's gate order z, r, h is ONNX's; reset_after is ONNX's linear_before_reset, its bias rows [input; recurrent] ONNX's [Wb, Rb].
+            var w = Kernel.detach().t().unsqueeze(0);
+            var r = RecurrentKernel.detach().t().unsqueeze(0);
+            Tensor? b = Bias is null ? null : ResetAfter ? Bias.detach().reshape(1, 6 * Units) : cat([Bias.detach(), zeros(3 * Units)]).unsqueeze(0);
+            return ("GRU", w, r, b, [new("linear_before_reset", ResetAfter ? 1L : 0L), .. OnnxActivations([RecurrentActivation, Activation], ["Sigmoid", "Tanh"])]);
+        }
     }
 }
 

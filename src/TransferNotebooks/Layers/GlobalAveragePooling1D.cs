@@ -38,6 +38,20 @@ namespace TransferNotebooks.Layers
             using var count = weights.sum([1]).clamp_min(1);
             return sum.div(count);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var keepdims = new Interop.Onnx.OnnxAttribute("keepdims", 0L);
+            if (graph.MaskOf(inputs[0]) is not { } mask)
+                return [graph.Node("ReduceMean", [inputs[0]], new Interop.Onnx.OnnxAttribute("axes", new long[] { 1 }), keepdims)];
+            // The mean over real steps only, as Call with a mask: sum(x · mask) / max(count, 1).
+            var axis = graph.Int64s([1], "axis");
+            var weights = graph.Node("Unsqueeze", [graph.Node("Cast", [mask], new Interop.Onnx.OnnxAttribute("to", 1L)), graph.Int64s([-1], "last")]);
+            var sum = graph.Node("ReduceSum", [graph.Node("Mul", [inputs[0], weights]), axis], keepdims);
+            var count = graph.Node("Max", [graph.Node("ReduceSum", [weights, axis], keepdims), graph.Scalar(1f, "one")]);
+            return [graph.Node("Div", [sum, count])];
+        }
     }
 }
 

@@ -27,6 +27,10 @@ namespace TransferNotebooks.Layers
             : throw new ArgumentException($"GlobalAveragePooling2D layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => input.mean([2, 3]);
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("ReduceMean", [inputs[0]], new Interop.Onnx.OnnxAttribute("axes", new long[] { 2, 3 }), new Interop.Onnx.OnnxAttribute("keepdims", 0L))];
     }
 }
 

@@ -27,6 +27,10 @@ namespace TransferNotebooks.Layers
             : throw new ArgumentException($"GlobalMaxPooling1D layer '{Name}' needs (steps, channels) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => input.amax([1]);
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("ReduceMax", [inputs[0]], new Interop.Onnx.OnnxAttribute("axes", new long[] { 1 }), new Interop.Onnx.OnnxAttribute("keepdims", 0L))];
     }
 }
 

@@ -80,6 +80,21 @@ namespace TransferNotebooks.Layers
             carry = c;
             return o.mul(Activation.Apply(c));
         }
+
+        /// <inheritdoc />
+        internal override (string Op, Tensor W, Tensor R, Tensor? B, Interop.Onnx.OnnxAttribute[] Attributes)? OnnxRecurrent()
+        {
+            // Keras (and this layer) order the gates i, f, c, o along the kernel's columns; ONNX wants rows i, o, f, c.
+            static Tensor Gates(Tensor m, int dim)
+            {
+                var g = m.chunk(4, dim);
+                return cat([g[0], g[3], g[1], g[2]], dim);
+            }
+            var w = Gates(Kernel.detach(), 1).t().unsqueeze(0);
+            var r = Gates(RecurrentKernel.detach(), 1).t().unsqueeze(0);
+            Tensor? b = Bias is null ? null : cat([Gates(Bias.detach(), 0), zeros(4 * Units)]).unsqueeze(0);
+            return ("LSTM", w, r, b, OnnxActivations([RecurrentActivation, Activation, Activation], ["Sigmoid", "Tanh", "Tanh"]));
+        }
     }
 }
 

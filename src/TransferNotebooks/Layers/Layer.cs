@@ -237,4 +237,15 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
         using var u = rand(shape, ScalarType.Float32);
         return (u * (2 * limit) - limit).detach();
     }
+
+    /// <summary>
+    /// Adds this layer's ONNX nodes to <paramref name="graph"/> for <paramref name="inputs"/> (value names, in the model's inner layout:
+    /// images channels first, as <c>Call</c> receives them) and returns the output's name; inference form (dropout off, batch
+    /// statistics frozen). Used by <c>model.Save("model.onnx")</c>. A custom layer overrides it to be exportable.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The layer, or one of its settings, has no ONNX form (the message names it and the fix).</exception>
+    public virtual string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+        throw new NotSupportedException($"Layer {Label} has no ONNX form; export needs every layer to have one. "
+            + "Override ToOnnx(OnnxGraph, string[]) in the layer class to add its ONNX nodes, or replace the layer with built-in ones, "
+            + "or save the model in this library's format (.tnmodel) instead.");
 }

@@ -61,6 +61,15 @@ namespace TransferNotebooks.Layers
             using var pooled = nn.functional.max_pool1d(padded, PoolSize, Strides);
             return pooled.transpose(1, 2);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var (before, after) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], PoolSize, Strides) : (0, 0);
+            var pooled = graph.Node("MaxPool", [graph.Transpose(inputs[0], 0, 2, 1)], new Interop.Onnx.OnnxAttribute("kernel_shape", new long[] { PoolSize }),
+                new Interop.Onnx.OnnxAttribute("strides", new long[] { Strides }), new Interop.Onnx.OnnxAttribute("pads", new long[] { before, after }));
+            return [graph.Transpose(pooled, 0, 2, 1)];
+        }
     }
 }
 

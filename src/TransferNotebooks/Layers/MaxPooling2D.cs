@@ -36,6 +36,9 @@ namespace TransferNotebooks.Layers
             using var padded = Padding.Apply(input, (PoolSize, PoolSize), (Strides, Strides), PaddingMode, double.NegativeInfinity);
             return nn.functional.max_pool2d(padded, [PoolSize, PoolSize], [Strides, Strides]);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [graph.Node("MaxPool", [inputs[0]], OnnxPoolingAttributes())];
     }
 }
 

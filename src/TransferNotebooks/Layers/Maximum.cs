@@ -28,6 +28,9 @@ namespace TransferNotebooks.Layers
             CheckCount(inputs);
             var y = maximum(inputs[0], inputs[1]); for (int i = 2; i < inputs.Count; i++) y = maximum(y, inputs[i]); return y;
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [graph.Node("Max", inputs)];
     }
 }
 

@@ -37,4 +37,12 @@ public abstract class Pooling2D : Layer
         if (inputShape.Length != 3) throw new ArgumentException($"{TypeName} layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
         return [Padding.OutputLength(inputShape[0], PoolSize, Strides, PaddingMode), Padding.OutputLength(inputShape[1], PoolSize, Strides, PaddingMode), inputShape[2]];
     }
+
+    /// <summary>The ONNX attributes of this pooling: window, strides and Keras's "same" padding (padded cells are left out of the window).</summary>
+    private protected Interop.Onnx.OnnxAttribute[] OnnxPoolingAttributes()
+    {
+        var (top, bottom) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], PoolSize, Strides) : (0, 0);
+        var (left, right) = PaddingMode == "same" ? Padding.SamePads(InputShape![1], PoolSize, Strides) : (0, 0);
+        return [new("kernel_shape", new long[] { PoolSize, PoolSize }), new("strides", new long[] { Strides, Strides }), new("pads", new long[] { top, left, bottom, right })];
+    }
 }

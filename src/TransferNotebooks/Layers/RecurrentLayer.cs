@@ -201,4 +201,37 @@ public abstract class RecurrentLayer : Layer
 
     /// <inheritdoc />
     public override bool KerasWeightsInCell => true;
+
+    /// <summary>The ONNX recurrent operator and its inputs W, R, B (ONNX's gate order and shapes) and attributes; null when the type has none.</summary>
+    internal virtual (string Op, Tensor W, Tensor R, Tensor? B, Interop.Onnx.OnnxAttribute[] Attributes)? OnnxRecurrent() => null;
+
+    /// <summary>ONNX's name for an activation inside a recurrent operator (the subset ONNX Runtime runs), or null.</summary>
+    private protected static string? OnnxActivationName(ActivationFunction f) => f.Name switch
+    {
+        "sigmoid" => "Sigmoid", "tanh" => "Tanh", "relu" => "Relu", "softsign" => "Softsign", "softplus" => "Softplus", "elu" => "Elu", _ => null,
+    };
+
+    /// <summary>The ONNX <c>activations</c> attribute for <paramref name="functions"/>, or none for ONNX's defaults (<paramref name="defaults"/>).</summary>
+    private protected Interop.Onnx.OnnxAttribute[] OnnxActivations(ActivationFunction[] functions, string[] defaults)
+    {
+        var names = functions.Select(f => OnnxActivationName(f) ?? throw Interop.Onnx.OnnxGraph.Refuse(this, $"its activation '{f.Name}' has no ONNX recurrent form",
+            "Use sigmoid, tanh, relu, softsign, softplus or elu as (recurrent) activation.")).ToArray();
+        return names.SequenceEqual(defaults) ? [] : [new("activations", names)];
+    }
+
+    /// <inheritdoc />
+    public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+    {
+        if (graph.MaskOf(inputs[0]) is not null)
+            throw Interop.Onnx.OnnxGraph.Refuse(this, "its input carries a padding mask (from Embedding(maskZero: true)), which makes padded steps keep the state; "
+                + "ONNX's recurrent operators cannot skip arbitrary steps", "Export a model whose Embedding has maskZero: false (retrain it so), or save it as .tnmodel.");
+        if (OnnxRecurrent() is not { } form) return base.ToOnnx(graph, inputs);
+        using var scope = NewDisposeScope();
+        var x = graph.Transpose(inputs[0], 1, 0, 2); // ONNX runs [steps, batch, features]
+        string[] args = [x, graph.Initializer(form.W, "W"), graph.Initializer(form.R, "R"), .. form.B is null ? Array.Empty<string>() : [graph.Initializer(form.B, "B")]];
+        var outputs = graph.Node(form.Op, args, 2, [new("hidden_size", (long)Units), .. form.Attributes]);
+        if (!ReturnSequences) return [graph.Node("Squeeze", [outputs[1], graph.Int64s([0], "axes")])]; // Y_h [1, N, U]
+        var y = graph.Node("Squeeze", [outputs[0], graph.Int64s([1], "axes")]); // Y [T, 1, N, U]
+        return [graph.Transpose(y, 1, 0, 2)];
+    }
 }

@@ -54,6 +54,13 @@ namespace TransferNotebooks.Layers
             var scaled = input.mul(Scale);
             return Offset == 0 ? scaled : scaled.add_(Offset);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var scaled = graph.Node("Mul", [inputs[0], graph.Scalar((float)Scale, "scale")]);
+            return [Offset == 0 ? scaled : graph.Node("Add", [scaled, graph.Scalar((float)Offset, "offset")])];
+        }
     }
 }
 

@@ -56,6 +56,13 @@ namespace TransferNotebooks.Layers
             return OutputShape!.Length == 3 ? ImageLayout.ToChannelsFirst(y) : y;
         }
 
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var x = InputShape!.Length == 3 ? graph.Transpose(inputs[0], 0, 2, 3, 1) : inputs[0];
+            var y = graph.Node("Reshape", [x, graph.Int64s([0, .. OutputShape!.Select(d => (long)d)], "shape")]);
+            return [OutputShape!.Length == 3 ? graph.Transpose(y, 0, 3, 1, 2) : y];
+        }
     }
 }
 

@@ -30,6 +30,9 @@ namespace TransferNotebooks.Layers
             CheckCount(inputs);
             return inputs[0].sub(inputs[1]);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [graph.Node("Sub", [inputs[0], inputs[1]])];
     }
 }
 

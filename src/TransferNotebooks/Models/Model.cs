@@ -9,12 +9,18 @@ namespace TransferNotebooks.Models;
 /// <summary>The format <see cref="KerasModel.Save"/> writes.</summary>
 public enum ModelFormat
 {
-    /// <summary>By the file's extension: <c>.keras</c> writes <see cref="Keras"/>, anything else (<c>.tnmodel</c> by convention) <see cref="TransferNotebooks"/>.</summary>
+    /// <summary>By the file's extension: <c>.keras</c> writes <see cref="Keras"/>, <c>.onnx</c> <see cref="Onnx"/>, anything else (<c>.tnmodel</c> by convention) <see cref="TransferNotebooks"/>.</summary>
     Auto,
     /// <summary>This library's own file (<c>.tnmodel</c>): a zip of metadata.json, config.json and model.safetensors (optionally optimizer.safetensors).</summary>
     TransferNotebooks,
     /// <summary>Keras 3's <c>.keras</c> zip (config.json, metadata.json, model.weights.h5), loadable by <c>keras.saving.load_model</c>; no optimizer state.</summary>
     Keras,
+    /// <summary>
+    /// ONNX (opset 17, <c>.onnx</c>) for serving with ONNX Runtime or any ONNX engine: the inference graph with the weights, taking the
+    /// model's own input (Keras layout: channels last; int64 token ids for an Embedding) with a dynamic batch dimension and returning what
+    /// <c>Predict</c> returns. Export only: no training state; layers with no ONNX form are refused with an error naming them.
+    /// </summary>
+    Onnx,
 }
 
 /// <summary>Loading models from files (Keras's <c>load_model</c>): the one way to open a saved model.</summary>
@@ -68,6 +74,14 @@ public static class Model
         model.Dispose();
         throw new InvalidDataException($"'{path}' holds a {kind} model, not a {typeof(TModel).Name}: load it with Model.Load<{kind}>(path), or Model.Load(path) for the common model type.");
     }
+
+    /// <summary>The format a path's extension names (<see cref="ModelFormat.Auto"/>): <c>.keras</c> Keras, <c>.onnx</c> ONNX, anything else this library's.</summary>
+    internal static ModelFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".keras" => ModelFormat.Keras,
+        ".onnx" => ModelFormat.Onnx,
+        _ => ModelFormat.TransferNotebooks,
+    };
 
     /// <summary>Tells which kind of model file <paramref name="path"/> holds, by its content (HDF5 signature, zip entries).</summary>
     internal static ModelFileKind Detect(string path) => Detect(path, out _);

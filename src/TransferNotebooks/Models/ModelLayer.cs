@@ -102,4 +102,7 @@ public sealed class ModelLayer : Layer
 
     /// <summary>The nested model's own resources are its owner's to dispose: this view frees nothing of them.</summary>
     protected override void Dispose(bool disposing) { }
+
+    /// <inheritdoc />
+    public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [Interop.Onnx.OnnxExport.Inline(graph, model, inputs[0])];
 }
