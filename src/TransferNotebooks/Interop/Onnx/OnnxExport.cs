@@ -28,6 +28,8 @@ internal static class OnnxExport
     {
         if (includeOptimizer)
             throw new NotSupportedException($"ONNX files carry no training state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training.");
+        if (model is Functional f && (f.Inputs.Count > 1 || f.Outputs.Count > 1))
+            throw new NotSupportedException($"Model '{f.Name}' has {f.Inputs.Count} inputs and {f.Outputs.Count} outputs; ONNX export takes models with one input and one output for now. Save it as a {Model.Extension} file.");
         if (model is Sequential { Built: false } s)
             throw new InvalidOperationException($"Model '{s.Name}' is not built, so its input shape is unknown: give the first layer an inputShape, call Build(shape), or Fit/Predict once before saving as ONNX.");
         Write(ToModel(model), path);
