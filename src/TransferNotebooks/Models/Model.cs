@@ -54,19 +54,21 @@ public static class Model
     }
 
     /// <summary>
-    /// Loads a functional model (<see cref="Functional"/>) saved by <see cref="Functional.Save"/> in this library's format, with its
-    /// graph, nested models, weights, trainable flags and (when <paramref name="compile"/>) compile settings.
-    /// <c>var model = Model.LoadFunctional("residual.tnmodel");</c> (<see cref="Load"/> returns Sequential models.)
+    /// Loads a functional model (<see cref="Functional"/>) with its graph, nested models, shared layers, weights, trainable flags and
+    /// (when <paramref name="compile"/>) compile settings, from this library's file (<see cref="Functional.Save(string)"/>) or a Keras file: a legacy
+    /// <c>.h5</c> from Keras 2 or 3 or a Keras 3 <c>.keras</c> zip (class Functional or Model, one input and one output).
+    /// <c>var model = Model.LoadFunctional("residual.keras");</c> (<see cref="Load"/> returns Sequential models.)
     /// </summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="InvalidDataException">Not this library's model file, a Sequential model, truncated, or from a newer version.</exception>
+    /// <exception cref="InvalidDataException">Not a model file, a Sequential model, truncated, a broken graph (named layer), or from a newer version.</exception>
+    /// <exception cref="NotSupportedException">A Keras model this library cannot express (several inputs or outputs, custom objects, unsupported layers).</exception>
     public static Functional LoadFunctional(string path, bool compile = true)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
         return Detect(path, out var why) switch
         {
             ModelFileKind.TransferNotebooks => ModelFile.LoadFunctional(path, compile),
-            ModelFileKind.KerasHdf5 or ModelFileKind.KerasZip => throw new NotSupportedException($"'{path}' is a Keras file: importing Keras functional models is not supported yet."),
+            ModelFileKind.KerasHdf5 or ModelFileKind.KerasZip => KerasModelFile.LoadFunctional(path, compile),
             _ => throw new InvalidDataException(why),
         };
     }

@@ -15,9 +15,19 @@ internal static partial class ModelFile
     /// <summary>The class name of functional configs.</summary>
     const string FunctionalClass = "Functional";
 
-    /// <summary>Saves a functional model (see the file remarks).</summary>
-    public static void Save(Functional model, string path)
+    /// <summary>
+    /// Saves a functional model: by extension (<see cref="ModelFormat.Auto"/>: <c>.keras</c> writes Keras 3's zip through
+    /// <see cref="KerasImport.KerasFunctionalWriter"/>, anything else this library's file, see the file remarks) or in <paramref name="format"/>.
+    /// </summary>
+    public static void Save(Functional model, string path, ModelFormat format = ModelFormat.Auto)
     {
+        if (format == ModelFormat.Auto)
+            format = string.Equals(Path.GetExtension(path), ".keras", StringComparison.OrdinalIgnoreCase) ? ModelFormat.Keras : ModelFormat.TransferNotebooks;
+        if (format == ModelFormat.Keras)
+        {
+            KerasImport.KerasFunctionalWriter.Save(model, path);
+            return;
+        }
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
@@ -74,7 +84,7 @@ internal static partial class ModelFile
         return root;
     }
 
-    /// <summary>Loads a functional model saved by <see cref="Save(Functional, string)"/>.</summary>
+    /// <summary>Loads a functional model saved by <see cref="Save(Functional, string, ModelFormat)"/>.</summary>
     /// <exception cref="InvalidDataException">Not a model file, not a functional model, truncated, or from a newer version.</exception>
     public static Functional LoadFunctional(string path, bool compile = true)
     {
