@@ -1,0 +1,160 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TransferNotebooks.Layers;
+using TransferNotebooks.Models;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Tests.Models.KerasImport;
+
+/// <summary>
+/// Keras functional import against fixtures written by tests/fixtures/keras/make_functional_fixtures.py (a residual CNN, a model with a
+/// shared Dense layer, a frozen Sequential nested with training=False; each as Keras 2 .h5, Keras 3 .h5 and .keras) and their NumPy
+/// reference outputs; broken graphs give errors naming the layer.
+/// </summary>
+public sealed class KerasFunctionalArchitectureTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("keras-functional-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    internal static string Fixture(string name) => Path.Combine(Fixtures.Dir("keras"), name);
+
+    static readonly Lazy<JsonElement> References = new(() => JsonDocument.Parse(File.ReadAllText(Fixture("functional_references.json"))).RootElement);
+
+    /// <summary>The fixed input and NumPy's output for a fixture model.</summary>
+    internal static (Tensor X, float[] Expected, long[] Shape) Reference(string model)
+    {
+        var r = References.Value.GetProperty(model);
+        long[] Shape(string key) => r.GetProperty(key).EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        float[] Values(string key) => r.GetProperty(key).EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
+        return (tensor(Values("input"), Shape("input_shape")), Values("output"), Shape("output_shape"));
+    }
+
+    /// <summary>Asserts the model's predictions on the fixture input are NumPy's to 1e-5.</summary>
+    internal static void AssertMatchesReference(Functional m, string model, string file)
+    {
+        var (x, expected, shape) = Reference(model);
+        using (x)
+        using (var y = m.Predict(x))
+        {
+            Assert.Equal(shape, y.shape);
+            var got = y.data<float>().ToArray();
+            for (int i = 0; i < got.Length; i++)
+                Assert.True(Math.Abs(got[i] - expected[i]) <= 1e-5, $"{file}: output {i} is {got[i]}, NumPy says {expected[i]}");
+        }
+    }
+
+    public static TheoryData<string, string> Files()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var m in new[] { "functional_residual", "functional_shared", "functional_nested" })
+            foreach (var f in new[] { $"{m}_keras2.h5", $"{m}_keras3.h5", $"{m}.keras" })
+                data.Add(m, f);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Predictions_match_the_numpy_reference(string model, string file)
+    {
+        using var m = Model.LoadFunctional(Fixture(file));
+        AssertMatchesReference(m, model, file);
+    }
+
+    [Theory]
+    [InlineData("functional_shared_keras2.h5")]
+    [InlineData("functional_shared_keras3.h5")]
+    [InlineData("functional_shared.keras")]
+    public void A_layer_with_two_inbound_nodes_is_one_shared_layer(string file)
+    {
+        using var m = Model.LoadFunctional(Fixture(file));
+        Assert.Equal(1, m.Layers.Count(l => l.Name == "shared"));
+        Assert.Equal(5, m.Layers.Count);
+        var summary = m.Summary();
+        Assert.Equal("branch_a[0][0], branch_b[0][0]", summary.Layers.Single(r => r.Name == "shared").ConnectedTo);
+        Assert.Equal("shared[0][0], shared[1][0]", summary.Layers.Single(r => r.Name == "concatenate").ConnectedTo);
+        Assert.Equal(4 * 5 + 4, m.Layers["shared"].ParameterCount); // one kernel and bias, not two
+    }
+
+    [Theory]
+    [InlineData("functional_nested_keras2.h5")]
+    [InlineData("functional_nested_keras3.h5")]
+    [InlineData("functional_nested.keras")]
+    public void A_nested_Sequential_loads_as_a_frozen_model_layer_called_in_inference_mode(string file)
+    {
+        using var m = Model.LoadFunctional(Fixture(file));
+        var baseLayer = Assert.IsType<ModelLayer>(m.Layers["base"]);
+        var inner = Assert.IsType<Sequential>(baseLayer.Model);
+        Assert.Equal(["conv2d", "batch_normalization"], inner.Layers.Select(l => l.Name));
+        Assert.Equal(0, baseLayer.TrainableParameterCount); // base.trainable = False in the file
+        Assert.True(m.Layers["dense"].TrainableParameterCount > 0);
+        Assert.False(m.Nodes.Single(n => n.Layer == baseLayer).Training); // base(inputs, training=False)
+
+        // Training mode outside does not reach the nested model: BatchNormalization keeps its moving statistics.
+        var (x, _, _) = Reference("functional_nested");
+        using (x)
+        using (var inference = m.Predict(x))
+        using (var training = m.Call(x, training: true))
+            Assert.True(allclose(inference, training, 1e-6, 1e-6), "training=True outside changes nothing inside base (no Dropout after it)");
+    }
+
+    [Fact]
+    public void Model_Load_on_a_functional_file_names_LoadFunctional_and_the_reverse_names_Load()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => Model.Load(Fixture("functional_residual_keras2.h5")));
+        Assert.Contains("Model.LoadFunctional", e.Message);
+        var s = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("mlp_keras2.h5")));
+        Assert.Contains("Sequential", s.Message);
+        Assert.Contains("Model.Load(path)", s.Message);
+    }
+
+    [Fact]
+    public void A_call_on_an_unknown_layer_names_both_layers()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("functional_unknown_layer.keras")));
+        Assert.Contains("'add'", e.Message);
+        Assert.Contains("'conv2d_9'", e.Message);
+    }
+
+    [Fact]
+    public void A_cycle_is_named_layer_by_layer()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("functional_cycle.keras")));
+        Assert.Contains("cycle", e.Message);
+        foreach (var name in new[] { "'conv2d'", "'conv2d_1'", "'batch_normalization'" }) Assert.Contains(name, e.Message);
+    }
+
+    [Fact]
+    public void Missing_weights_name_the_layer()
+    {
+        var h5 = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("functional_missing_weights_keras2.h5")));
+        Assert.Contains("'conv2d_1'", h5.Message);
+        var zip = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("functional_missing_weights.keras")));
+        Assert.Contains("'batch_normalization'", zip.Message);
+        Assert.Contains("moving_variance", zip.Message);
+    }
+
+    [Fact]
+    public void Several_inputs_are_refused_with_a_clear_message()
+    {
+        var path = Path.Combine(dir, "two_inputs.keras");
+        File.Copy(Fixture("functional_shared.keras"), path);
+        using (var z = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            JsonNode config;
+            using (var r = z.GetEntry("config.json")!.Open()) config = JsonNode.Parse(r)!;
+            var layers = config["config"]!["layers"]!.AsArray();
+            var second = layers[0]!.DeepClone();
+            second["name"] = "input_2";
+            second["config"]!["name"] = "input_2";
+            layers.Insert(1, second);
+            config["config"]!["input_layers"] = new JsonArray(new JsonArray("input_layer", 0, 0), new JsonArray("input_2", 0, 0));
+            z.GetEntry("config.json")!.Delete();
+            using var w = new StreamWriter(z.CreateEntry("config.json").Open());
+            w.Write(config.ToJsonString());
+        }
+        var e = Assert.Throws<NotSupportedException>(() => Model.LoadFunctional(path));
+        Assert.Contains("several inputs", e.Message);
+    }
+}
