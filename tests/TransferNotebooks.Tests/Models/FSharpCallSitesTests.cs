@@ -78,8 +78,12 @@ public class FSharpCallSitesTests
             model.Unfreeze() |> ignore
             model.Save "m.tnmodel"
             let loaded: Functional = Model.LoadFunctional "m.tnmodel"
+            model.Save "m.keras"
+            model.Save("m.bin", ModelFormat.Keras)
+            model.SaveKeras "m2.keras"
+            let imported: Functional = Model.LoadFunctional "keras2.h5"
             let nested = new Functional(inputs, Dense(10).Call(loaded.Call(inputs, training = false)))
-            (joined, averaged, features, nested, model.Summary(), model.Predict(d.X))
+            (joined, averaged, features, nested, imported, model.Summary(), model.Predict(d.X))
         """;
 
     [Fact]
