@@ -13,7 +13,7 @@ public sealed partial class Functional : INestedModel
     ModelLayer? asLayer;
 
     /// <summary>Runs the model on a batch in Keras layout (images channels last); returns its outputs.</summary>
-    public Tensor Call(Tensor x, bool training = false)
+    public override Tensor Call(Tensor x, bool training = false)
     {
         using var scope = NewDisposeScope();
         Validate(x, null);
@@ -21,7 +21,7 @@ public sealed partial class Functional : INestedModel
     }
 
     /// <inheritdoc />
-    public ModelOutput Forward(Tensor x, bool training, bool forLoss)
+    public override ModelOutput Forward(Tensor x, bool training, bool forLoss)
     {
         var values = new Tensor?[slots];
         var masks = new Tensor?[slots];
@@ -48,33 +48,21 @@ public sealed partial class Functional : INestedModel
         return y;
     }
 
-    /// <summary>Layers train when trainable, kept training by the BatchNormalization policy, or (nested models) deciding for their own layers.</summary>
-    bool Trains(Layer l) => ModelCore.Trains(l, FrozenBatchNorm);
-
     /// <summary>The layers that receive the model's input.</summary>
     IEnumerable<Layer> InputConsumers => nodes.Where(n => n.Inbound.Contains(0)).Select(n => n.Layer).Distinct();
 
     Layer FirstLayer => InputConsumers.FirstOrDefault(l => l.InputDType is not null) ?? nodes[0].Layer;
 
     /// <inheritdoc />
-    public Tensor PrepareInput(Tensor x) => ModelCore.PrepareInput(x, FirstLayer, Input.ShapeArray, _ => Input.ShapeArray);
+    public override Tensor PrepareInput(Tensor x) => ModelCore.PrepareInput(x, FirstLayer, Input.ShapeArray, _ => Input.ShapeArray);
 
     /// <inheritdoc />
-    public void Validate(Tensor x, Tensor? y) =>
+    public override void Validate(Tensor x, Tensor? y) =>
         ModelCore.Validate(x, y, compiled.Loss, t => { foreach (var l in InputConsumers) l.CheckInput(t); }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
 
-    /// <inheritdoc />
-    public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
-        layers.Where(Trains).SelectMany(l => l.TrainableParameterGroups()).ToList();
 
 
     // ---------------------------------------------------------------- the model as a layer
-
-    /// <summary>Calls the model on a symbolic tensor inside another functional model (its weights are shared).</summary>
-    public KerasTensor Call(KerasTensor input) => ((INestedModel)this).AsLayer().Call(input);
-
-    /// <summary>Calls the model on a symbolic tensor with a fixed mode (<c>training: false</c>: inference mode inside training, as Keras).</summary>
-    public KerasTensor Call(KerasTensor input, bool training) => ((INestedModel)this).AsLayer().Call(input, training);
 
     int[]? INestedModel.InputShape => InputShape;
     int[]? INestedModel.OutputShape => OutputShape;
@@ -94,21 +82,24 @@ public sealed partial class Functional : INestedModel
     // ---------------------------------------------------------------- saving
 
     /// <summary>
-    /// Saves the graph (layers, their configs and calls), weights, trainable flags and compile settings in this library's format,
-    /// atomically; load it back with <see cref="Model.LoadFunctional"/>. Nested Sequential and functional models are saved inside.
+    /// Saves the graph (layers, their configs and calls), weights, trainable flags and compile settings in one file, atomically; load it
+    /// back with <see cref="Model.Load"/>. Nested Sequential and functional models are saved inside. <c>model.Save("m.tnmodel")</c> writes
+    /// this library's file, <c>model.Save("m.keras")</c> a Keras 3 file that <c>keras.saving.load_model</c> reads (no optimizer state).
     /// </summary>
-    public void Save(string path) => ModelFile.Save(this, path);
-
-    /// <summary>Saves only the weights, as a safetensors file (atomically).</summary>
-    public void SaveWeights(string path) => Data.AtomicFile.Write(path, s => SafeTensors.Write(s, NamedWeights()));
-
-    /// <summary>Loads weights saved by <see cref="SaveWeights"/>.</summary>
-    public LoadWeightsReport LoadWeights(string path, bool strict = true, bool skipMismatch = false)
+    /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.keras</c> for Keras).</param>
+    /// <param name="includeOptimizer">Also save the optimizer's state, to resume training exactly (this library's format only).</param>
+    /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
+    /// <exception cref="NotSupportedException">Keras format: a layer has no Keras equivalent (a custom layer), or <paramref name="includeOptimizer"/> was asked for.</exception>
+    public override void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No weights file at '{path}'.", path);
-        Dictionary<string, Tensor> weights;
-        using (var s = File.OpenRead(path)) weights = SafeTensors.Read(s, path);
-        try { return WeightsIO.Assign(NamedWeights(), weights, strict, skipMismatch, path); }
-        finally { foreach (var t in weights.Values) t.Dispose(); }
+        if (format == ModelFormat.Auto)
+            format = string.Equals(Path.GetExtension(path), ".keras", StringComparison.OrdinalIgnoreCase) ? ModelFormat.Keras : ModelFormat.TransferNotebooks;
+        if (format == ModelFormat.Keras)
+        {
+            if (includeOptimizer)
+                throw new NotSupportedException($"Keras files written here carry no optimizer state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training exactly.");
+            KerasImport.KerasFunctionalWriter.Save(this, path);
+        }
+        else ModelFile.Save(this, path, includeOptimizer);
     }
 }

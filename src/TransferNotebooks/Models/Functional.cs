@@ -24,7 +24,7 @@ namespace TransferNotebooks.Models;
 /// </code>
 /// </summary>
 /// <remarks>This version takes one input and one output. Data layout is Keras's, as for <see cref="Sequential"/>.</remarks>
-public sealed partial class Functional : KerasModel<Functional>, ITrainableModel, IDisposable
+public sealed partial class Functional : KerasModel<Functional>
 {
     /// <summary>One layer call of the graph: the layer, the value slots it reads, the slot it writes, its fixed mode.</summary>
     internal sealed record Node(Layer Layer, int[] Inbound, int Slot, bool? Training, int CallIndex, KerasTensor Output);
@@ -47,13 +47,22 @@ public sealed partial class Functional : KerasModel<Functional>, ITrainableModel
             throw new ArgumentException("The model's output is its input: call at least one layer on the input first.", nameof(outputs));
         Name = name;
         Input = inputs;
+        Layers = new LayerList(layers);
         Output = outputs;
-        var slotOf = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance) { [inputs] = 0 };
+        Trace(outputs);
+    }
+
+    /// <summary>Finds the layer calls between the input and <paramref name="outputs"/>, in the order they run.</summary>
+    void Trace(KerasTensor outputs)
+    {
+        nodes.Clear();
+        layers.Clear();
+        Output = outputs;
+        var slotOf = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance) { [Input] = 0 };
         var calls = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
         slots = 1;
         Visit(outputs, slotOf, calls);
-        Layers = new LayerList(layers);
-        var taken = new Dictionary<string, Layer>(StringComparer.Ordinal) { [inputs.InputName!] = null! };
+        var taken = new Dictionary<string, Layer>(StringComparer.Ordinal) { [Input.InputName!] = null! };
         foreach (var l in layers)
             if (!taken.TryAdd(l.Name!, l))
                 throw new ArgumentException($"Two layers of the model are named '{l.Name}': give one another name (name: \"...\"); layer names identify weights in saved files.");
@@ -75,23 +84,23 @@ public sealed partial class Functional : KerasModel<Functional>, ITrainableModel
         nodes.Add(new Node(layer, t.Inputs.Select(i => slotOf[i]).ToArray(), slotOf[t], t.Training, call, t));
     }
 
-    /// <summary>The model's name.</summary>
-    public string Name { get; set; }
+    /// <inheritdoc />
+    public override string Name { get; set; }
 
     /// <summary>The symbolic input the model was built from.</summary>
     public KerasTensor Input { get; }
 
     /// <summary>The symbolic output.</summary>
-    public KerasTensor Output { get; }
+    public KerasTensor Output { get; private set; }
 
     /// <summary>The layers in the order they first run (a layer called twice appears once), by index or name.</summary>
-    public LayerList Layers { get; }
+    public override LayerList Layers { get; }
 
     /// <summary>The per-sample input shape (Keras convention).</summary>
-    public int[] InputShape => Input.ShapeArray.ToArray();
+    public override int[] InputShape => Input.ShapeArray.ToArray();
 
     /// <summary>The per-sample output shape.</summary>
-    public int[] OutputShape => Output.ShapeArray.ToArray();
+    public override int[] OutputShape => Output.ShapeArray.ToArray();
 
     /// <summary>Always true: layers are built when they are called on symbolic tensors.</summary>
     public bool Built => true;
@@ -99,38 +108,13 @@ public sealed partial class Functional : KerasModel<Functional>, ITrainableModel
     /// <inheritdoc />
     private protected override IReadOnlyList<Layer> OwnLayers => layers;
 
-    /// <summary>What BatchNormalization layers do when frozen (see <see cref="Models.FrozenBatchNorm"/>).</summary>
-    public FrozenBatchNorm FrozenBatchNorm { get; set; } = FrozenBatchNorm.Inference;
-
     /// <summary>The layer calls in the order they run.</summary>
     internal IReadOnlyList<Node> Nodes => nodes;
-
-    // ---------------------------------------------------------------- freezing
-
-    /// <summary>Freezes the named layers (all layers when none are named); a nested model freezes all its layers. No recompile is needed.</summary>
-    public Functional Freeze(params string[] names)
-    {
-        foreach (var l in names.Length == 0 ? layers : names.Select(n => Layers[n])) l.Trainable = false;
-        return this;
-    }
-
-    /// <summary>Freezes the named layers (F# lists pass straight in).</summary>
-    public Functional Freeze(IEnumerable<string> names) => Freeze(names.ToArray());
-
-    /// <summary>Unfreezes the named layers (all layers when none are named).</summary>
-    public Functional Unfreeze(params string[] names)
-    {
-        foreach (var l in names.Length == 0 ? layers : names.Select(n => Layers[n])) l.Trainable = true;
-        return this;
-    }
-
-    /// <summary>Unfreezes the named layers (F# lists pass straight in).</summary>
-    public Functional Unfreeze(IEnumerable<string> names) => Unfreeze(names.ToArray());
 
     // ---------------------------------------------------------------- summary
 
     /// <summary>Keras's <c>summary()</c>: the input, then one row per layer with its output shape, parameters, trainable flag and the layers it is connected to.</summary>
-    public ModelSummary Summary()
+    public override ModelSummary Summary()
     {
         var rows = new List<LayerSummary> { new(Input.InputName!, "InputLayer", Layer.ShapeText(Input.ShapeArray), 0, true, null, "-") };
         foreach (var l in layers)
@@ -148,12 +132,17 @@ public sealed partial class Functional : KerasModel<Functional>, ITrainableModel
     string Reference(KerasTensor t) => t.IsInput ? $"{t.InputName}[0][0]" : $"{t.Layer!.Name}[{nodes.First(n => ReferenceEquals(n.Output, t)).CallIndex}][0]";
 
     /// <inheritdoc />
-    public override string ToString() => Summary().ToString();
+    private protected override void ReplaceHeadCore(int units, string? activation, string? name)
+    {
+        var head = nodes[^1];
+        if (nodes.Count(n => ReferenceEquals(n.Layer, head.Layer)) > 1)
+            throw new InvalidOperationException($"The output layer '{head.Layer.Name}' is also used elsewhere in the graph; build the new head with the functional API instead.");
+        var fresh = Transfer.HeadSurgery.NewHead(head.Layer, units, activation, name);
+        var output = fresh.CallSymbolic(head.Output.Inputs, head.Training);
+        head.Layer.Dispose();
+        Trace(output);
+    }
 
     /// <summary>Frees the optimizer state and the weights of the model's own layers (a nested model is its owner's to dispose).</summary>
-    public void Dispose()
-    {
-        compiled.Optimizer?.Dispose();
-        foreach (var l in layers) l.Dispose();
-    }
+    public override void Dispose() => base.Dispose();
 }

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace TransferNotebooks.Models;
 
-// Functional models in our file: config.json has class_name "Functional", the input (name, shape), the layers in the order they
+// Functional models in our file (saved and loaded by ModelFile.Save/Load with Sequential ones): config.json has class_name "Functional", the input (name, shape), the layers in the order they
 // first run, each with its config and its calls as Keras's inbound_nodes (the tensors each call takes, as [layer, call, 0]), a nested
 // model's own config under "model", and the output as [layer, call, 0]. Weights are the model's named weights (nested: model/layer.weight).
 internal static partial class ModelFile
@@ -15,33 +15,11 @@ internal static partial class ModelFile
     /// <summary>The class name of functional configs.</summary>
     const string FunctionalClass = "Functional";
 
-    /// <summary>
-    /// Saves a functional model: by extension (<see cref="ModelFormat.Auto"/>: <c>.keras</c> writes Keras 3's zip through
-    /// <see cref="KerasImport.KerasFunctionalWriter"/>, anything else this library's file, see the file remarks) or in <paramref name="format"/>.
-    /// </summary>
-    public static void Save(Functional model, string path, ModelFormat format = ModelFormat.Auto)
-    {
-        if (format == ModelFormat.Auto)
-            format = string.Equals(Path.GetExtension(path), ".keras", StringComparison.OrdinalIgnoreCase) ? ModelFormat.Keras : ModelFormat.TransferNotebooks;
-        if (format == ModelFormat.Keras)
-        {
-            KerasImport.KerasFunctionalWriter.Save(model, path);
-            return;
-        }
-        AtomicFile.Write(path, stream =>
-        {
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            WriteJson(zip, "metadata.json", Metadata());
-            WriteJson(zip, "config.json", Config(model));
-            using var w = zip.CreateEntry("model.safetensors", CompressionLevel.Fastest).Open();
-            SafeTensors.Write(w, model.NamedWeights());
-        });
-    }
-
     static JsonArray Ref(KerasTensor t, Functional model) => t.IsInput
         ? new JsonArray(t.InputName, 0, 0)
         : new JsonArray(t.Layer!.Name, model.Nodes.First(n => ReferenceEquals(n.Output, t)).CallIndex, 0);
 
+    /// <summary>The config.json of a functional model (see the file remarks).</summary>
     static JsonObject Config(Functional model)
     {
         var layers = new JsonArray();
@@ -82,30 +60,6 @@ internal static partial class ModelFile
         };
         if (model.IsCompiled) root["compile"] = CompileJson(model.Optimizer, model.Loss, model.MetricNames);
         return root;
-    }
-
-    /// <summary>Loads a functional model saved by <see cref="Save(Functional, string, ModelFormat)"/>.</summary>
-    /// <exception cref="InvalidDataException">Not a model file, not a functional model, truncated, or from a newer version.</exception>
-    public static Functional LoadFunctional(string path, bool compile = true)
-    {
-        var (zip, config) = Open(path);
-        using (zip)
-        {
-            if (config["class_name"]?.GetValue<string>() != FunctionalClass)
-                throw new InvalidDataException($"'{path}' holds a Sequential model, not a functional one; load it with Model.Load(path).");
-            var model = FunctionalFromConfig(config, path);
-            Dictionary<string, Tensor> weights;
-            try { using var s = Entry(zip, "model.safetensors", path).Open(); weights = SafeTensors.Read(s, path); }
-            catch (InvalidDataException e) when (e.InnerException is not JsonException) { throw new InvalidDataException($"'{path}' is truncated or corrupt: {e.Message}", e); }
-            try { WeightsIO.Assign(model.NamedWeights(), weights, strict: true, skipMismatch: false, source: path); }
-            finally { foreach (var t in weights.Values) t.Dispose(); }
-            if (compile && config["compile"] is JsonObject settings)
-            {
-                var (optimizer, loss, metrics) = ReadCompile(settings);
-                model.Compile(optimizer, loss, metrics);
-            }
-            return model;
-        }
     }
 
     /// <summary>Rebuilds the graph: creates the layers (registry, or nested models), then replays their calls as soon as their inputs exist (Keras's algorithm).</summary>

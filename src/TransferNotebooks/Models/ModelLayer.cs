@@ -60,11 +60,11 @@ public sealed class ModelLayer : Layer
 
     /// <summary>The layer type of a nested Sequential (not in the registry: nested models are saved and loaded by their model).</summary>
     public static LayerType SequentialType { get; } = LayerType.Of<ModelLayer, ModelLayerConfig>("Sequential", ModelLayerJson.Default.ModelLayerConfig,
-        l => new(l.Name), (c, name, shape) => throw new NotSupportedException($"Nested model '{name}' loads with its enclosing model (Model.LoadFunctional)."));
+        l => new(l.Name), (c, name, shape) => throw new NotSupportedException($"Nested model '{name}' loads with its enclosing model (Model.Load)."));
 
     /// <summary>The layer type of a nested functional model.</summary>
     public static LayerType FunctionalType { get; } = LayerType.Of<ModelLayer, ModelLayerConfig>("Functional", ModelLayerJson.Default.ModelLayerConfig,
-        l => new(l.Name), (c, name, shape) => throw new NotSupportedException($"Nested model '{name}' loads with its enclosing model (Model.LoadFunctional)."));
+        l => new(l.Name), (c, name, shape) => throw new NotSupportedException($"Nested model '{name}' loads with its enclosing model (Model.Load)."));
 
     /// <inheritdoc />
     public override LayerType LayerType => model is Sequential ? SequentialType : FunctionalType;

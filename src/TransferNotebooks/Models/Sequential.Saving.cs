@@ -14,7 +14,7 @@ public sealed partial class Sequential
     /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>
     /// <exception cref="NotSupportedException">Keras format: a layer has no Keras equivalent (a custom layer), or <paramref name="includeOptimizer"/> was asked for.</exception>
-    public void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
+    public override void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
     {
         if (format == ModelFormat.Auto)
             format = string.Equals(Path.GetExtension(path), ".keras", StringComparison.OrdinalIgnoreCase) ? ModelFormat.Keras : ModelFormat.TransferNotebooks;
@@ -25,24 +25,5 @@ public sealed partial class Sequential
             KerasImport.KerasZipWriter.Save(this, path);
         }
         else ModelFile.Save(this, path, includeOptimizer);
-    }
-
-    /// <summary>The callbacks' save (ModelCheckpoint): by extension, as <see cref="Save"/>.</summary>
-    void Training.ITrainableModel.Save(string path) => Save(path);
-
-    /// <summary>Saves only the weights, as a safetensors file (atomically).</summary>
-    public void SaveWeights(string path) => WeightsIO.Save(this, path);
-
-    /// <summary>Loads weights saved by <see cref="SaveWeights"/> (or any safetensors file named <c>layer/weight</c>).</summary>
-    /// <param name="path">The safetensors file.</param>
-    /// <param name="strict">Require the file and the model to have exactly the same weights.</param>
-    /// <param name="skipMismatch">Skip weights whose shapes differ (listed in the report) instead of failing.</param>
-    public LoadWeightsReport LoadWeights(string path, bool strict = true, bool skipMismatch = false)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No weights file at '{path}'.", path);
-        Dictionary<string, TorchSharp.torch.Tensor> weights;
-        using (var s = File.OpenRead(path)) weights = SafeTensors.Read(s, path);
-        try { return WeightsIO.Assign(this, weights, strict, skipMismatch, path); }
-        finally { foreach (var t in weights.Values) t.Dispose(); }
     }
 }

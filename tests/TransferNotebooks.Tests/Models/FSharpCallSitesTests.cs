@@ -45,12 +45,13 @@ public class FSharpCallSitesTests
             let images, classNames = ImageFolder.Load(dataDir = dir, height = 32, width = 32)
             let npzTrain, npzTest = Npy.Load(dir + "/mnist.npz", "train", "test")
             let fitPart, validation = train.Split 0.1
-            let model: Sequential = Model.Load(dir + "/m.tnmodel")
+            let model: KerasModel = Model.Load(dir + "/m.tnmodel")
+            let typed: Sequential = Model.Load<Sequential>(dir + "/m.tnmodel")
             m.Save(dir + "/m.tnmodel")
             m.Save(dir + "/m.keras")
             m.Save(dir + "/m.bin", format = ModelFormat.Keras)
             m.Save(dir + "/m.tnmodel", includeOptimizer = true)
-            (test, train2, test2, testReviews, text, wordIndex, imdb.Train, images, classNames, npzTrain, npzTest, fitPart, validation, model)
+            (test, train2, test2, testReviews, text, wordIndex, imdb.Train, images, classNames, npzTrain, npzTest, fitPart, validation, model, typed)
         """;
 
     /// <summary>The functional API reads as in Keras: layer calls on symbolic tensors, merges, a model called as a layer, Functional(inputs, outputs).</summary>
@@ -58,6 +59,7 @@ public class FSharpCallSitesTests
         open TransferNotebooks
         open TransferNotebooks.Models
         open TransferNotebooks.Training.Callbacks
+        open TransferNotebooks.Transfer
         open type TransferNotebooks.Keras
 
         let functional (pretrained: Sequential) (d: Data.Dataset) =
@@ -77,11 +79,14 @@ public class FSharpCallSitesTests
             model.Layers.["conv2d_1"].Trainable <- false
             model.Unfreeze() |> ignore
             model.Save "m.tnmodel"
-            let loaded: Functional = Model.LoadFunctional "m.tnmodel"
+            let loaded: Functional = Model.Load<Functional> "m.tnmodel"
+            let any = Model.Load "m.tnmodel"
+            any.Freeze(upTo = -1).ReplaceHead(5) |> ignore
+            let ft = any.FineTune(d, epochs = 1, freezeEpochs = 1, verbose = 0)
             model.Save "m.keras"
-            model.Save("m.bin", ModelFormat.Keras)
+            model.Save("m.bin", format = ModelFormat.Keras)
             model.SaveKeras "m2.keras"
-            let imported: Functional = Model.LoadFunctional "keras2.h5"
+            let imported: Functional = Model.Load<Functional> "keras2.h5"
             let nested = new Functional(inputs, Dense(10).Call(loaded.Call(inputs, training = false)))
             (joined, averaged, features, nested, imported, model.Summary(), model.Predict(d.X))
         """;

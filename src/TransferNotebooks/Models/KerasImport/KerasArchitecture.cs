@@ -33,7 +33,7 @@ internal static class KerasArchitectureReader
         var config = obj["config"] as JsonObject ?? (obj["config"] is JsonArray bare ? new JsonObject { ["layers"] = bare.DeepClone() } : null);
         if (className is "Functional" or "Model")
             throw new NotSupportedException($"'{source}' holds a Keras functional model (class '{className}'), not a Sequential one: "
-                + "load it with Model.LoadFunctional(path), which returns a Functional model.");
+                + "Model.Load(path) loads it as a Functional.");
         if (className != "Sequential")
             throw new NotSupportedException($"'{source}' holds a model of custom class '{className}'" + (Str(obj, "registered_name") is { } r ? $" (registered as '{r}')" : "")
                 + ". Custom objects (subclassed models and layers) cannot be imported; only keras.Sequential models of built-in layers can.");

@@ -30,12 +30,29 @@ namespace TransferNotebooks.Models
             };
         }
 
+        /// <summary>True when the Keras file's model config is a functional model's (errors about the file as the loaders give them).</summary>
+        static bool IsFunctional(string path) => Detect(path) switch
+        {
+            ModelFileKind.KerasHdf5 => WithHdf5(path, file => KerasFunctionalArchitecture.IsFunctional(ModelConfig(file, path))),
+            ModelFileKind.KerasZip => KerasFunctionalArchitecture.IsFunctional(ZipConfig(path)),
+            _ => false,
+        };
+
+        /// <summary>A .keras zip's config.json, or null when it has none (the loader then says what is missing).</summary>
+        static JsonNode? ZipConfig(string path)
+        {
+            System.IO.Compression.ZipArchive zip;
+            try { zip = System.IO.Compression.ZipFile.OpenRead(path); }
+            catch (InvalidDataException e) { throw Corrupt(path, "", e); }
+            using (zip) return ReadZipJson(zip, "config.json", path);
+        }
+
         /// <summary>The config as a functional model's, or the error saying which loader fits the file.</summary>
         static JsonObject RequireFunctional(JsonNode config, string path)
         {
             if (KerasFunctionalArchitecture.IsFunctional(config)) return (JsonObject)config;
             if (config is JsonObject o && KerasArchitectureReader.Str(o, "class_name") == "Sequential")
-                throw new InvalidDataException($"'{path}' holds a Keras Sequential model, not a functional one; load it with Model.Load(path).");
+                throw new InvalidDataException($"'{path}' holds a Keras Sequential model, not a functional one; it loads as a Sequential.");
             KerasArchitectureReader.Read(config, path); // throws the reader's error for other classes
             throw new InvalidDataException($"'{path}' does not hold a Keras functional model.");
         }

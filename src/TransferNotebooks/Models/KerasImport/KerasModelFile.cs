@@ -23,13 +23,17 @@ namespace TransferNotebooks.Models
     /// </remarks>
     internal static partial class KerasModelFile
     {
-        /// <summary>Loads a Keras model file (.h5 or .keras) as a <see cref="Sequential"/>.</summary>
+        /// <summary>Loads a Keras model file (.h5 or .keras): a <see cref="Sequential"/>, or a <see cref="Functional"/> for a functional model.</summary>
         /// <param name="path">The file.</param>
         /// <param name="compile">Recreate Compile (optimizer, loss, metrics) from the file's compile configuration when present.</param>
         /// <exception cref="FileNotFoundException">No such file.</exception>
         /// <exception cref="InvalidDataException">Not a Keras model file, truncated or corrupt, or weights that do not fit the architecture.</exception>
-        /// <exception cref="NotSupportedException">A functional or custom model, or a layer or feature the importer does not support (named in the message).</exception>
-        public static Sequential Load(string path, bool compile = true) => Import(path, compile).Model;
+        /// <exception cref="NotSupportedException">A custom model, or a layer or feature the importer does not support (named in the message).</exception>
+        public static KerasModel Load(string path, bool compile = true)
+        {
+            if (!File.Exists(path)) throw new FileNotFoundException($"No Keras model file at '{path}'.", path);
+            return IsFunctional(path) ? LoadFunctional(path, compile) : Import(path, compile).Model;
+        }
 
         /// <summary>Loads a Keras model file and reports its format, Keras version and what was ignored (see <see cref="KerasImportResult.Notes"/>).</summary>
         /// <inheritdoc cref="Load" path="/param"/>

@@ -58,7 +58,7 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
     [MemberData(nameof(Files))]
     public void Predictions_match_the_numpy_reference(string model, string file)
     {
-        using var m = Model.LoadFunctional(Fixture(file));
+        using var m = Model.Load<Functional>(Fixture(file));
         AssertMatchesReference(m, model, file);
     }
 
@@ -68,7 +68,7 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
     [InlineData("functional_shared.keras")]
     public void A_layer_with_two_inbound_nodes_is_one_shared_layer(string file)
     {
-        using var m = Model.LoadFunctional(Fixture(file));
+        using var m = Model.Load<Functional>(Fixture(file));
         Assert.Equal(1, m.Layers.Count(l => l.Name == "shared"));
         Assert.Equal(5, m.Layers.Count);
         var summary = m.Summary();
@@ -83,7 +83,7 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
     [InlineData("functional_nested.keras")]
     public void A_nested_Sequential_loads_as_a_frozen_model_layer_called_in_inference_mode(string file)
     {
-        using var m = Model.LoadFunctional(Fixture(file));
+        using var m = Model.Load<Functional>(Fixture(file));
         var baseLayer = Assert.IsType<ModelLayer>(m.Layers["base"]);
         var inner = Assert.IsType<Sequential>(baseLayer.Model);
         Assert.Equal(["conv2d", "batch_normalization"], inner.Layers.Select(l => l.Name));
@@ -100,19 +100,20 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
     }
 
     [Fact]
-    public void Model_Load_on_a_functional_file_names_LoadFunctional_and_the_reverse_names_Load()
+    public void Model_Load_returns_a_Functional_for_functional_files_and_typed_loads_name_the_kind()
     {
-        var e = Assert.Throws<NotSupportedException>(() => Model.Load(Fixture("functional_residual_keras2.h5")));
-        Assert.Contains("Model.LoadFunctional", e.Message);
-        var s = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("mlp_keras2.h5")));
-        Assert.Contains("Sequential", s.Message);
-        Assert.Contains("Model.Load(path)", s.Message);
+        using (var any = Model.Load(Fixture("functional_residual_keras2.h5")))
+            Assert.IsType<Functional>(any);
+        using (var sequential = Model.Load(Fixture("mlp_keras2.h5")))
+            Assert.IsType<Sequential>(sequential);
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load<Sequential>(Fixture("functional_nested.keras")));
+        Assert.Contains("Functional", e.Message);
     }
 
     [Fact]
     public void A_call_on_an_unknown_layer_names_both_layers()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("functional_unknown_layer.keras")));
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load<Functional>(Fixture("functional_unknown_layer.keras")));
         Assert.Contains("'add'", e.Message);
         Assert.Contains("'conv2d_9'", e.Message);
     }
@@ -120,7 +121,7 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
     [Fact]
     public void A_cycle_is_named_layer_by_layer()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("functional_cycle.keras")));
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load<Functional>(Fixture("functional_cycle.keras")));
         Assert.Contains("cycle", e.Message);
         foreach (var name in new[] { "'conv2d'", "'conv2d_1'", "'batch_normalization'" }) Assert.Contains(name, e.Message);
     }
@@ -128,9 +129,9 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
     [Fact]
     public void Missing_weights_name_the_layer()
     {
-        var h5 = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("functional_missing_weights_keras2.h5")));
+        var h5 = Assert.Throws<InvalidDataException>(() => Model.Load<Functional>(Fixture("functional_missing_weights_keras2.h5")));
         Assert.Contains("'conv2d_1'", h5.Message);
-        var zip = Assert.Throws<InvalidDataException>(() => Model.LoadFunctional(Fixture("functional_missing_weights.keras")));
+        var zip = Assert.Throws<InvalidDataException>(() => Model.Load<Functional>(Fixture("functional_missing_weights.keras")));
         Assert.Contains("'batch_normalization'", zip.Message);
         Assert.Contains("moving_variance", zip.Message);
     }
@@ -154,7 +155,7 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
             using var w = new StreamWriter(z.CreateEntry("config.json").Open());
             w.Write(config.ToJsonString());
         }
-        var e = Assert.Throws<NotSupportedException>(() => Model.LoadFunctional(path));
+        var e = Assert.Throws<NotSupportedException>(() => Model.Load<Functional>(path));
         Assert.Contains("several inputs", e.Message);
     }
 }

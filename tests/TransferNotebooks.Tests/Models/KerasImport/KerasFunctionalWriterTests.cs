@@ -66,7 +66,7 @@ public sealed class KerasFunctionalWriterTests : IDisposable
                     w.copy_(rand_like(w) + 0.5);
         var path = Path.Combine(dir, name + ".keras");
         model.Save(path);
-        using var loaded = Model.LoadFunctional(path);
+        using var loaded = Model.Load<Functional>(path);
         Assert.Equal(model.Layers.Select(l => l.Name), loaded.Layers.Select(l => l.Name));
         manual_seed(9);
         using var x = randn([4, .. model.InputShape]);
@@ -82,7 +82,7 @@ public sealed class KerasFunctionalWriterTests : IDisposable
     {
         using var model = Nested();
         var path = Path.Combine(dir, "nested.bin");
-        model.Save(path, ModelFormat.Keras); // the format chosen whatever the extension
+        model.Save(path, format: ModelFormat.Keras); // the format chosen whatever the extension
         JsonNode config;
         using (var zip = ZipFile.OpenRead(path))
         using (var s = zip.GetEntry("config.json")!.Open())
@@ -143,7 +143,7 @@ public sealed class KerasFunctionalWriterTests : IDisposable
             Assert.True(h5.LinkExists("layers/input_layer/vars"));
             Assert.True(h5.LinkExists("layers/add/vars"));
         }
-        using var loaded = Model.LoadFunctional(path);
+        using var loaded = Model.Load<Functional>(path);
         using var x = randn(2, 3);
         Assert.Equal(Values(model.Predict(x)), Values(loaded.Predict(x)));
     }
@@ -153,10 +153,10 @@ public sealed class KerasFunctionalWriterTests : IDisposable
     [InlineData("functional_residual.keras", "functional_residual")]
     public void Imported_Keras_models_export_and_import_again(string file, string reference)
     {
-        using var imported = Model.LoadFunctional(KerasFunctionalArchitectureTests.Fixture(file));
+        using var imported = Model.Load<Functional>(KerasFunctionalArchitectureTests.Fixture(file));
         var path = Path.Combine(dir, "again.keras");
         imported.Save(path);
-        using var again = Model.LoadFunctional(path);
+        using var again = Model.Load<Functional>(path);
         KerasFunctionalArchitectureTests.AssertMatchesReference(again, reference, "again.keras");
     }
 }
