@@ -148,6 +148,36 @@ public sealed class KerasFunctionalWriterTests : IDisposable
         Assert.Equal(Values(model.Predict(x)), Values(loaded.Predict(x)));
     }
 
+    [Fact]
+    public void A_nested_functional_model_called_twice_numbers_its_calls_from_1_as_Keras_does()
+    {
+        manual_seed(7);
+        var innerInput = Input([4]);
+        using var inner = new Functional(innerInput, Dense(4, activation: "tanh", name: "inner_dense").Call(innerInput), "inner");
+        var inputs = Input([4]);
+        var twice = inner.Call(inner.Call(inputs)); // one nested model, two calls, shared weights
+        using var model = new Functional(inputs, Dense(2, activation: "softmax").Call(twice), "outer");
+        var path = Path.Combine(dir, "nested_functional.keras");
+        model.Save(path);
+
+        JsonNode config;
+        using (var zip = ZipFile.OpenRead(path))
+        using (var s = zip.GetEntry("config.json")!.Open())
+            config = JsonNode.Parse(s)!;
+        var layers = config["config"]!["layers"]!.AsArray();
+        var innerEntry = layers.Single(l => l!["name"]!.GetValue<string>() == "inner")!;
+        Assert.Equal("Functional", innerEntry["class_name"]!.GetValue<string>());
+        Assert.Equal("""["inner",1,0]""", innerEntry["inbound_nodes"]![1]!["args"]![0]!["config"]!["keras_history"]!.ToJsonString());
+        var head = layers.Single(l => l!["name"]!.GetValue<string>() == "dense")!;
+        Assert.Equal("""["inner",2,0]""", head["inbound_nodes"]![0]!["args"]![0]!["config"]!["keras_history"]!.ToJsonString());
+
+        using var loaded = Model.Load<Functional>(path);
+        var nested = Assert.IsType<ModelLayer>(loaded.Layers["inner"]);
+        Assert.IsType<Functional>(nested.Model);
+        using var x = randn(3, 4);
+        Assert.Equal(Values(model.Predict(x)), Values(loaded.Predict(x)));
+    }
+
     [Theory]
     [InlineData("functional_nested_keras2.h5", "functional_nested")]
     [InlineData("functional_residual.keras", "functional_residual")]
