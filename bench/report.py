@@ -69,6 +69,7 @@ for kind, models in peer.items():
             m["median"] = {v: median(runs) for v, runs in m["runs"].items()}
 
 active = {r["model"]: r for r in load("dotnet-activewait-*.json")}
+functional = {r["model"]: r for r in load("dotnet-functional-*.json")}
 memory = {r["subject"]: r for r in load("dotnet-memory-*.json")}
 latency = (load("dotnet-latency.json") or [{}])[0].get("latency", {})
 dotnet_meta = (load("dotnet-speed-*.json") or [{}])[0]
@@ -168,6 +169,20 @@ w("")
 w("Runs per variant: " + ", ".join(f"{n} {len(m['runs'].get('fit', []))}" for n, m in speed.items()) +
   "; PyTorch runs: " + ", ".join(f"{n} {len(m['runs'].get('loop', []))}" for n, m in peer.get("openblas", {}).items() if n != "latency") + ".")
 w("")
+if functional:
+    w("## Graph model vs Sequential (Fit samples/s, same layers, interleaved in one process)")
+    w("")
+    w("The same layers built as `new Functional(inputs, outputs)` (each layer called on the previous symbolic output) and as a "
+      "`Sequential`, compiled alike and trained by the same loop; rounds alternate the order.")
+    w("")
+    w("| model | Sequential Fit | Functional Fit | **Functional / Sequential** | rounds |")
+    w("|---|---:|---:|---:|---:|")
+    for name in ("mlp", "cnn", "imdb"):
+        r = functional.get(name)
+        if r:
+            med = r["median"]
+            w(f"| {labels[name]} | {fmt(med.get('fit'))} | {fmt(med.get('fit_functional'))} | **{fmt(ratio(med.get('fit_functional'), med.get('fit')), 2)}x** | {r['rounds']} |")
+    w("")
 w("## Memory over 20 epochs (RSS after a full GC; TorchSharp live tensors, `torch.Tensor.TotalCount`)")
 w("")
 w("| what | RSS epoch 2 (MB) | RSS epoch 20 (MB) | growth 2 -> 20 | live tensors epoch 2 -> 20 |")

@@ -34,6 +34,9 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// <summary>The layer's name in its model (auto-assigned like Keras: <c>dense</c>, <c>dense_1</c>, ... when not given).</summary>
     public string? Name { get; internal set; }
 
+    /// <summary>True when the name was given by the functional API's default naming (so a model may rename it to keep names unique).</summary>
+    internal bool AutoNamed { get; set; }
+
     /// <summary>The layer's type: its registry and Keras name, aliases and config reader/writer (declared in the layer's file).</summary>
     public abstract LayerType LayerType { get; }
 

@@ -25,7 +25,13 @@ public sealed partial class Functional : INestedModel
     {
         var values = new Tensor?[slots];
         var masks = new Tensor?[slots];
-        values[0] = x;
+        if (Inputs.Count == 1) values[0] = x;
+        else
+        {
+            var parts = PackedInputs.Unpack(x, Inputs.Select(i => i.ShapeArray).ToList());
+            for (int i = 0; i < parts.Length; i++)
+                values[i] = ModelCore.PrepareInput(parts[i], FirstConsumer(i), Inputs[i].ShapeArray, _ => Inputs[i].ShapeArray);
+        }
         for (int i = 0; ; i++)
         {
             var node = nodes[i];
@@ -48,17 +54,43 @@ public sealed partial class Functional : INestedModel
         return y;
     }
 
-    /// <summary>The layers that receive the model's input.</summary>
-    IEnumerable<Layer> InputConsumers => nodes.Where(n => n.Inbound.Contains(0)).Select(n => n.Layer).Distinct();
+    /// <summary>The layers that receive input <paramref name="input"/> of the model.</summary>
+    IEnumerable<Layer> InputConsumers(int input = 0) => nodes.Where(n => n.Inbound.Contains(input)).Select(n => n.Layer).Distinct();
 
-    Layer FirstLayer => InputConsumers.FirstOrDefault(l => l.InputDType is not null) ?? nodes[0].Layer;
+    /// <summary>The layer whose input rules (dtype, hints) apply to input <paramref name="input"/>.</summary>
+    Layer FirstConsumer(int input) => InputConsumers(input).FirstOrDefault(l => l.InputDType is not null) ?? InputConsumers(input).First();
+
+    Layer FirstLayer => FirstConsumer(0);
+
+    /// <summary>
+    /// A batch in Keras layout to what the first layers take. Several inputs arrive packed (one row per sample, see
+    /// <see cref="PackedInputs"/>) and are cut and prepared in <see cref="Forward"/>.
+    /// </summary>
+    public override Tensor PrepareInput(Tensor x) => Inputs.Count == 1 ? ModelCore.PrepareInput(x, FirstLayer, Input.ShapeArray, _ => Input.ShapeArray) : x;
 
     /// <inheritdoc />
-    public override Tensor PrepareInput(Tensor x) => ModelCore.PrepareInput(x, FirstLayer, Input.ShapeArray, _ => Input.ShapeArray);
-
-    /// <inheritdoc />
-    public override void Validate(Tensor x, Tensor? y) =>
-        ModelCore.Validate(x, y, compiled.Loss, t => { foreach (var l in InputConsumers) l.CheckInput(t); }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
+    public override void Validate(Tensor x, Tensor? y)
+    {
+        if (Inputs.Count == 1)
+        {
+            ModelCore.Validate(x, y, compiled.Loss, t => { foreach (var l in InputConsumers()) l.CheckInput(t); }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
+            return;
+        }
+        var shapes = Inputs.Select(i => i.ShapeArray).ToList();
+        long width = PackedInputs.Width(shapes);
+        if (x.dim() != 2 || x.shape[1] != width)
+            throw new ArgumentException($"Model '{Name}' takes {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => $"'{i.InputName}' {Layer.ShapeText(i.ShapeArray)}"))}) "
+                + "but was given one tensor. Pass one tensor per input, in that order: model.Fit(new[] { a, b }, y), model.Predict(new[] { a, b }).");
+        ModelCore.Validate(x, y, compiled.Loss, t =>
+        {
+            var parts = PackedInputs.Unpack(t, shapes);
+            for (int i = 0; i < parts.Length; i++)
+            {
+                using var typed = FirstConsumer(i).InputDType is { } dtype ? parts[i].to_type(dtype) : parts[i].alias();
+                foreach (var l in InputConsumers(i)) l.CheckInput(typed);
+            }
+        }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
+    }
 
 
 
@@ -69,7 +101,9 @@ public sealed partial class Functional : INestedModel
     IReadOnlyList<Layer> INestedModel.AllLayers => layers;
     Layer INestedModel.FirstLayer => FirstLayer;
 
-    int[] INestedModel.BuildFor(int[] inputShape) => Input.ShapeArray.SequenceEqual(inputShape) ? OutputShape
+    int[] INestedModel.BuildFor(int[] inputShape) => Inputs.Count > 1
+        ? throw new NotSupportedException($"Model '{Name}' has {Inputs.Count} inputs; only models with one input can be called as a layer here.")
+        : Input.ShapeArray.SequenceEqual(inputShape) ? OutputShape
         : throw new ArgumentException($"Model '{Name}' takes inputs of shape {Layer.ShapeText(Input.ShapeArray)}, not {Layer.ShapeText(inputShape)}.");
 
     void INestedModel.SetTrainable(bool trainable)

@@ -274,6 +274,27 @@ public abstract class KerasModel : ITrainableModel, IDisposable
     /// <summary>Outputs for a <see cref="Dataset"/>'s features.</summary>
     public Tensor Predict(Dataset data, int batchSize = 32) => Predict(data.X, batchSize);
 
+    /// <summary>Loss and metrics of a model with several inputs: one tensor per input, in the model's input order.</summary>
+    public EvaluationResult Evaluate(Tensor[] x, Tensor y, int batchSize = 32)
+    {
+        using var packed = Pack(x);
+        return Evaluate(packed, y, batchSize);
+    }
+
+    /// <summary>Outputs of a model with several inputs: one tensor per input, in the model's input order.</summary>
+    public Tensor Predict(Tensor[] x, int batchSize = 32)
+    {
+        using var packed = Pack(x);
+        return Predict(packed, batchSize);
+    }
+
+    /// <summary>Several inputs as the one tensor of rows the loop batches (see <see cref="PackedInputs"/>); one input as itself.</summary>
+    static Tensor Pack(Tensor[] x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Length == 1 ? x[0].alias() : PackedInputs.Pack(x);
+    }
+
     /// <summary>Loss and metrics on .NET arrays.</summary>
     public EvaluationResult Evaluate(float[,] x, int[] y, int batchSize = 32)
     {

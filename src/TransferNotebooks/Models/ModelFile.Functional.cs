@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace TransferNotebooks.Models;
 
-// Functional models in our file (saved and loaded by ModelFile.Save/Load with Sequential ones): config.json has class_name "Functional", the input (name, shape), the layers in the order they
+// Functional models in our file (saved and loaded by ModelFile.Save/Load with Sequential ones): config.json has class_name "Functional", the inputs (name and shape of each), the layers in the order they
 // first run, each with its config and its calls as Keras's inbound_nodes (the tensors each call takes, as [layer, call, 0]), a nested
 // model's own config under "model", and the output as [layer, call, 0]. Weights are the model's named weights (nested: model/layer.weight).
 internal static partial class ModelFile
@@ -54,7 +54,7 @@ internal static partial class ModelFile
             ["class_name"] = FunctionalClass,
             ["name"] = model.Name,
             ["frozen_batch_norm"] = model.FrozenBatchNorm.ToString(),
-            ["input"] = new JsonObject { ["name"] = model.Input.InputName, ["shape"] = new JsonArray(model.Input.ShapeArray.Select(d => (JsonNode)d).ToArray()) },
+            ["inputs"] = new JsonArray(model.Inputs.Select(i => (JsonNode)new JsonObject { ["name"] = i.InputName, ["shape"] = new JsonArray(i.ShapeArray.Select(d => (JsonNode)d).ToArray()) }).ToArray()),
             ["layers"] = layers,
             ["output"] = Ref(model.Output, model),
         };
@@ -65,9 +65,10 @@ internal static partial class ModelFile
     /// <summary>Rebuilds the graph: creates the layers (registry, or nested models), then replays their calls as soon as their inputs exist (Keras's algorithm).</summary>
     static Functional FunctionalFromConfig(JsonNode config, string path)
     {
-        var inputNode = config["input"] ?? throw new InvalidDataException($"'{path}': the functional config has no input.");
-        var input = Keras.Input(inputNode["shape"]!.AsArray().Select(d => d!.GetValue<int>()), inputNode["name"]?.GetValue<string>());
-        var tensors = new Dictionary<(string, int), KerasTensor> { [(input.InputName!, 0)] = input };
+        // "inputs" since several inputs; files of the first functional version have one "input".
+        var inputNodes = config["inputs"]?.AsArray().ToList() ?? (config["input"] is JsonNode one ? [one] : throw new InvalidDataException($"'{path}': the functional config has no inputs."));
+        var inputs = inputNodes.Select(n => Keras.Input(n!["shape"]!.AsArray().Select(d => d!.GetValue<int>()), n["name"]?.GetValue<string>())).ToList();
+        var tensors = inputs.ToDictionary(i => (i.InputName!, 0));
         var pending = new List<(Layer Layer, JsonArray Calls, int Next)>();
         foreach (var node in config["layers"]?.AsArray() ?? throw new InvalidDataException($"'{path}': config.json has no layers."))
         {
@@ -109,7 +110,7 @@ internal static partial class ModelFile
         var output = config["output"]!.AsArray();
         var outputTensor = tensors.GetValueOrDefault((output[0]!.GetValue<string>(), output[1]!.GetValue<int>()))
             ?? throw new InvalidDataException($"'{path}': the output '{output[0]}' is not made by any layer of the file.");
-        var model = new Functional(input, outputTensor, config["name"]?.GetValue<string>() ?? "functional");
+        var model = new Functional(inputs, outputTensor, config["name"]?.GetValue<string>() ?? "functional");
         if (Enum.TryParse<FrozenBatchNorm>(config["frozen_batch_norm"]?.GetValue<string>(), out var fbn)) model.FrozenBatchNorm = fbn;
         return model;
     }
