@@ -40,7 +40,7 @@ internal static class KerasFunctionalArchitecture
 
     /// <summary>Builds the functional model of <paramref name="root"/>; returns it with its layers in the config's order (for the weights).</summary>
     /// <exception cref="InvalidDataException">The graph is broken (unknown layer, cycle, missing input or output); the message names the layer.</exception>
-    /// <exception cref="NotSupportedException">A layer or feature the importer does not support (several inputs or outputs, custom layers, ...).</exception>
+    /// <exception cref="NotSupportedException">A layer or feature the importer does not support (several outputs, custom layers, ...).</exception>
     public static (Functional Model, IReadOnlyList<KerasWeightOwner> Owners) Build(JsonObject root, string source, List<string> notes)
     {
         var config = root["config"] as JsonObject ?? throw new InvalidDataException($"'{source}': the functional model config is missing.");
@@ -57,14 +57,17 @@ internal static class KerasFunctionalArchitecture
     {
         var modelName = KerasArchitectureReader.Str(config, "name") ?? "functional";
         if (config["layers"] is not JsonArray entries) throw new InvalidDataException($"'{source}': the functional model '{modelName}' has no layer list.");
-        CheckSingle(config["input_layers"], "input", modelName, source);
-        CheckSingle(config["output_layers"], "output", modelName, source);
+        var inputRefs = Refs(config["input_layers"], "input", modelName, source);
+        var outputRefs = Refs(config["output_layers"], "output", modelName, source);
+        if (outputRefs.Count != 1)
+            throw new NotSupportedException($"'{source}': the functional model '{modelName}' has {outputRefs.Count} outputs ({config["output_layers"]!.ToJsonString()}); "
+                + "only models with one output can be imported for now.");
 
         var tensors = new Dictionary<(string, int), KerasTensor>();
         var offsets = new Dictionary<string, int>(StringComparer.Ordinal); // node index of a layer's first call in the file
         var classes = new Dictionary<string, string>(StringComparer.Ordinal);
         var pending = new List<Pending>();
-        KerasTensor? input = null;
+        var inputs = new Dictionary<string, KerasTensor>(StringComparer.Ordinal);
         foreach (var node in entries)
         {
             if (node is not JsonObject entry) throw new InvalidDataException($"'{source}': a layer entry of '{modelName}' is not a JSON object.");
@@ -78,18 +81,14 @@ internal static class KerasFunctionalArchitecture
             offsets[name] = FirstNodeIndex(cls, cfg, legacy);
             if (cls == "InputLayer")
             {
-                if (input is not null)
-                    throw new NotSupportedException($"'{source}': the functional model '{modelName}' has several inputs ('{input.InputName}', '{name}'); "
-                        + "only models with one input and one output can be imported for now.");
                 var shape = KerasArchitectureReader.InputLayerShape(cfg, name, source)
                     ?? throw new InvalidDataException($"'{source}': InputLayer '{name}' records no shape.");
-                input = Keras.Input(shape, name);
-                tensors[(name, 0)] = input;
+                inputs[name] = tensors[(name, 0)] = Keras.Input(shape, name);
                 continue;
             }
             pending.Add(new Pending(cls, name, entry, calls));
         }
-        if (input is null) throw new InvalidDataException($"'{source}': the functional model '{modelName}' has no InputLayer.");
+        if (inputs.Count == 0) throw new InvalidDataException($"'{source}': the functional model '{modelName}' has no InputLayer.");
 
         // Replay the calls in the config's order, each as soon as its inputs exist; repeat until nothing moves (Keras's algorithm).
         for (bool progress = true; progress;)
@@ -119,16 +118,17 @@ internal static class KerasFunctionalArchitecture
         }
         if (pending.FirstOrDefault(p => p.Next < p.Calls.Count) is { } stuck) throw Unresolved(stuck, pending, offsets, r => tensors.ContainsKey(Key(r, offsets)), modelName, source);
 
-        var outRef = ReadRef(Leaf(config["output_layers"]), modelName, "output_layers", source);
+        var outRef = outputRefs[0];
         var output = tensors.GetValueOrDefault(Key(outRef, offsets))
             ?? throw new InvalidDataException($"'{source}': the output of '{modelName}' is {outRef}, which no layer call of the file makes.");
-        var inRef = ReadRef(Leaf(config["input_layers"]), modelName, "input_layers", source);
-        if (inRef.Layer != input.InputName)
-            throw new InvalidDataException($"'{source}': the input of '{modelName}' is '{inRef.Layer}', but its InputLayer is '{input.InputName}'.");
+        var modelInputs = inputRefs.Select(r => inputs.GetValueOrDefault(r.Layer)
+            ?? throw new InvalidDataException($"'{source}': an input of '{modelName}' is '{r.Layer}', which is not one of its InputLayers ({string.Join(", ", inputs.Keys)}).")).ToList();
         foreach (var p in pending.Where(p => p.Layer is null))
             notes.Add($"layer '{p.Name}' ({p.ClassName}) of '{modelName}' is never called and was left out");
 
-        var model = new Functional(input, output, modelName);
+        Functional model;
+        try { model = new Functional(modelInputs, output, modelName); }
+        catch (ArgumentException e) { throw new InvalidDataException($"'{source}': the graph of '{modelName}' is not a valid model: {e.Message}", e); }
         if (config["trainable"]?.GetValueKind() == JsonValueKind.False) model.Freeze();
         var owners = pending.Where(p => p.Layer is not null).Select(p => p.Owner!).ToList();
         return (model, owners);
@@ -257,15 +257,16 @@ internal static class KerasFunctionalArchitecture
         return r;
     }
 
-    /// <summary>The one [layer, node, tensor] of input_layers/output_layers, written flat (Keras 3, one tensor) or in a list.</summary>
-    static JsonArray Leaf(JsonNode? node) => node is JsonArray a && a.Count == 1 && a[0] is JsonArray inner ? inner : node as JsonArray ?? [];
-
-    static void CheckSingle(JsonNode? node, string what, string model, string source)
+    /// <summary>The tensors of input_layers/output_layers: one [layer, node, tensor] (Keras 3 writes it bare for one tensor) or a list of them.</summary>
+    static List<TensorRef> Refs(JsonNode? node, string what, string model, string source)
     {
         if (node is null) throw new InvalidDataException($"'{source}': the functional model '{model}' records no {what}_layers.");
-        if (node is JsonObject || node is JsonArray a && a.Count > 0 && a[0] is JsonArray && a.Count > 1)
-            throw new NotSupportedException($"'{source}': the functional model '{model}' has several {what}s ({node.ToJsonString()}); "
-                + "only models with one input and one output can be imported for now.");
+        if (node is JsonArray bare && bare.Count > 0 && bare[0]?.GetValueKind() == JsonValueKind.String)
+            return [ReadRef(bare, model, $"{what}_layers", source)];
+        if (node is JsonArray list && list.Count > 0 && list.All(t => t is JsonArray))
+            return list.Select(t => ReadRef((JsonArray)t!, model, $"{what}_layers", source)).ToList();
+        throw new NotSupportedException($"'{source}': the {what}s of the functional model '{model}' are {node.ToJsonString()}; only a list of tensors "
+            + "[layer, node_index, tensor_index] can be imported (not a dictionary of named inputs).");
     }
 
     /// <summary>The error for calls that can never run: a cycle (named layer by layer) or a call on a node that does not exist.</summary>

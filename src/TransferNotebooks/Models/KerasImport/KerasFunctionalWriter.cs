@@ -61,11 +61,11 @@ internal static class KerasFunctionalWriter
     }
 
     /// <summary>
-    /// The model's layers (and its input, as <c>null</c>) in the order Keras lists them (<c>Function.map_graph</c>): by depth, the
+    /// The model's layers and inputs (each a <see cref="Layer"/> or an input <see cref="KerasTensor"/>) in the order Keras lists them (<c>Function.map_graph</c>): by depth, the
     /// longest path to the output, deepest first; ties by first visit in a depth-first walk from the output. Keras files weights by
     /// this order, so a file written in another order would give two layers of one class each other's weights.
     /// </summary>
-    internal static IReadOnlyList<Layer?> KerasOrder(Functional model)
+    internal static IReadOnlyList<object> KerasOrder(Functional model)
     {
         var visited = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
         var postOrder = new List<KerasTensor>();
@@ -92,7 +92,7 @@ internal static class KerasFunctionalWriter
             nodeDepth[node] = depth;
             foreach (var parent in node.Inputs) nodeDepth[parent] = Math.Max(depth + 1, nodeDepth.GetValueOrDefault(parent));
         }
-        return opDepth.Keys.OrderByDescending(op => opDepth[op]).ThenBy(op => firstSeen[op]).Select(op => op as Layer).ToList();
+        return opDepth.Keys.OrderByDescending(op => opDepth[op]).ThenBy(op => firstSeen[op]).ToList();
     }
 
     /// <summary>The operation of a node: its layer, or the input tensor itself for the InputLayer.</summary>
@@ -102,16 +102,17 @@ internal static class KerasFunctionalWriter
     static JsonObject Config(Functional model)
     {
         var layers = new JsonArray();
-        foreach (var layer in KerasOrder(model))
+        foreach (var operation in KerasOrder(model))
         {
-            if (layer is null)
+            if (operation is KerasTensor t)
             {
-                var input = KerasZipWriter.InputLayerEntry(model.Input.InputName!, model.InputShape, FirstLayer(model));
-                input["name"] = model.Input.InputName;
+                var input = KerasZipWriter.InputLayerEntry(t.InputName!, t.ShapeArray, FirstLayer(model, t));
+                input["name"] = t.InputName;
                 input["inbound_nodes"] = new JsonArray();
                 layers.Add((JsonNode)input);
                 continue;
             }
+            var layer = (Layer)operation;
             var entry = layer is ModelLayer nested
                 ? nested.Model switch
                 {
@@ -131,7 +132,8 @@ internal static class KerasFunctionalWriter
             {
                 ["name"] = model.Name, ["trainable"] = model.Layers.Any(l => l.Trainable),
                 ["layers"] = layers,
-                ["input_layers"] = Reference(model.Input, model),
+                ["input_layers"] = model.Inputs.Count == 1 ? Reference(model.Input, model) // Keras 3 writes one tensor bare, several as a list
+                    : new JsonArray(model.Inputs.Select(i => (JsonNode)Reference(i, model)).ToArray()),
                 ["output_layers"] = Reference(model.Output, model),
             },
             ["registered_name"] = "Functional",
@@ -139,7 +141,8 @@ internal static class KerasFunctionalWriter
         };
     }
 
-    static Layer FirstLayer(Functional model) => model.Nodes.First(n => n.Output.Inputs.Contains(model.Input)).Layer;
+    /// <summary>The first layer called on <paramref name="input"/> (its input dtype gives the InputLayer's).</summary>
+    static Layer FirstLayer(Functional model, KerasTensor input) => model.Nodes.First(n => n.Output.Inputs.Contains(input)).Layer;
 
     static JsonObject NestedSequential(Sequential s)
     {
@@ -183,12 +186,13 @@ internal static class KerasFunctionalWriter
     /// <summary>A functional model's weights as Keras 3 files them: its layers (the InputLayer included) and its own (empty) vars.</summary>
     static H5Group ModelGroup(Functional model) => new()
     {
-        ["layers"] = KerasZipWriter.LayersGroup(KerasOrder(model).Select(l => l switch
+        ["layers"] = KerasZipWriter.LayersGroup(KerasOrder(model).Select(op => op switch
         {
-            null => ("InputLayer", (Func<H5Group>)(() => new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = model.Input.InputName! } } })),
+            KerasTensor t => ("InputLayer", (Func<H5Group>)(() => new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = t.InputName! } } })),
             ModelLayer { Model: Sequential s } => ("Sequential", () => KerasZipWriter.ModelGroup(s)),
             ModelLayer { Model: Functional f } => ("Functional", () => ModelGroup(f)),
-            _ => (l.TypeName, () => KerasZipWriter.LayerGroup(l)),
+            Layer l => (l.TypeName, () => KerasZipWriter.LayerGroup(l)),
+            _ => throw new InvalidOperationException($"Unexpected graph operation {op}."),
         })),
         ["vars"] = new H5Group { Attributes = new() { ["name"] = model.Name } },
     };

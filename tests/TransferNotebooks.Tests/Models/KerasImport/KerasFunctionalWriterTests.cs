@@ -123,7 +123,7 @@ public sealed class KerasFunctionalWriterTests : IDisposable
         var b = Dense(4, name: "b").Call(Dense(4, name: "c").Call(inputs));
         using var model = new Functional(inputs, Add().Call(a, b));
         Assert.Equal(["a", "c", "b", "add"], model.Layers.Select(l => l.Name)); // our order: first run
-        Assert.Equal([null, "c", "a", "b", "add"], KerasFunctionalWriter.KerasOrder(model).Select(l => l?.Name));
+        Assert.Equal(["input_layer", "c", "a", "b", "add"], KerasFunctionalWriter.KerasOrder(model).Select(o => o is Layer l ? l.Name : ((KerasTensor)o).InputName));
 
         var path = Path.Combine(dir, "order.keras");
         model.Save(path);
@@ -176,6 +176,33 @@ public sealed class KerasFunctionalWriterTests : IDisposable
         Assert.IsType<Functional>(nested.Model);
         using var x = randn(3, 4);
         Assert.Equal(Values(model.Predict(x)), Values(loaded.Predict(x)));
+    }
+
+    [Fact]
+    public void A_model_with_two_inputs_writes_one_InputLayer_each_and_loads_back_identically()
+    {
+        manual_seed(8);
+        var image = Input([6, 6, 1], name: "image");
+        var extra = Input([3], name: "extra");
+        var features = GlobalAveragePooling2D().Call(Conv2D(4, 3, activation: "relu").Call(image));
+        var joined = Concatenate().Call(features, Dense(2, activation: "relu").Call(extra));
+        using var model = new Functional([image, extra], Dense(2, activation: "softmax").Call(joined), "two_inputs");
+        var path = Path.Combine(dir, "two_inputs.keras");
+        model.Save(path);
+
+        JsonNode config;
+        using (var zip = ZipFile.OpenRead(path))
+        using (var s = zip.GetEntry("config.json")!.Open())
+            config = JsonNode.Parse(s)!;
+        Assert.Equal("""[["image",0,0],["extra",0,0]]""", config["config"]!["input_layers"]!.ToJsonString());
+        Assert.Equal(2, config["config"]!["layers"]!.AsArray().Count(l => l!["class_name"]!.GetValue<string>() == "InputLayer"));
+
+        using var loaded = Model.Load<Functional>(path);
+        Assert.Equal(["image", "extra"], loaded.Inputs.Select(i => i.InputName));
+        Assert.Equal([3], loaded.Inputs[1].Shape);
+        using var a = randn(4, 6, 6, 1);
+        using var b = randn(4, 3);
+        Assert.Equal(Values(model.Predict([a, b])), Values(loaded.Predict([a, b])));
     }
 
     [Theory]
