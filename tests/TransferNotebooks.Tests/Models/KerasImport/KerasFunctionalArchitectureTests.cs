@@ -31,24 +31,32 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
         return (tensor(Values("input"), Shape("input_shape")), Values("output"), Shape("output_shape"));
     }
 
-    /// <summary>Asserts the model's predictions on the fixture input are NumPy's to 1e-5.</summary>
+    /// <summary>The fixture's further inputs (a model with several inputs), in the model's order; empty for one input.</summary>
+    static Tensor[] MoreInputs(string model) => References.Value.GetProperty(model).TryGetProperty("more_inputs", out var more)
+        ? more.EnumerateArray().Select(i => tensor(i.GetProperty("values").EnumerateArray().Select(e => (float)e.GetDouble()).ToArray(),
+            i.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray())).ToArray()
+        : [];
+
+    /// <summary>Asserts the model's predictions on the fixture inputs are NumPy's to 1e-5.</summary>
     internal static void AssertMatchesReference(Functional m, string model, string file)
     {
         var (x, expected, shape) = Reference(model);
+        var more = MoreInputs(model);
         using (x)
-        using (var y = m.Predict(x))
+        using (var y = more.Length == 0 ? m.Predict(x) : m.Predict([x, .. more]))
         {
             Assert.Equal(shape, y.shape);
             var got = y.data<float>().ToArray();
             for (int i = 0; i < got.Length; i++)
                 Assert.True(Math.Abs(got[i] - expected[i]) <= 1e-5, $"{file}: output {i} is {got[i]}, NumPy says {expected[i]}");
         }
+        foreach (var t in more) t.Dispose();
     }
 
     public static TheoryData<string, string> Files()
     {
         var data = new TheoryData<string, string>();
-        foreach (var m in new[] { "functional_residual", "functional_shared", "functional_nested" })
+        foreach (var m in new[] { "functional_residual", "functional_shared", "functional_nested", "functional_two_inputs" })
             foreach (var f in new[] { $"{m}_keras2.h5", $"{m}_keras3.h5", $"{m}.keras" })
                 data.Add(m, f);
         return data;
@@ -97,6 +105,18 @@ public sealed class KerasFunctionalArchitectureTests : IDisposable
         using (var inference = m.Predict(x))
         using (var training = m.Call(x, training: true))
             Assert.True(allclose(inference, training, 1e-6, 1e-6), "training=True outside changes nothing inside base (no Dropout after it)");
+    }
+
+    [Theory]
+    [InlineData("functional_two_inputs_keras2.h5")]
+    [InlineData("functional_two_inputs_keras3.h5")]
+    [InlineData("functional_two_inputs.keras")]
+    public void Several_inputs_load_in_the_order_input_layers_gives(string file)
+    {
+        using var m = Model.Load<Functional>(Fixture(file));
+        Assert.Equal(["image", "extra"], m.Inputs.Select(i => i.InputName));
+        Assert.Equal([6, 6, 1], m.Inputs[0].Shape);
+        Assert.Equal([3], m.Inputs[1].Shape);
     }
 
     [Fact]
