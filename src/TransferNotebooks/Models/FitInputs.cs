@@ -67,6 +67,12 @@ public readonly struct FitInputs
         if (x is not null)
         {
             if (y.Tensor is { } t) return (x, t);
+            if (y.Tensors is { } targets)
+            {
+                var packed = targets.Length == 1 ? targets[0].alias() : PackedInputs.Pack(targets);
+                owned = owned is null ? packed : new Owned(owned, packed);
+                return (x, packed);
+            }
             if (y.Labels is { } labels)
             {
                 var made = tensor(labels.Select(v => (long)v).ToArray());
@@ -96,14 +102,21 @@ file sealed class Owned(params IDisposable[] parts) : IDisposable
 /// <summary>The targets <c>y</c> of <c>Fit</c>: a tensor, or integer labels as a .NET array.</summary>
 public readonly struct FitTargets
 {
-    FitTargets(Tensor? tensor, int[]? labels) { Tensor = tensor; Labels = labels; }
+    FitTargets(Tensor? tensor, int[]? labels, Tensor[]? tensors = null) { Tensor = tensor; Labels = labels; Tensors = tensors; }
 
     internal Tensor? Tensor { get; }
     internal int[]? Labels { get; }
-    internal bool IsGiven => Tensor is not null || Labels is not null;
+    internal Tensor[]? Tensors { get; }
+    internal bool IsGiven => Tensor is not null || Labels is not null || Tensors is not null;
 
     /// <summary>Targets as a tensor (class indices, one-hot rows, 0/1, or regression values).</summary>
     public static implicit operator FitTargets(Tensor y) => new(y ?? throw new ArgumentNullException(nameof(y)), null);
+
+    /// <summary>One target tensor per output of a model with several outputs, in the model's output order.</summary>
+    public static implicit operator FitTargets(Tensor[] y) => new(null, null, y ?? throw new ArgumentNullException(nameof(y)));
+
+    /// <summary>One target tensor per output (for languages without implicit conversions).</summary>
+    public static FitTargets FromTensors(params Tensor[] y) => y;
 
     /// <summary>Integer class labels.</summary>
     public static implicit operator FitTargets(int[] y) => new(null, y ?? throw new ArgumentNullException(nameof(y)));

@@ -44,10 +44,28 @@ public sealed partial class Functional : KerasModel<Functional>
     /// </summary>
     /// <exception cref="ArgumentException">An input is not an Input or is given twice, the output is not computed from the inputs, or two layers share a name.</exception>
     public Functional(IEnumerable<KerasTensor> inputs, KerasTensor outputs, string name = "functional")
+        : this(inputs, [outputs ?? throw new ArgumentNullException(nameof(outputs))], name) { }
+
+    /// <summary>
+    /// Creates a model with several outputs (Keras's <c>keras.Model(inputs, [digit, parity])</c>): the compiled loss applies to each
+    /// output and the losses add; metrics are reported per output (<c>digit_accuracy</c>). Fit takes one target tensor per output,
+    /// <see cref="PredictOutputs(Tensor, int)"/> returns one tensor per output.
+    /// </summary>
+    public Functional(KerasTensor inputs, IEnumerable<KerasTensor> outputs, string name = "functional")
+        : this([inputs ?? throw new ArgumentNullException(nameof(inputs))], outputs, name) { }
+
+    /// <summary>Creates a model with several inputs and several outputs (see the other constructors).</summary>
+    /// <exception cref="ArgumentException">An input is not an Input or is given twice, an output is not computed from the inputs, or two layers share a name.</exception>
+    public Functional(IEnumerable<KerasTensor> inputs, IEnumerable<KerasTensor> outputs, string name = "functional")
     {
         NativeSetup.EnsureTorch();
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputs);
+        var outs = outputs.ToList();
+        if (outs.Count == 0) throw new ArgumentException("The model needs at least one output: a tensor made by calling a layer on the inputs.", nameof(outputs));
+        if (outs.Any(o => o is null)) throw new ArgumentNullException(nameof(outputs), "An output of the model is null.");
+        if (outs.Distinct(ReferenceEqualityComparer.Instance).Count() < outs.Count)
+            throw new ArgumentException("The same output tensor is given twice: give each output of the model once.", nameof(outputs));
         var list = inputs.ToList();
         if (list.Count == 0) throw new ArgumentException("The model needs at least one input: var inputs = Input([28, 28, 1]); ... new Functional(inputs, outputs).", nameof(inputs));
         foreach (var input in list)
@@ -56,7 +74,7 @@ public sealed partial class Functional : KerasModel<Functional>
             if (!input.IsInput)
                 throw new ArgumentException($"The model's input must be a tensor made by Keras.Input(shape), but it is the output of {input.Origin}. "
                     + "Pass the Input the graph starts from: var inputs = Input([28, 28, 1]); ... new Functional(inputs, outputs).", nameof(inputs));
-            if (ReferenceEquals(input, outputs))
+            if (outs.Any(o => ReferenceEquals(input, o)))
                 throw new ArgumentException("The model's output is its input: call at least one layer on the input first.", nameof(outputs));
         }
         if (list.Distinct(ReferenceEqualityComparer.Instance).Count() < list.Count)
@@ -64,24 +82,24 @@ public sealed partial class Functional : KerasModel<Functional>
         Name = name;
         Inputs = list;
         Layers = new LayerList(layers);
-        Output = outputs;
-        Trace(outputs);
+        Trace(outs);
         var unused = list.FirstOrDefault(i => !nodes.Any(n => n.Output.Inputs.Contains(i)));
         if (unused is not null)
             throw new ArgumentException($"The input '{unused.InputName}' {Layer.ShapeText(unused.ShapeArray)} does not reach the output: call layers on it, or leave it out of the inputs.", nameof(inputs));
     }
 
-    /// <summary>Finds the layer calls between the input and <paramref name="outputs"/>, in the order they run.</summary>
-    void Trace(KerasTensor outputs)
+    /// <summary>Finds the layer calls between the inputs and <paramref name="outputs"/>, in the order they run.</summary>
+    void Trace(IReadOnlyList<KerasTensor> outputs)
     {
         nodes.Clear();
         layers.Clear();
-        Output = outputs;
+        Outputs = outputs;
         var slotOf = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < Inputs.Count; i++) slotOf[Inputs[i]] = i;
         var calls = new Dictionary<Layer, int>(ReferenceEqualityComparer.Instance);
         slots = Inputs.Count;
-        Visit(outputs, slotOf, calls);
+        foreach (var o in outputs) Visit(o, slotOf, calls);
+        outputSlots = outputs.Select(o => slotOf[o]).ToArray();
         var taken = new Dictionary<string, Layer>(StringComparer.Ordinal);
         foreach (var i in Inputs)
         {
@@ -135,8 +153,14 @@ public sealed partial class Functional : KerasModel<Functional>
     /// <summary>The symbolic inputs, in the order Fit, Evaluate and Predict take their tensors.</summary>
     public IReadOnlyList<KerasTensor> Inputs { get; }
 
-    /// <summary>The symbolic output.</summary>
-    public KerasTensor Output { get; private set; }
+    /// <summary>The symbolic output (the first, when the model has several: see <see cref="Outputs"/>).</summary>
+    public KerasTensor Output => Outputs[0];
+
+    /// <summary>The symbolic outputs, in the order Fit takes their targets and <see cref="PredictOutputs(Tensor, int)"/> returns them.</summary>
+    public IReadOnlyList<KerasTensor> Outputs { get; private set; } = [];
+
+    /// <summary>The value slot of each output.</summary>
+    int[] outputSlots = [];
 
     /// <summary>The layers in the order they first run (a layer called twice appears once), by index or name.</summary>
     public override LayerList Layers { get; }
@@ -179,13 +203,14 @@ public sealed partial class Functional : KerasModel<Functional>
     /// <inheritdoc />
     private protected override void ReplaceHeadCore(int units, string? activation, string? name)
     {
+        if (Outputs.Count > 1) throw new InvalidOperationException($"Model '{Name}' has {Outputs.Count} outputs: build the new heads with the functional API instead of ReplaceHead.");
         var head = nodes[^1];
         if (nodes.Count(n => ReferenceEquals(n.Layer, head.Layer)) > 1)
             throw new InvalidOperationException($"The output layer '{head.Layer.Name}' is also used elsewhere in the graph; build the new head with the functional API instead.");
         var fresh = Transfer.HeadSurgery.NewHead(head.Layer, units, activation, name);
         var output = fresh.CallSymbolic(head.Output.Inputs, head.Training);
         head.Layer.Dispose();
-        Trace(output);
+        Trace([output]);
     }
 
     /// <summary>Frees the optimizer state and the weights of the model's own layers (a nested model is its owner's to dispose).</summary>

@@ -219,6 +219,18 @@ public abstract class KerasModel : ITrainableModel, IDisposable
     /// <summary>Fresh metric objects for one pass (the training loop's).</summary>
     public IReadOnlyList<Metric> CreateMetrics() => compiled.CreateMetrics();
 
+    /// <summary>The loss the training loop computes (a model with several outputs applies the compiled loss to each).</summary>
+    Loss ITrainableModel.Loss => TrainingLoss;
+
+    /// <summary>The metrics the training loop updates (a model with several outputs has them per output).</summary>
+    IReadOnlyList<Metric> ITrainableModel.CreateMetrics() => CreateTrainingMetrics();
+
+    /// <summary>The loss of the training loop; the compiled loss unless the model has several outputs.</summary>
+    private protected virtual Loss TrainingLoss => Loss;
+
+    /// <summary>Fresh metrics for the training loop; the compiled ones unless the model has several outputs.</summary>
+    private protected virtual IReadOnlyList<Metric> CreateTrainingMetrics() => CreateMetrics();
+
     // ---------------------------------------------------------------- fit / evaluate / predict
 
     /// <summary>Trains the model (Keras's <c>fit</c>).</summary>
@@ -279,6 +291,21 @@ public abstract class KerasModel : ITrainableModel, IDisposable
     {
         using var packed = Pack(x);
         return Evaluate(packed, y, batchSize);
+    }
+
+    /// <summary>Loss and metrics of a model with several outputs: one target tensor per output, in the model's output order.</summary>
+    public EvaluationResult Evaluate(Tensor x, Tensor[] y, int batchSize = 32)
+    {
+        using var targets = Pack(y);
+        return Evaluate(x, targets, batchSize);
+    }
+
+    /// <summary>Loss and metrics of a model with several inputs and outputs: one tensor per input, one target tensor per output.</summary>
+    public EvaluationResult Evaluate(Tensor[] x, Tensor[] y, int batchSize = 32)
+    {
+        using var inputs = Pack(x);
+        using var targets = Pack(y);
+        return Evaluate(inputs, targets, batchSize);
     }
 
     /// <summary>Outputs of a model with several inputs: one tensor per input, in the model's input order.</summary>

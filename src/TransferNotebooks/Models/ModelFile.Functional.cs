@@ -56,7 +56,7 @@ internal static partial class ModelFile
             ["frozen_batch_norm"] = model.FrozenBatchNorm.ToString(),
             ["inputs"] = new JsonArray(model.Inputs.Select(i => (JsonNode)new JsonObject { ["name"] = i.InputName, ["shape"] = new JsonArray(i.ShapeArray.Select(d => (JsonNode)d).ToArray()) }).ToArray()),
             ["layers"] = layers,
-            ["output"] = Ref(model.Output, model),
+            ["outputs"] = new JsonArray(model.Outputs.Select(o => (JsonNode)Ref(o, model)).ToArray()),
         };
         if (model.IsCompiled) root["compile"] = CompileJson(model.Optimizer, model.Loss, model.MetricNames);
         return root;
@@ -107,10 +107,11 @@ internal static partial class ModelFile
         }
         if (pending.FirstOrDefault(p => p.Next < p.Calls.Count) is { Layer: not null } stuck)
             throw new InvalidDataException($"'{path}': layer '{stuck.Layer.Name}' is called on tensors no layer of the file makes; the file is incomplete.");
-        var output = config["output"]!.AsArray();
-        var outputTensor = tensors.GetValueOrDefault((output[0]!.GetValue<string>(), output[1]!.GetValue<int>()))
-            ?? throw new InvalidDataException($"'{path}': the output '{output[0]}' is not made by any layer of the file.");
-        var model = new Functional(inputs, outputTensor, config["name"]?.GetValue<string>() ?? "functional");
+        // "outputs" since several outputs; files of the first functional version have one "output".
+        var outputRefs = config["outputs"]?.AsArray().ToList() ?? (config["output"] is JsonNode single ? [single] : throw new InvalidDataException($"'{path}': the functional config has no outputs."));
+        var outputTensors = outputRefs.Select(o => tensors.GetValueOrDefault((o![0]!.GetValue<string>(), o[1]!.GetValue<int>()))
+            ?? throw new InvalidDataException($"'{path}': the output '{o[0]}' is not made by any layer of the file.")).ToList();
+        var model = new Functional(inputs, outputTensors, config["name"]?.GetValue<string>() ?? "functional");
         if (Enum.TryParse<FrozenBatchNorm>(config["frozen_batch_norm"]?.GetValue<string>(), out var fbn)) model.FrozenBatchNorm = fbn;
         return model;
     }
