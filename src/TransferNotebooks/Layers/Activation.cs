@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -25,6 +26,10 @@ namespace TransferNotebooks.Layers
         public static LayerType Type { get; } = LayerType.Of<Activation, ActivationConfig>("Activation", ActivationJson.Default.ActivationConfig, l => new(l.Function.Name), (c, name, shape) => new Activation(Activations.Get(c.Activation), name, shape));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new(null, PyTorchActivations.Apply(Function, context.X, Label), WithoutActivation: context.X);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

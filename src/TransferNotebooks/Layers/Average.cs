@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -13,6 +14,9 @@ namespace TransferNotebooks.Layers
         public static LayerType Type { get; } = LayerType.Of<Average, MergeConfig>("Average", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Average(name));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => new(null, $"(({string.Join(" + ", context.Inputs)}) / {context.Inputs.Count})");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -17,6 +18,15 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => { var (pool, strides) = c.Square(name, "AveragePooling2D"); return new AveragePooling2D(pool, strides, c.Padding, name, shape); }, "AvgPool2D");
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            if (PaddingMode == "valid") return new(null, $"F.avg_pool2d({context.X}, {PoolSize}, {Strides})");
+            // As Call: the average of the real cells only (the padded sum over the count of real cells per window).
+            var pads = PyTorchPads() ?? "[0, 0, 0, 0]";
+            return new(null, $"(F.avg_pool2d(F.pad({context.X}, {pads}), {PoolSize}, {Strides}) / F.avg_pool2d(F.pad(torch.ones_like({context.X}[:1, :1]), {pads}), {PoolSize}, {Strides}))");
+        }
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -33,6 +34,10 @@ namespace TransferNotebooks.Layers
             l => new(l.Axis), (c, name, shape) => new Concatenate(c.Axis, name));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new(null, $"torch.cat([{string.Join(", ", context.Inputs)}], {TensorDim(InputShapes![0].Length)})");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -27,6 +28,10 @@ namespace TransferNotebooks.Layers
         public static LayerType Type { get; } = LayerType.Of<Dropout, DropoutConfig>("Dropout", DropoutJson.Default.DropoutConfig, l => new(l.Rate), (c, name, shape) => new Dropout(c.Rate, name, shape));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new($"nn.Dropout({PythonSyntax.Number(Rate)})", $"{context.Self}({context.X})");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -42,6 +43,21 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => new Embedding(c.InputDim, c.OutputDim, shape is { Length: 1 } s ? s[0] : c.InputLength, name, c.MaskZero));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new($"Embedding({InputDim}, {OutputDim})", $"{context.Self}({context.X})", [PyTorchClass], OutputMask: MaskZero ? $"({context.X} != 0)" : null);
+
+        static readonly PyTorchClass PyTorchClass = new("Embedding", """
+            class Embedding(nn.Module):
+                # Keras Embedding: token ids to rows of embeddings (input_dim, output_dim).
+                def __init__(self, input_dim, output_dim):
+                    super().__init__()
+                    self.embeddings = nn.Parameter(torch.zeros(input_dim, output_dim))
+
+                def forward(self, ids):
+                    return F.embedding(ids.long(), self.embeddings)
+            """);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

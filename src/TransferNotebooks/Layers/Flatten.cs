@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -24,6 +25,11 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => { KerasSettings.RequireChannelsLast(c.DataFormat, name, "Flatten"); return new Flatten(name, shape); });
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => new(null, ImageLayout.IsImage(InputShape!)
+            ? $"{context.X}.permute(0, 2, 3, 1).reshape({context.X}.shape[0], -1)" // Keras's order: (H, W, C)
+            : $"{context.X}.reshape({context.X}.shape[0], -1)");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -15,6 +16,11 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => { c.CheckSupported(name, "GlobalAveragePooling1D"); return new GlobalAveragePooling1D(name, shape); }, "GlobalAvgPool1D");
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => context.Mask is not { } m
+            ? new(null, $"{context.X}.mean(1)")
+            : new(null, $"(({context.X} * {m}.to({context.X}.dtype).unsqueeze(-1)).sum(1) / {m}.to({context.X}.dtype).unsqueeze(-1).sum(1).clamp_min(1))");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -15,6 +16,9 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => { c.CheckSupported(name, "GlobalAveragePooling2D"); return new GlobalAveragePooling2D(name, shape); }, "GlobalAvgPool2D");
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => new(null, $"{context.X}.mean((2, 3))");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -15,6 +16,9 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => { c.CheckSupported(name, "GlobalMaxPooling1D"); return new GlobalMaxPooling1D(name, shape); }, "GlobalMaxPool1D");
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => new(null, $"{context.X}.amax(1)");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -28,6 +29,28 @@ namespace TransferNotebooks.Layers
             });
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new("LSTM(" + PyTorchArguments() + ")", $"{context.Self}({context.X}, {context.Mask ?? "None"})", [PyTorchBase, PyTorchClass]);
+
+        static readonly PyTorchClass PyTorchClass = new("LSTM", """
+            class LSTM(Recurrent):
+                # Keras LSTM, gate order (input, forget, cell, output): kernel (features, 4 units), recurrent_kernel (units, 4 units), bias (4 units).
+                def __init__(self, features, units, activation=torch.tanh, recurrent_activation=torch.sigmoid, use_bias=True,
+                             return_sequences=False, dropout=0.0, recurrent_dropout=0.0):
+                    super().__init__(features, units, 4, (4 * units,) if use_bias else None, activation, recurrent_activation,
+                                     return_sequences, dropout, recurrent_dropout)
+
+                def initial_carry(self, x):
+                    return x.new_zeros(x.shape[0], self.units)
+
+                def step(self, projected, recurrent_input, previous, carry):
+                    i, f, g, o = torch.addmm(projected, recurrent_input, self.recurrent_kernel).chunk(4, 1)
+                    i, f, o = self.recurrent_activation(i), self.recurrent_activation(f), self.recurrent_activation(o)
+                    c = f * carry + i * self.activation(g)
+                    return o * self.activation(c), c
+            """);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

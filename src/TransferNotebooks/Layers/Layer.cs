@@ -43,6 +43,15 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// <summary>The registry name of this layer type, as Keras spells it (for example <c>Dense</c>).</summary>
     public string TypeName => LayerType.Name;
 
+    /// <summary>
+    /// The layer's form in an exported PyTorch <c>model.py</c> (<c>SavePyTorch</c>): its module construction and forward expression,
+    /// computing what <see cref="Call(Tensor, bool)"/> computes on the same internal layout, with parameters named as here.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The layer type has no PyTorch form (a custom layer that does not override this).</exception>
+    internal virtual Interop.PyTorch.PyTorchCode ToPyTorch(Interop.PyTorch.PyTorchContext context) =>
+        throw new NotSupportedException($"Layer {Label} has no PyTorch form ({GetType().Name} is not a built-in layer), so the model cannot be exported "
+            + "with SavePyTorch. Replace the layer with built-in ones before exporting, or save to Keras (.keras) and convert there.");
+
     /// <summary>The input shape given at construction (Keras's <c>input_shape</c>), if any.</summary>
     public int[]? DeclaredInputShape { get; }
 

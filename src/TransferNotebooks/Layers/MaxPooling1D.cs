@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -29,6 +30,15 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => { KerasSettings.RequireChannelsLast(c.DataFormat, name, "MaxPooling1D"); return new MaxPooling1D(c.PoolSize?[0] ?? 2, c.Strides?[0], c.Padding, name, shape); }, "MaxPool1D");
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var (before, after) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], PoolSize, Strides) : (0, 0);
+            var x = $"{context.X}.transpose(1, 2)";
+            if (before != 0 || after != 0) x = $"F.pad({x}, {PythonSyntax.List([before, after])}, value=float(\"-inf\"))";
+            return new(null, $"F.max_pool1d({x}, {PoolSize}, {Strides}).transpose(1, 2)");
+        }
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

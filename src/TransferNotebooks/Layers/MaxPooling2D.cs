@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -17,6 +18,14 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => { var (pool, strides) = c.Square(name, "MaxPooling2D"); return new MaxPooling2D(pool, strides, c.Padding, name, shape); }, "MaxPool2D");
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var pads = PyTorchPads();
+            var x = pads is null ? context.X : $"F.pad({context.X}, {pads}, value=float(\"-inf\"))";
+            return new(null, $"F.max_pool2d({x}, {PoolSize}, {Strides})");
+        }
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -13,6 +14,10 @@ namespace TransferNotebooks.Layers
         public static LayerType Type { get; } = LayerType.Of<Maximum, MergeConfig>("Maximum", MergeJson.Default.MergeConfig, l => new(), (c, name, shape) => new Maximum(name));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new(null, context.Inputs.Skip(1).Aggregate(context.Inputs[0], (y, x) => $"torch.maximum({y}, {x})"));
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

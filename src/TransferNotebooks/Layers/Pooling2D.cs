@@ -1,3 +1,5 @@
+using TransferNotebooks.Interop.PyTorch;
+
 namespace TransferNotebooks.Layers;
 
 /// <summary>What 2-D pooling layers share: window, strides (default: the window), valid/same padding, shapes and config.</summary>
@@ -19,6 +21,15 @@ public abstract class Pooling2D : Layer
     public int Strides { get; }
     /// <summary><c>valid</c> or <c>same</c>.</summary>
     public string PaddingMode { get; }
+
+    /// <summary>Keras's "same" pads as a Python list (left, right, top, bottom) for the exported model.py; null when there are none.</summary>
+    internal string? PyTorchPads()
+    {
+        if (PaddingMode != "same") return null;
+        var (top, bottom) = Padding.SamePads(InputShape![0], PoolSize, Strides);
+        var (left, right) = Padding.SamePads(InputShape![1], PoolSize, Strides);
+        return top == 0 && bottom == 0 && left == 0 && right == 0 ? null : PythonSyntax.List([left, right, top, bottom]);
+    }
 
     /// <inheritdoc />
     protected override int[] BuildCore(int[] inputShape)

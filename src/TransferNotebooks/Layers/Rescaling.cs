@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -36,6 +37,10 @@ namespace TransferNotebooks.Layers
         public static LayerType Type { get; } = LayerType.Of<Rescaling, RescalingConfig>("Rescaling", RescalingJson.Default.RescalingConfig, l => new(l.Scale, l.Offset), (c, name, shape) => new Rescaling(c.Scale, c.Offset, name, shape));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new(null, Offset == 0 ? $"({context.X} * {PythonSyntax.Number(Scale)})" : $"({context.X} * {PythonSyntax.Number(Scale)} + {PythonSyntax.Number(Offset)})");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

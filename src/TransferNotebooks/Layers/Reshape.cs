@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -24,6 +25,14 @@ namespace TransferNotebooks.Layers
         public static LayerType Type { get; } = LayerType.Of<Reshape, ReshapeConfig>("Reshape", ReshapeJson.Default.ReshapeConfig, l => new(l.TargetShape), (c, name, shape) => new Reshape(c.TargetShape, name, shape));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var x = ImageLayout.IsImage(InputShape!) ? $"{context.X}.permute(0, 2, 3, 1)" : context.X;
+            var y = $"{x}.reshape({context.X}.shape[0], {string.Join(", ", OutputShape!)})";
+            return new(null, ImageLayout.IsImage(OutputShape!) ? $"{y}.permute(0, 3, 1, 2)" : y);
+        }
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;

@@ -14,7 +14,7 @@ namespace TransferNotebooks.Models;
 /// and what <see cref="Model.Load"/> returns. Compile, Fit, Evaluate, Predict, Summary, freezing, head replacement, saving and
 /// the weight bookkeeping the training loop asks for are written here once.
 /// </summary>
-public abstract class KerasModel : ITrainableModel, IDisposable
+public abstract partial class KerasModel : ITrainableModel, IDisposable
 {
     private protected readonly CompileSettings compiled = new();
 

@@ -3,6 +3,7 @@ using TransferNotebooks.Layers;
 using TransferNotebooks.Optimizers;
 using TransferNotebooks.Training;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Models;
 
@@ -68,6 +69,9 @@ public sealed class ModelLayer : Layer
 
     /// <inheritdoc />
     public override LayerType LayerType => model is Sequential ? SequentialType : FunctionalType;
+
+    /// <summary>The nested model as its own Python class in model.py (its layers' weights under <c>model.layer.weight</c>, as here).</summary>
+    internal override PyTorchCode ToPyTorch(PyTorchContext context) => new($"{context.ModelClass(model)}()", $"{context.Self}.call({context.X})");
 
     /// <inheritdoc />
     protected override int[] BuildCore(int[] inputShape) => model.BuildFor(inputShape);

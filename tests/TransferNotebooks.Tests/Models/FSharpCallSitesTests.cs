@@ -25,6 +25,8 @@ public class FSharpCallSitesTests
             m.Fit(d, Training.FitOptions.From(epochs = 2, callbacks = [ EarlyStopping(patience = 1) ])) |> ignore
             m.FineTune(d, Training.FitOptions.From(epochs = 2, shuffle = false), freezeEpochs = 1) |> ignore
             m.FineTune(d, epochs = 2, freezeEpochs = 1, validationSplit = 0.1, shuffle = false, classWeight = readOnlyDict [ 0, 2.0 ]) |> ignore
+            m.SavePyTorch "exported"
+            m.LoadPyTorchWeights("trained.pt", strict = false) |> ignore
             let model = new Sequential([ Flatten(inputShape = [28; 28]); Dense(10, activation = "softmax") ])
             model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = [ "accuracy" ]) |> ignore
             let augment =
