@@ -40,7 +40,7 @@ internal static class KerasFunctionalArchitecture
 
     /// <summary>Builds the functional model of <paramref name="root"/>; returns it with its layers in the config's order (for the weights).</summary>
     /// <exception cref="InvalidDataException">The graph is broken (unknown layer, cycle, missing input or output); the message names the layer.</exception>
-    /// <exception cref="NotSupportedException">A layer or feature the importer does not support (several outputs, custom layers, ...).</exception>
+    /// <exception cref="NotSupportedException">A layer or feature the importer does not support (custom layers, layers with several outputs, ...).</exception>
     public static (Functional Model, IReadOnlyList<KerasWeightOwner> Owners) Build(JsonObject root, string source, List<string> notes)
     {
         var config = root["config"] as JsonObject ?? throw new InvalidDataException($"'{source}': the functional model config is missing.");
@@ -59,9 +59,6 @@ internal static class KerasFunctionalArchitecture
         if (config["layers"] is not JsonArray entries) throw new InvalidDataException($"'{source}': the functional model '{modelName}' has no layer list.");
         var inputRefs = Refs(config["input_layers"], "input", modelName, source);
         var outputRefs = Refs(config["output_layers"], "output", modelName, source);
-        if (outputRefs.Count != 1)
-            throw new NotSupportedException($"'{source}': the functional model '{modelName}' has {outputRefs.Count} outputs ({config["output_layers"]!.ToJsonString()}); "
-                + "only models with one output can be imported for now.");
 
         var tensors = new Dictionary<(string, int), KerasTensor>();
         var offsets = new Dictionary<string, int>(StringComparer.Ordinal); // node index of a layer's first call in the file
@@ -118,16 +115,15 @@ internal static class KerasFunctionalArchitecture
         }
         if (pending.FirstOrDefault(p => p.Next < p.Calls.Count) is { } stuck) throw Unresolved(stuck, pending, offsets, r => tensors.ContainsKey(Key(r, offsets)), modelName, source);
 
-        var outRef = outputRefs[0];
-        var output = tensors.GetValueOrDefault(Key(outRef, offsets))
-            ?? throw new InvalidDataException($"'{source}': the output of '{modelName}' is {outRef}, which no layer call of the file makes.");
+        var outputs = outputRefs.Select(r => tensors.GetValueOrDefault(Key(r, offsets))
+            ?? throw new InvalidDataException($"'{source}': an output of '{modelName}' is {r}, which no layer call of the file makes.")).ToList();
         var modelInputs = inputRefs.Select(r => inputs.GetValueOrDefault(r.Layer)
             ?? throw new InvalidDataException($"'{source}': an input of '{modelName}' is '{r.Layer}', which is not one of its InputLayers ({string.Join(", ", inputs.Keys)}).")).ToList();
         foreach (var p in pending.Where(p => p.Layer is null))
             notes.Add($"layer '{p.Name}' ({p.ClassName}) of '{modelName}' is never called and was left out");
 
         Functional model;
-        try { model = new Functional(modelInputs, output, modelName); }
+        try { model = new Functional(modelInputs, outputs, modelName); }
         catch (ArgumentException e) { throw new InvalidDataException($"'{source}': the graph of '{modelName}' is not a valid model: {e.Message}", e); }
         if (config["trainable"]?.GetValueKind() == JsonValueKind.False) model.Freeze();
         var owners = pending.Where(p => p.Layer is not null).Select(p => p.Owner!).ToList();

@@ -71,15 +71,18 @@ internal static class KerasFunctionalWriter
         var postOrder = new List<KerasTensor>();
         var firstSeen = new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<(KerasTensor Tensor, bool Expanded)>();
-        stack.Push((model.Output, false));
-        while (stack.Count > 0)
+        foreach (var output in model.Outputs) // Keras walks the outputs in order, sharing what it visited
         {
-            var (t, expanded) = stack.Pop();
-            if (expanded) { if (visited.Add(t)) postOrder.Add(t); continue; }
-            if (visited.Contains(t)) continue;
-            firstSeen.TryAdd(Operation(t), firstSeen.Count);
-            stack.Push((t, true));
-            for (int i = t.Inputs.Count - 1; i >= 0; i--) stack.Push((t.Inputs[i], false)); // visits inputs in order
+            stack.Push((output, false));
+            while (stack.Count > 0)
+            {
+                var (t, expanded) = stack.Pop();
+                if (expanded) { if (visited.Add(t)) postOrder.Add(t); continue; }
+                if (visited.Contains(t)) continue;
+                firstSeen.TryAdd(Operation(t), firstSeen.Count);
+                stack.Push((t, true));
+                for (int i = t.Inputs.Count - 1; i >= 0; i--) stack.Push((t.Inputs[i], false)); // visits inputs in order
+            }
         }
         var nodeDepth = new Dictionary<KerasTensor, int>(ReferenceEqualityComparer.Instance);
         var opDepth = new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
@@ -134,7 +137,8 @@ internal static class KerasFunctionalWriter
                 ["layers"] = layers,
                 ["input_layers"] = model.Inputs.Count == 1 ? Reference(model.Input, model) // Keras 3 writes one tensor bare, several as a list
                     : new JsonArray(model.Inputs.Select(i => (JsonNode)Reference(i, model)).ToArray()),
-                ["output_layers"] = Reference(model.Output, model),
+                ["output_layers"] = model.Outputs.Count == 1 ? Reference(model.Output, model)
+                    : new JsonArray(model.Outputs.Select(o => (JsonNode)Reference(o, model)).ToArray()),
             },
             ["registered_name"] = "Functional",
             ["build_config"] = new JsonObject { ["input_shape"] = null },

@@ -205,6 +205,32 @@ public sealed class KerasFunctionalWriterTests : IDisposable
         Assert.Equal(Values(model.Predict([a, b])), Values(loaded.Predict([a, b])));
     }
 
+    [Fact]
+    public void A_model_with_two_outputs_writes_output_layers_as_a_list_and_loads_back_identically()
+    {
+        manual_seed(10);
+        var inputs = Input([5]);
+        var hidden = Dense(4, activation: "relu", name: "hidden").Call(inputs);
+        var digit = Dense(3, activation: "softmax", name: "digit").Call(hidden);
+        var size = Dense(1, name: "size").Call(hidden);
+        using var model = new Functional(inputs, [digit, size], "two_outputs");
+        var path = Path.Combine(dir, "two_outputs.keras");
+        model.Save(path);
+        JsonNode config;
+        using (var zip = ZipFile.OpenRead(path))
+        using (var s = zip.GetEntry("config.json")!.Open())
+            config = JsonNode.Parse(s)!;
+        Assert.Equal("""[["digit",0,0],["size",0,0]]""", config["config"]!["output_layers"]!.ToJsonString());
+
+        using var loaded = Model.Load<Functional>(path);
+        using var x = randn(4, 5);
+        var expected = model.PredictOutputs(x);
+        var got = loaded.PredictOutputs(x);
+        Assert.Equal(2, got.Length);
+        for (int i = 0; i < 2; i++) Assert.Equal(Values(expected[i]), Values(got[i]));
+        foreach (var t in expected.Concat(got)) t.Dispose();
+    }
+
     [Theory]
     [InlineData("functional_nested_keras2.h5", "functional_nested")]
     [InlineData("functional_residual.keras", "functional_residual")]
