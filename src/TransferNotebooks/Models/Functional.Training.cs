@@ -181,21 +181,6 @@ public sealed partial class Functional : INestedModel
 
     // ---------------------------------------------------------------- saving
 
-    /// <summary>
-    /// Saves the graph (layers, their configs and calls), weights, trainable flags and compile settings in this library's format,
-    /// atomically; load it back with <see cref="Model.Load"/>. Nested Sequential and functional models are saved inside.
-    /// <c>model.Save("model.onnx")</c> (or <see cref="ModelFormat.Onnx"/>) writes an ONNX graph for ONNX Runtime instead (see docs/interop.md).
-    /// </summary>
-    /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.onnx</c> for ONNX).</param>
-    /// <param name="includeOptimizer">Also save the optimizer's state, to resume training exactly (this library's format only).</param>
-    /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
-    /// <exception cref="NotSupportedException">Keras format (not written for functional models yet), or ONNX with a layer that has no ONNX form.</exception>
-    public override void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
-    {
-        if (format == ModelFormat.Auto) format = Model.FormatOf(path);
-        if (format == ModelFormat.Onnx) Interop.Onnx.OnnxExport.Save(this, path, includeOptimizer);
-        else if (format == ModelFormat.Keras)
-            throw new NotSupportedException($"Saving functional models as Keras files is not supported yet; save '{path}' as a {Model.Extension} file (or .onnx to serve it).");
-        else ModelFile.Save(this, path, includeOptimizer);
-    }
+    /// <inheritdoc />
+    private protected override void SaveKerasFile(string path) => KerasImport.KerasFunctionalWriter.Save(this, path);
 }

@@ -56,14 +56,35 @@ public abstract partial class KerasModel : ITrainableModel, IDisposable
     public KerasTensor Call(KerasTensor input, bool training) => ((INestedModel)this).AsLayer().Call(input, training);
 
     /// <summary>
-    /// Saves architecture, weights, trainable flags and compile settings in one file, atomically (a temporary file then a rename),
-    /// to load back with <see cref="Model.Load"/>. The format follows the extension unless <paramref name="format"/> says:
-    /// <c>model.Save("pretrained.tnmodel")</c> writes this library's file, <c>model.Save("m.keras")</c> a Keras 3 file.
+    /// Saves the model in one file, atomically (a temporary file then a rename). The format follows the extension unless
+    /// <paramref name="format"/> says: <c>model.Save("pretrained.tnmodel")</c> writes this library's file (architecture, weights,
+    /// trainable flags, compile settings; load it back with <see cref="Model.Load"/>), <c>model.Save("m.keras")</c> a Keras 3 file
+    /// that <c>keras.saving.load_model</c> reads (kernels in Keras's layouts; no optimizer state), <c>model.Save("m.onnx")</c> an
+    /// ONNX graph for ONNX Runtime (see docs/interop.md).
     /// </summary>
-    /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.keras</c> for Keras).</param>
+    /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.keras</c> for Keras; <c>.onnx</c> for ONNX).</param>
     /// <param name="includeOptimizer">Also save the optimizer's state, to resume training exactly (this library's format only).</param>
     /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
-    public abstract void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto);
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    /// <exception cref="NotSupportedException">A layer with no Keras or ONNX form (a custom layer; the message names it), or <paramref name="includeOptimizer"/> with Keras or ONNX.</exception>
+    public void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
+    {
+        if (format == ModelFormat.Auto) format = Model.FormatOf(path);
+        if (format == ModelFormat.Onnx) Interop.Onnx.OnnxExport.Save(this, path, includeOptimizer);
+        else if (format == ModelFormat.Keras)
+        {
+            if (includeOptimizer)
+                throw new NotSupportedException($"Keras files written here carry no optimizer state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training exactly.");
+            SaveKerasFile(path);
+        }
+        else ModelFile.Save(this, path, includeOptimizer);
+    }
+
+    /// <summary>Same as <c>Save(path, format: ModelFormat.Keras)</c>: a Keras 3 <c>.keras</c> file, whatever the extension.</summary>
+    public void SaveKeras(string path) => Save(path, format: ModelFormat.Keras);
+
+    /// <summary>Writes the model as a Keras 3 <c>.keras</c> file (the writer of its kind: a layer stack or a graph).</summary>
+    private protected abstract void SaveKerasFile(string path);
 
     /// <summary>The callbacks' save (ModelCheckpoint): by extension.</summary>
     void ITrainableModel.Save(string path) => Save(path);

@@ -13,7 +13,7 @@ namespace TransferNotebooks.Models;
 /// Our model file: a zip holding <c>metadata.json</c> (format and version), <c>config.json</c> (layer types and configs, trainable
 /// flags, compile settings) and <c>model.safetensors</c> (weights), optionally <c>optimizer.safetensors</c>. Written to a temporary
 /// file then renamed, so a crash never leaves a half-written model and never damages the previous file. Files end in
-/// <c>.tnmodel</c> by convention (<see cref="Model.Extension"/>); the public entry points are <see cref="Sequential.Save"/> and <see cref="Model.Load"/>.
+/// <c>.tnmodel</c> by convention (<see cref="Model.Extension"/>); the public entry points are <see cref="KerasModel.Save"/> and <see cref="Model.Load"/>.
 /// </summary>
 internal static partial class ModelFile
 {

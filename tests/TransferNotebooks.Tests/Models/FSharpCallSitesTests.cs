@@ -95,8 +95,12 @@ public class FSharpCallSitesTests
             let any = Model.Load "m.tnmodel"
             any.Freeze(upTo = -1).ReplaceHead(5) |> ignore
             let ft = any.FineTune(d, epochs = 1, freezeEpochs = 1, verbose = 0)
+            model.Save "m.keras"
+            model.Save("m.bin", format = ModelFormat.Keras)
+            model.SaveKeras "m2.keras"
+            let imported: Functional = Model.Load<Functional> "keras2.h5"
             let nested = new Functional(inputs, Dense(10).Call(loaded.Call(inputs, training = false)))
-            (joined, averaged, features, nested, model.Summary(), model.Predict(d.X))
+            (joined, averaged, features, nested, imported, model.Summary(), model.Predict(d.X))
         """;
 
     [Fact]

@@ -21,15 +21,19 @@ internal static class KerasArchitectureReader
     public static IEnumerable<string> SupportedNames => LayerRegistry.Names;
 
     /// <summary>Parses a model config (either Keras 2's <c>{class_name, config}</c> or Keras 3's <c>{module, class_name, config, build_config, ...}</c>).</summary>
-    public static KerasArchitecture Read(JsonNode root, string source)
+    /// <param name="root">The model config.</param>
+    /// <param name="source">The file, for messages.</param>
+    /// <param name="inputShapeIfUnrecorded">The input shape to use when the config records none (a Sequential nested in a functional
+    /// model takes the shape of the tensor it is called on).</param>
+    public static KerasArchitecture Read(JsonNode root, string source, int[]? inputShapeIfUnrecorded = null)
     {
         if (root is not JsonObject obj) throw new InvalidDataException($"'{source}': the model config is not a JSON object.");
         var className = Str(obj, "class_name") ?? throw new InvalidDataException($"'{source}': the model config has no class_name; the file is not a Keras model.");
         // Keras 2.0-2.2 wrote a Sequential config as a bare list of layers; later versions as {name, layers}.
         var config = obj["config"] as JsonObject ?? (obj["config"] is JsonArray bare ? new JsonObject { ["layers"] = bare.DeepClone() } : null);
         if (className is "Functional" or "Model")
-            throw new NotSupportedException($"'{source}' holds a Keras functional model (class '{className}'). Only Sequential models can be imported; "
-                + "rebuild it as keras.Sequential([...]) in Python and save it again, or rebuild the architecture here and load its weights.");
+            throw new NotSupportedException($"'{source}' holds a Keras functional model (class '{className}'), not a Sequential one: "
+                + "Model.Load(path) loads it as a Functional.");
         if (className != "Sequential")
             throw new NotSupportedException($"'{source}' holds a model of custom class '{className}'" + (Str(obj, "registered_name") is { } r ? $" (registered as '{r}')" : "")
                 + ". Custom objects (subclassed models and layers) cannot be imported; only keras.Sequential models of built-in layers can.");
@@ -46,23 +50,50 @@ internal static class KerasArchitectureReader
             var name = Str(cfg, "name") ?? Str(entry, "name") ?? SnakeCase(cls);
             if (cls == "InputLayer")
             {
-                inputShape ??= BatchShape(cfg, "batch_shape", name, source) ?? BatchShape(cfg, "batch_input_shape", name, source)
-                    ?? (cfg["input_shape"] is JsonArray s ? Dims(s, name, source) : null);
+                inputShape ??= InputLayerShape(cfg, name, source);
                 continue;
             }
-            CheckSupported(cls, name, entry, cfg, source);
+            var spec = ReadSpec(entry, source);
             if (specs.Count == 0)
                 inputShape ??= BatchShape(cfg, "batch_input_shape", name, source) ?? BatchShape(cfg, "batch_shape", name, source)
                     ?? (entry["build_config"]?["input_shape"] is JsonArray b ? Dims(b, name, source, dropBatch: true) : null);
-            specs.Add(new KerasLayerSpec(LayerRegistry.Find(cls)!.Name, name, cfg, cfg["trainable"]?.GetValueKind() != JsonValueKind.False));
+            specs.Add(spec);
         }
         if (specs.Count == 0) throw new InvalidDataException($"'{source}': the Sequential model has no layers.");
         inputShape ??= obj["build_config"]?["input_shape"] is JsonArray mb ? Dims(mb, "model", source, dropBatch: true) : null;
         inputShape ??= config["build_input_shape"] is JsonArray bi ? Dims(bi, "model", source, dropBatch: true) : null;
+        inputShape ??= inputShapeIfUnrecorded;
         if (inputShape is null)
             throw new NotSupportedException($"'{source}': the model's input shape is not recorded (the Keras model was never built). "
                 + "Build it in Keras (call it on data or give an Input) before saving, or rebuild the architecture here.");
         return new KerasArchitecture(Str(config, "name") ?? "sequential", inputShape, specs);
+    }
+
+    /// <summary>The per-sample shape an InputLayer config declares (Keras 3 batch_shape, Keras 2 batch_input_shape, or input_shape).</summary>
+    internal static int[]? InputLayerShape(JsonObject cfg, string name, string source) =>
+        BatchShape(cfg, "batch_shape", name, source) ?? BatchShape(cfg, "batch_input_shape", name, source)
+            ?? (cfg["input_shape"] is JsonArray s ? Dims(s, name, source) : null);
+
+    /// <summary>One layer entry of a model config as a spec, after checking the importer supports it (errors name the layer).</summary>
+    internal static KerasLayerSpec ReadSpec(JsonObject entry, string source)
+    {
+        var cls = Str(entry, "class_name") ?? throw new InvalidDataException($"'{source}': a layer entry has no class_name.");
+        var cfg = entry["config"] as JsonObject ?? [];
+        var name = Str(cfg, "name") ?? Str(entry, "name") ?? SnakeCase(cls);
+        CheckSupported(cls, name, entry, cfg, source);
+        return new KerasLayerSpec(LayerRegistry.Find(cls)!.Name, name, cfg, cfg["trainable"]?.GetValueKind() != JsonValueKind.False);
+    }
+
+    /// <summary>Creates one layer through the registry from its spec (activations normalised; errors name the layer).</summary>
+    internal static Layer CreateLayer(KerasLayerSpec spec, int[]? inputShape, string source, List<string> notes)
+    {
+        var values = Normalise(spec, source, notes);
+        try { return LayerRegistry.Create(spec.ClassName, values, spec.Name, inputShape); }
+        catch (NotSupportedException e) { throw new NotSupportedException($"'{source}': {e.Message}", e); }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or InvalidOperationException or FormatException)
+        {
+            throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) cannot be created: {e.Message}", e);
+        }
     }
 
     static void CheckSupported(string cls, string name, JsonObject entry, JsonObject cfg, string source)
@@ -91,14 +122,7 @@ internal static class KerasArchitectureReader
         {
             foreach (var spec in arch.Layers)
             {
-                var values = Normalise(spec, source, notes);
-                Layer layer;
-                try { layer = LayerRegistry.Create(spec.ClassName, values, spec.Name, model.Layers.Count == 0 ? arch.InputShape : null); }
-                catch (NotSupportedException e) { throw new NotSupportedException($"'{source}': {e.Message}", e); }
-                catch (Exception e) when (e is ArgumentException or InvalidDataException or InvalidOperationException or FormatException)
-                {
-                    throw new NotSupportedException($"'{source}': layer '{spec.Name}' ({spec.ClassName}) cannot be created: {e.Message}", e);
-                }
+                var layer = CreateLayer(spec, model.Layers.Count == 0 ? arch.InputShape : null, source, notes);
                 try
                 {
                     model.Add(layer);

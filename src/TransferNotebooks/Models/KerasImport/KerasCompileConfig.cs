@@ -14,7 +14,7 @@ namespace TransferNotebooks.Models.KerasImport;
 internal static class KerasCompileConfig
 {
     /// <summary>Compiles the model from a config; returns false (with notes) when it could not.</summary>
-    public static bool Apply(Sequential model, JsonObject config, bool legacy, List<string> notes)
+    public static bool Apply(KerasModel model, JsonObject config, bool legacy, List<string> notes)
     {
         var optNode = legacy ? config["optimizer_config"] : config["optimizer"];
         var lossNode = config["loss"];
@@ -100,7 +100,7 @@ internal static class KerasCompileConfig
     /// The model's compile settings as Keras 3's <c>compile_config</c>: the optimizer under its <see cref="Optimizer.KerasClassName"/>
     /// with its config record's keys (less this library's own), the loss by name, or as a class with its config when it takes logits.
     /// </summary>
-    public static JsonObject ToKerasJson(Sequential model)
+    public static JsonObject ToKerasJson(KerasModel model)
     {
         var config = model.Optimizer.GetConfig();
         var ours = config.LibraryOnlyKeys();

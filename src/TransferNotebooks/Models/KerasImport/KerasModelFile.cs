@@ -21,15 +21,19 @@ namespace TransferNotebooks.Models
     /// needs no change, and predictions match Keras's for the same channels-last input. Optimizer state is not imported.
     /// The public entry point is <see cref="Model.Load"/>, which recognises the file by content and calls this importer.
     /// </remarks>
-    internal static class KerasModelFile
+    internal static partial class KerasModelFile
     {
-        /// <summary>Loads a Keras model file (.h5 or .keras) as a <see cref="Sequential"/>.</summary>
+        /// <summary>Loads a Keras model file (.h5 or .keras): a <see cref="Sequential"/>, or a <see cref="Functional"/> for a functional model.</summary>
         /// <param name="path">The file.</param>
         /// <param name="compile">Recreate Compile (optimizer, loss, metrics) from the file's compile configuration when present.</param>
         /// <exception cref="FileNotFoundException">No such file.</exception>
         /// <exception cref="InvalidDataException">Not a Keras model file, truncated or corrupt, or weights that do not fit the architecture.</exception>
-        /// <exception cref="NotSupportedException">A functional or custom model, or a layer or feature the importer does not support (named in the message).</exception>
-        public static Sequential Load(string path, bool compile = true) => Import(path, compile).Model;
+        /// <exception cref="NotSupportedException">A custom model, or a layer or feature the importer does not support (named in the message).</exception>
+        public static KerasModel Load(string path, bool compile = true)
+        {
+            if (!File.Exists(path)) throw new FileNotFoundException($"No Keras model file at '{path}'.", path);
+            return IsFunctional(path) ? LoadFunctional(path, compile) : Import(path, compile).Model;
+        }
 
         /// <summary>Loads a Keras model file and reports its format, Keras version and what was ignored (see <see cref="KerasImportResult.Notes"/>).</summary>
         /// <inheritdoc cref="Load" path="/param"/>
@@ -52,18 +56,21 @@ namespace TransferNotebooks.Models
 
         // ------------------------------------------------------------------ legacy HDF5
 
-        static KerasImportResult LoadHdf5(string path, bool compile)
+        static KerasImportResult LoadHdf5(string path, bool compile) => WithHdf5(path, file => ReadHdf5(file, path, compile));
+
+        /// <summary>Opens a legacy HDF5 file (after checking it is not truncated) and runs <paramref name="read"/> on it, guarded.</summary>
+        static T WithHdf5<T>(string path, Func<NativeFile, T> read)
         {
             using (var check = File.OpenRead(path)) KerasHdf5.CheckNotTruncated(check, path);
             NativeFile file;
             try { file = H5File.OpenRead(path); }
             catch (Exception e) when (IsReadFailure(e)) { throw Corrupt(path, "", e); }
-            using (file) return Guarded(path, "", () => ReadHdf5(file, path, compile));
+            using (file) return Guarded(path, "", () => read(file));
         }
 
-        static KerasImportResult ReadHdf5(NativeFile file, string path, bool compile)
+        /// <summary>The model_config of a legacy HDF5 file, with errors for weights-only and non-Keras files.</summary>
+        static JsonNode ModelConfig(NativeFile file, string path)
         {
-            var notes = new List<string>();
             var configText = KerasHdf5.StringAttribute(file, "model_config");
             if (configText is null)
             {
@@ -72,8 +79,15 @@ namespace TransferNotebooks.Models
                         + "Rebuild the architecture here and load the weights, or save the whole model in Keras with model.save(\"m.h5\").");
                 throw new InvalidDataException($"'{path}' is an HDF5 file but not a Keras model: it has no 'model_config' attribute.");
             }
+            return ParseJson(configText, path, "model_config");
+        }
+
+        static KerasImportResult ReadHdf5(NativeFile file, string path, bool compile)
+        {
+            var notes = new List<string>();
+            var config = ModelConfig(file, path);
             var version = KerasHdf5.StringAttribute(file, "keras_version");
-            var arch = KerasArchitectureReader.Read(ParseJson(configText, path, "model_config"), path);
+            var arch = KerasArchitectureReader.Read(config, path);
             if (!file.LinkExists("model_weights"))
                 throw new InvalidDataException($"'{path}' has a model config but no 'model_weights' group: it was saved without weights or is incomplete.");
             var weightsGroup = file.Group("model_weights");
@@ -109,7 +123,14 @@ namespace TransferNotebooks.Models
 
         // ------------------------------------------------------------------ Keras 3 zip
 
-        static KerasImportResult LoadZip(string path, bool compile)
+        static KerasImportResult LoadZip(string path, bool compile) =>
+            WithZip(path, config => KerasArchitectureReader.Read(config, path), (h5, arch, config, version) => ReadZipWeights(h5, arch, config, version, path, compile));
+
+        /// <summary>
+        /// Opens a .keras zip: reads config.json and metadata.json, lets <paramref name="readConfig"/> check the architecture (its errors come
+        /// before any about the weights), then opens model.weights.h5 and runs <paramref name="read"/> on it, guarded.
+        /// </summary>
+        static T WithZip<TArch, T>(string path, Func<JsonNode, TArch> readConfig, Func<NativeFile, TArch, JsonNode, string?, T> read)
         {
             ZipArchive zip;
             try { zip = ZipFile.OpenRead(path); }
@@ -119,7 +140,7 @@ namespace TransferNotebooks.Models
                 var config = ReadZipJson(zip, "config.json", path) ?? throw new InvalidDataException($"'{path}' lacks config.json: it is not a complete .keras file.");
                 var meta = ReadZipJson(zip, "metadata.json", path);
                 string? version = meta?["keras_version"]?.GetValueKind() == JsonValueKind.String ? meta["keras_version"]!.GetValue<string>() : null;
-                var arch = KerasArchitectureReader.Read(config, path);
+                var arch = readConfig(config);
                 var entry = zip.GetEntry("model.weights.h5");
                 if (entry is null)
                 {
@@ -135,7 +156,7 @@ namespace TransferNotebooks.Models
                 NativeFile h5;
                 try { h5 = H5File.Open(buffer, leaveOpen: false); }
                 catch (Exception e) when (IsReadFailure(e)) { throw Corrupt(path, "model.weights.h5", e); }
-                using (h5) return Guarded(path, "model.weights.h5", () => ReadZipWeights(h5, arch, config, version, path, compile));
+                using (h5) return Guarded(path, "model.weights.h5", () => read(h5, arch, config, version));
             }
         }
 
@@ -163,22 +184,7 @@ namespace TransferNotebooks.Models
                 for (int i = 0; i < arch.Layers.Count; i++)
                 {
                     var spec = arch.Layers[i];
-                    var order = model.Layers[i].KerasWeightNames;
-                    if (order.Count == 0) continue;
-                    // Recurrent layers keep their variables in their cell: layers/lstm/cell/vars.
-                    string varsPath = model.Layers[i].KerasWeightsInCell ? $"{root}/{groupNames[i]}/cell/vars" : $"{root}/{groupNames[i]}/vars";
-                    if (!GroupPathExists(h5, varsPath))
-                        throw new InvalidDataException($"'{path}': model.weights.h5 has no group '{varsPath}' for layer '{spec.Name}' ({spec.ClassName}); "
-                            + "the weights file does not match config.json.");
-                    var vars = h5.Group(varsPath);
-                    if (!model.Layers[i].KerasWeightsInCell && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
-                        throw new InvalidDataException($"'{path}': weights group '{varsPath}' belongs to layer '{recorded}', not '{spec.Name}'; the weights file does not match config.json.");
-                    int count = 0;
-                    while (vars.LinkExists(count.ToString())) count++;
-                    var saved = new List<SavedWeight>();
-                    for (int k = 0; k < count; k++)
-                        saved.Add(KerasHdf5.ReadWeight(vars, k.ToString(), k < order.Count ? order[k] : $"variable {k}"));
-                    KerasWeights.Assign(model.Layers[i], spec, saved, path);
+                    AssignZipLayer(h5, $"{root}/{groupNames[i]}", model.Layers[i], spec, path);
                 }
                 if (compile && config["compile_config"] is JsonObject cc && cc.Count > 0)
                     KerasCompileConfig.Apply(model, cc, legacy: false, notes);
@@ -190,6 +196,27 @@ namespace TransferNotebooks.Models
                 model.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>Reads one layer's variables from <c>&lt;groupPath&gt;/vars</c> (recurrent layers: <c>cell/vars</c>) and assigns them.</summary>
+        static void AssignZipLayer(NativeFile h5, string groupPath, Layer layer, KerasLayerSpec spec, string path)
+        {
+            var order = layer.KerasWeightNames;
+            if (order.Count == 0) return;
+            // Recurrent layers keep their variables in their cell: layers/lstm/cell/vars.
+            string varsPath = layer.KerasWeightsInCell ? $"{groupPath}/cell/vars" : $"{groupPath}/vars";
+            if (!GroupPathExists(h5, varsPath))
+                throw new InvalidDataException($"'{path}': model.weights.h5 has no group '{varsPath}' for layer '{spec.Name}' ({spec.ClassName}); "
+                    + "the weights file does not match config.json.");
+            var vars = h5.Group(varsPath);
+            if (!layer.KerasWeightsInCell && KerasHdf5.StringAttribute(vars, "name") is { } recorded && recorded != spec.Name)
+                throw new InvalidDataException($"'{path}': weights group '{varsPath}' belongs to layer '{recorded}', not '{spec.Name}'; the weights file does not match config.json.");
+            int count = 0;
+            while (vars.LinkExists(count.ToString())) count++;
+            var saved = new List<SavedWeight>();
+            for (int k = 0; k < count; k++)
+                saved.Add(KerasHdf5.ReadWeight(vars, k.ToString(), k < order.Count ? order[k] : $"variable {k}"));
+            KerasWeights.Assign(layer, spec, saved, path);
         }
 
         static JsonNode? ReadZipJson(ZipArchive zip, string name, string path)

@@ -74,13 +74,16 @@ internal static class KerasWeights
     }
 
     /// <summary>The .keras weights-file group name for each layer: snake_case(class) plus a per-class counter, as Keras assigns them.</summary>
-    public static IReadOnlyList<string> ZipGroupNames(IEnumerable<KerasLayerSpec> layers)
+    public static IReadOnlyList<string> ZipGroupNames(IEnumerable<KerasLayerSpec> layers) => ZipGroupNames(layers.Select(l => l.ClassName));
+
+    /// <summary>The .keras weights-file group names for layers of these classes, in order (<c>dense</c>, <c>dense_1</c>, <c>conv2d</c>, ...).</summary>
+    public static IReadOnlyList<string> ZipGroupNames(IEnumerable<string> classNames)
     {
         var used = new Dictionary<string, int>();
         var names = new List<string>();
-        foreach (var spec in layers)
+        foreach (var cls in classNames)
         {
-            var key = KerasArchitectureReader.SnakeCase(spec.ClassName);
+            var key = KerasArchitectureReader.SnakeCase(cls);
             if (used.TryGetValue(key, out int n)) { used[key] = n + 1; names.Add($"{key}_{n + 1}"); }
             else { used[key] = 0; names.Add(key); }
         }

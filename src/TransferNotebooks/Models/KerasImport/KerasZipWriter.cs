@@ -49,34 +49,37 @@ internal static class KerasZipWriter
         w.Write(text);
     }
 
-    static JsonArray Shape(IEnumerable<int> dims) => new([null, .. dims.Select(d => (JsonNode)d)]);
+    /// <summary>Keras 3's InputLayer entry for a model input of per-sample <paramref name="shape"/>.</summary>
+    internal static JsonObject InputLayerEntry(string name, int[] shape, Layer firstLayer) => new()
+    {
+        ["module"] = "keras.layers", ["class_name"] = "InputLayer",
+        ["config"] = new JsonObject
+        {
+            ["batch_shape"] = Shape(shape), ["dtype"] = firstLayer.InputDType is ScalarType.Int64 ? "int32" : "float32",
+            ["sparse"] = false, ["ragged"] = false, ["name"] = name, ["optional"] = false,
+        },
+        ["registered_name"] = null,
+    };
 
-    static JsonObject Config(Sequential model)
+    /// <summary>One layer's Keras 3 entry (module, class_name, config from the layer's own config record, build_config).</summary>
+    internal static JsonObject LayerEntry(Layer l)
+    {
+        var cfg = new JsonObject { ["name"] = l.Name, ["trainable"] = l.Trainable, ["dtype"] = DTypePolicy.DeepClone() };
+        foreach (var (k, v) in l.GetConfig()) cfg[k] = v?.DeepClone();
+        var inputShape = l is MergeLayer { InputShapes: { } shapes } ? new JsonArray(shapes.Select(s => (JsonNode)Shape(s)).ToArray()) : Shape(l.InputShape!);
+        return new JsonObject
+        {
+            ["module"] = "keras.layers", ["class_name"] = l.TypeName, ["config"] = cfg, ["registered_name"] = null,
+            ["build_config"] = new JsonObject { ["input_shape"] = inputShape },
+        };
+    }
+
+    /// <summary>The Keras 3 config of a Sequential model (also the entry of a Sequential nested in a functional model).</summary>
+    internal static JsonObject Config(Sequential model)
     {
         var input = model.InputShape!;
-        var layers = new JsonArray
-        {
-            (JsonNode)new JsonObject
-            {
-                ["module"] = "keras.layers", ["class_name"] = "InputLayer",
-                ["config"] = new JsonObject
-                {
-                    ["batch_shape"] = Shape(input), ["dtype"] = model.Layers[0].InputDType is ScalarType.Int64 ? "int32" : "float32",
-                    ["sparse"] = false, ["ragged"] = false, ["name"] = "input_layer", ["optional"] = false,
-                },
-                ["registered_name"] = null,
-            },
-        };
-        foreach (var l in model.Layers)
-        {
-            var cfg = new JsonObject { ["name"] = l.Name, ["trainable"] = l.Trainable, ["dtype"] = DTypePolicy.DeepClone() };
-            foreach (var (k, v) in l.GetConfig()) cfg[k] = v?.DeepClone();
-            layers.Add((JsonNode)new JsonObject
-            {
-                ["module"] = "keras.layers", ["class_name"] = l.TypeName, ["config"] = cfg, ["registered_name"] = null,
-                ["build_config"] = new JsonObject { ["input_shape"] = Shape(l.InputShape!) },
-            });
-        }
+        var layers = new JsonArray { (JsonNode)InputLayerEntry("input_layer", input, model.Layers[0]) };
+        foreach (var l in model.Layers) layers.Add((JsonNode)LayerEntry(l));
         var root = new JsonObject
         {
             ["module"] = "keras", ["class_name"] = "Sequential",
@@ -88,43 +91,77 @@ internal static class KerasZipWriter
         return root;
     }
 
+    /// <summary>The model's dtype policy entry, as Keras 3 writes it.</summary>
+    internal static JsonObject DTypePolicyJson() => (JsonObject)DTypePolicy.DeepClone();
+
+    /// <summary>A per-sample shape with Keras's batch dimension (None) in front.</summary>
+    internal static JsonArray Shape(IEnumerable<int> dims) => new([null, .. dims.Select(d => (JsonNode)d)]);
+
     static H5Group WithName(H5Group group, string name)
     {
         group.Attributes["name"] = name;
         return group;
     }
 
-    static byte[] WeightsFile(Sequential model)
+    /// <summary>
+    /// A layer's group of the weights file: <c>vars/0</c>, <c>vars/1</c>, ... in Keras's creation order and layout (recurrent layers:
+    /// <c>cell/vars</c>), the layer's name on <c>vars</c>.
+    /// </summary>
+    internal static H5Group LayerGroup(Layer layer)
     {
-        var layersGroup = new H5Group();
-        var groupNames = KerasWeights.ZipGroupNames(model.Layers.Select(l => new KerasLayerSpec(l.TypeName, l.Name!, [], l.Trainable)));
-        for (int i = 0; i < model.Layers.Count; i++)
+        var vars = new H5Group { Attributes = new() { ["name"] = layer.Name! } };
+        var byName = layer.Weights.ToDictionary(w => w.Name, w => w.Value);
+        int k = 0;
+        foreach (var name in layer.KerasWeightNames)
         {
-            var layer = model.Layers[i];
-            var vars = new H5Group { Attributes = new() { ["name"] = layer.Name! } };
-            var byName = layer.Weights.ToDictionary(w => w.Name, w => w.Value);
-            int k = 0;
-            foreach (var name in layer.KerasWeightNames)
-            {
-                if (!byName.TryGetValue(name, out var t)) continue;
-                using var scope = NewDisposeScope();
-                var value = t.detach();
-                if (layer.KerasAxisOrder(name) is { } order) value = value.permute(order.Select(d => (long)d).ToArray()); // ours -> Keras layout
-                value = value.contiguous().to_type(ScalarType.Float32).cpu();
-                var data = value.data<float>().ToArray();
-                vars[(k++).ToString()] = new H5Dataset(data, fileDims: value.shape.Select(d => (ulong)d).ToArray());
-            }
-            layersGroup[groupNames[i]] = layer.KerasWeightsInCell
-                ? new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = layer.Name! } }, ["cell"] = new H5Group { ["vars"] = WithName(vars, KerasArchitectureReader.SnakeCase(layer.TypeName) + "_cell") } }
-                : new H5Group { ["vars"] = vars };
+            if (!byName.TryGetValue(name, out var t)) continue;
+            using var scope = NewDisposeScope();
+            var value = t.detach();
+            if (layer.KerasAxisOrder(name) is { } order) value = value.permute(order.Select(d => (long)d).ToArray()); // ours -> Keras layout
+            value = value.contiguous().to_type(ScalarType.Float32).cpu();
+            var data = value.data<float>().ToArray();
+            vars[(k++).ToString()] = new H5Dataset(data, fileDims: value.shape.Select(d => (ulong)d).ToArray());
         }
-        var file = new H5File
+        return layer.KerasWeightsInCell
+            ? new H5Group { ["vars"] = new H5Group { Attributes = new() { ["name"] = layer.Name! } }, ["cell"] = new H5Group { ["vars"] = WithName(vars, KerasArchitectureReader.SnakeCase(layer.TypeName) + "_cell") } }
+            : new H5Group { ["vars"] = vars };
+    }
+
+    /// <summary>
+    /// The groups of a model's layers, as Keras's saving walks a layer list: each under snake_case(class) with a per-class counter
+    /// (<c>dense</c>, <c>dense_1</c>), a nested model as its own <c>layers</c> and <c>vars</c> (each entry makes its group).
+    /// </summary>
+    internal static H5Group LayersGroup(IEnumerable<(string ClassName, Func<H5Group> Group)> layers)
+    {
+        var group = new H5Group();
+        var used = new Dictionary<string, int>();
+        foreach (var (cls, make) in layers)
         {
-            ["layers"] = layersGroup,
-            ["vars"] = new H5Group { Attributes = new() { ["name"] = model.Name } },
-        };
+            var key = KerasArchitectureReader.SnakeCase(cls);
+            string name;
+            if (used.TryGetValue(key, out int n)) { used[key] = n + 1; name = $"{key}_{n + 1}"; }
+            else { used[key] = 0; name = key; }
+            group[name] = make();
+        }
+        return group;
+    }
+
+    /// <summary>A Sequential model's weights as Keras 3 files them: <c>layers/...</c> and the model's own (empty) <c>vars</c>.</summary>
+    internal static H5Group ModelGroup(Sequential model) => new()
+    {
+        ["layers"] = LayersGroup(model.Layers.Select(l => (l.TypeName, (Func<H5Group>)(() => LayerGroup(l))))),
+        ["vars"] = new H5Group { Attributes = new() { ["name"] = model.Name } },
+    };
+
+    /// <summary>Writes a weights file whose root holds <paramref name="root"/>'s groups.</summary>
+    internal static byte[] WeightsFile(H5Group root)
+    {
+        var file = new H5File();
+        foreach (var (name, child) in root) file[name] = child;
         using var ms = new MemoryStream();
         file.Write(ms);
         return ms.ToArray();
     }
+
+    static byte[] WeightsFile(Sequential model) => WeightsFile(ModelGroup(model));
 }
