@@ -28,8 +28,6 @@ internal static class OnnxExport
     {
         if (includeOptimizer)
             throw new NotSupportedException($"ONNX files carry no training state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training.");
-        if (model is Functional f && (f.Inputs.Count > 1 || f.Outputs.Count > 1))
-            throw new NotSupportedException($"Model '{f.Name}' has {f.Inputs.Count} inputs and {f.Outputs.Count} outputs; ONNX export takes models with one input and one output for now. Save it as a {Model.Extension} file.");
         if (model is Sequential { Built: false } s)
             throw new InvalidOperationException($"Model '{s.Name}' is not built, so its input shape is unknown: give the first layer an inputShape, call Build(shape), or Fit/Predict once before saving as ONNX.");
         Write(ToModel(model), path);
@@ -40,6 +38,7 @@ internal static class OnnxExport
     /// <summary>The ONNX model of <paramref name="model"/> (a Sequential or a Functional).</summary>
     internal static ModelProto ToModel(object model)
     {
+        if (model is Functional { Inputs.Count: > 1 } or Functional { Outputs.Count: > 1 }) return ToGraphModel((Functional)model);
         var nested = (INestedModel)model;
         var inputShape = nested.InputShape ?? throw new InvalidOperationException($"Model '{nested.Name}' is not built.");
         var outputShape = nested.OutputShape ?? throw new InvalidOperationException($"Model '{nested.Name}' is not built.");
@@ -55,7 +54,44 @@ internal static class OnnxExport
         // Predict returns the last layer's inner layout: an image output stays channels first.
         int[] outputDims = ImageLayout.IsImage(outputShape) ? [outputShape[2], outputShape[0], outputShape[1]] : outputShape;
         graph.Proto.Output.Add(OnnxGraph.ValueInfo(OutputName, TensorProto.Types.DataType.Float, outputDims));
-        graph.Proto.Name = nested.Name;
+        return Wrap(graph, nested.Name);
+    }
+
+    /// <summary>
+    /// A functional model with several inputs or outputs: one graph input per model input, named as the model's inputs (each in
+    /// Keras layout and its first layer's dtype), and one graph output per model output, named after the layer that makes it, in
+    /// Keras layout as <see cref="Functional.PredictOutputs(TorchSharp.torch.Tensor, int)"/> returns it.
+    /// </summary>
+    static ModelProto ToGraphModel(Functional f)
+    {
+        var graph = new OnnxGraph();
+        var inputNames = f.Inputs.Select(i => i.InputName!).ToArray();
+        var outputNames = f.Outputs.Select(o => o.Layer!.Name!).ToArray();
+        foreach (var name in inputNames.Concat(outputNames)) graph.Reserve(name);
+        var values = new string?[f.Nodes.Max(n => n.Slot) + 1];
+        for (int i = 0; i < f.Inputs.Count; i++)
+        {
+            var shape = f.Inputs[i].ShapeArray;
+            bool tokens = f.Nodes.Where(n => n.Inbound.Contains(i)).Select(n => n.Layer.InputDType).FirstOrDefault(d => d is not null) is ScalarType.Int64;
+            graph.Proto.Input.Add(OnnxGraph.ValueInfo(inputNames[i], tokens ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float, shape));
+            values[i] = ImageLayout.IsImage(shape) ? graph.Transpose(inputNames[i], 0, 3, 1, 2) : inputNames[i];
+        }
+        foreach (var node in f.Nodes) values[node.Slot] = Apply(graph, node.Layer, node.Inbound.Select(i => values[i]!).ToArray());
+        for (int o = 0; o < f.Outputs.Count; o++)
+        {
+            var output = f.Outputs[o];
+            var y = values[f.Nodes.First(n => ReferenceEquals(n.Output, output)).Slot]!;
+            if (ImageLayout.IsImage(output.ShapeArray)) y = graph.Transpose(y, 0, 2, 3, 1);
+            graph.Proto.Node.Add(new NodeProto { OpType = "Identity", Name = outputNames[o], Input = { y }, Output = { outputNames[o] } });
+            graph.Proto.Output.Add(OnnxGraph.ValueInfo(outputNames[o], TensorProto.Types.DataType.Float, output.ShapeArray));
+        }
+        return Wrap(graph, f.Name);
+    }
+
+    /// <summary>The ONNX model around a finished graph: IR version, producer, opset.</summary>
+    static ModelProto Wrap(OnnxGraph graph, string name)
+    {
+        graph.Proto.Name = name;
         var proto = new ModelProto
         {
             IrVersion = 8,

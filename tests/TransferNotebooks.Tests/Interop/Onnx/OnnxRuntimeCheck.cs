@@ -31,6 +31,34 @@ static class OnnxRuntimeCheck
         return (output.ToArray(), output.Dimensions.ToArray().Select(d => (long)d).ToArray());
     }
 
+    /// <summary>ONNX Runtime's outputs by name for named inputs (a graph with several inputs or outputs).</summary>
+    public static Dictionary<string, (float[] Values, long[] Shape)> RunNamed(string onnxPath, IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        using var session = new InferenceSession(onnxPath);
+        var values = new List<NamedOnnxValue>();
+        foreach (var (name, x) in inputs)
+        {
+            var dims = x.shape.Select(d => (int)d).ToArray();
+            using var c = x.contiguous();
+            if (x.is_floating_point())
+            {
+                using var f = c.to_type(ScalarType.Float32);
+                values.Add(NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(f.data<float>().ToArray(), dims)));
+            }
+            else
+            {
+                using var l = c.to_type(ScalarType.Int64);
+                values.Add(NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(l.data<long>().ToArray(), dims)));
+            }
+        }
+        using var results = session.Run(values);
+        return results.ToDictionary(r => r.Name, r =>
+        {
+            var t = r.AsTensor<float>();
+            return (t.ToArray(), t.Dimensions.ToArray().Select(d => (long)d).ToArray());
+        });
+    }
+
     /// <summary>
     /// The largest difference between ONNX Runtime's output and <paramref name="predicted"/>, absolute for values up to 1 and relative
     /// above (float32 keeps about 7 digits: exp or linear outputs reach the hundreds); fails when the shapes differ.
