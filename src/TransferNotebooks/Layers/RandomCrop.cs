@@ -73,6 +73,9 @@ namespace TransferNotebooks.Layers
 
         /// <inheritdoc />
         protected override Tensor Infer(Tensor images) => ImageResize.CropToAspectAndResize(images, Height, Width);
+
+        /// <inheritdoc />
+        private protected override bool IdentityAtInference => false;
     }
 }
 

@@ -46,6 +46,16 @@ public abstract class RandomImageLayer : Layer
     /// <summary>The inference-time result: the input unchanged (RandomCrop resizes instead).</summary>
     protected virtual Tensor Infer(Tensor images) => images.alias();
 
+    /// <summary>True when inference passes images through unchanged (every random layer but RandomCrop).</summary>
+    private protected virtual bool IdentityAtInference => true;
+
+    /// <summary>Exported models serve inference: the identity, as Dropout (RandomCrop has no ONNX form yet).</summary>
+    public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => IdentityAtInference ? [inputs[0]] : base.ToOnnx(graph, inputs);
+
+    /// <summary>The inference form in PyTorch: <c>nn.Identity()</c> (augment in PyTorch with torchvision's transforms).</summary>
+    internal override Interop.PyTorch.PyTorchCode ToPyTorch(Interop.PyTorch.PyTorchContext context) =>
+        IdentityAtInference ? new("nn.Identity()", $"{context.Self}({context.X})") : base.ToPyTorch(context);
+
     /// <summary>Splits a Keras factor (one number <c>f</c>: [-f, f]; or [lower, upper]) into its bounds, checking them.</summary>
     internal static (double Lower, double Upper) SymmetricRange(double[] factor, string? layer, string type, string setting)
     {
