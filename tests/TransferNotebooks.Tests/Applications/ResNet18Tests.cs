@@ -17,7 +17,7 @@ using Applications = TransferNotebooks.Applications;
 /// Applications.ResNet18 against ONNX Runtime running the package's own ONNX files on real photos (tests/fixtures/resnet18),
 /// plus its options, errors and the fine-tuning pattern.
 /// </summary>
-public class ResNet18Tests
+public class ResNet18Tests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>The four fixture photos, RGB float 0-255, [4, 224, 224, 3], and their class labels.</summary>
     static ImageFolderData Photos(int size = 224) => ImageFolder.LoadData(Fixtures.Dir("resnet18"), size, size);
@@ -75,6 +75,7 @@ public class ResNet18Tests
             using var row = features[i];
             var actual = row.data<float>().ToArray();
             double error = RelativeError(actual, expected);
+            output.WriteLine($"{Path.GetFileName(photos.Files[i])}: max |ours - ONNX Runtime| / max |ONNX Runtime| = {error:E2}");
             Assert.True(error < 1e-4, $"{Path.GetFileName(photos.Files[i])}: ResNet18 features differ from ONNX Runtime's by {error:E2} relative (limit 1e-4)");
             all.Add(actual);
         }
