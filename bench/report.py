@@ -69,8 +69,10 @@ for kind, models in peer.items():
             m["median"] = {v: median(runs) for v, runs in m["runs"].items()}
 
 active = {r["model"]: r for r in load("dotnet-activewait-*.json")}
+functional = {r["model"]: r for r in load("dotnet-functional-*.json")}
 memory = {r["subject"]: r for r in load("dotnet-memory-*.json")}
 latency = (load("dotnet-latency.json") or [{}])[0].get("latency", {})
+onnx_latency = (load("dotnet-onnx-latency.json") or [{}])[0].get("onnx_latency", {})
 dotnet_meta = (load("dotnet-speed-*.json") or [{}])[0]
 data_text = ""
 if os.path.exists(os.path.join(work, "data.txt")):
@@ -118,7 +120,7 @@ versions = {
 date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 results = {"date": date, "machine": machine, "versions": versions, "threads": dotnet_meta.get("threads"),
            "figures": figures, "speed": speed, "default_omp_wait_policy": active, "pytorch": peer, "pytorch_meta": peer_meta,
-           "memory": memory, "latency": {"dotnet": latency, "pytorch_openblas": peer.get("openblas", {}).get("latency", {})},
+           "memory": memory, "latency": {"dotnet": latency, "pytorch_openblas": peer.get("openblas", {}).get("latency", {}), "onnxruntime": onnx_latency},
            "data": data_text}
 with open(results_path, "w") as f:
     json.dump(results, f, indent=2)
@@ -168,6 +170,20 @@ w("")
 w("Runs per variant: " + ", ".join(f"{n} {len(m['runs'].get('fit', []))}" for n, m in speed.items()) +
   "; PyTorch runs: " + ", ".join(f"{n} {len(m['runs'].get('loop', []))}" for n, m in peer.get("openblas", {}).items() if n != "latency") + ".")
 w("")
+if functional:
+    w("## Graph model vs Sequential (Fit samples/s, same layers, interleaved in one process)")
+    w("")
+    w("The same layers built as `new Functional(inputs, outputs)` (each layer called on the previous symbolic output) and as a "
+      "`Sequential`, compiled alike and trained by the same loop; rounds alternate the order.")
+    w("")
+    w("| model | Sequential Fit | Functional Fit | **Functional / Sequential** | rounds |")
+    w("|---|---:|---:|---:|---:|")
+    for name in ("mlp", "cnn", "imdb"):
+        r = functional.get(name)
+        if r:
+            med = r["median"]
+            w(f"| {labels[name]} | {fmt(med.get('fit'))} | {fmt(med.get('fit_functional'))} | **{fmt(ratio(med.get('fit_functional'), med.get('fit')), 2)}x** | {r['rounds']} |")
+    w("")
 w("## Memory over 20 epochs (RSS after a full GC; TorchSharp live tensors, `torch.Tensor.TotalCount`)")
 w("")
 w("| what | RSS epoch 2 (MB) | RSS epoch 20 (MB) | growth 2 -> 20 | live tensors epoch 2 -> 20 |")
@@ -197,6 +213,18 @@ for name in ("mlp", "cnn"):
       f"{latency[f'{name}_predict_1000_b32_ms']:.2f} ms | {latency[f'{name}_torch_forward_1_us']:.0f} us / {latency[f'{name}_torch_forward_1000_ms']:.2f} ms | "
       f"{fmt(pl.get(f'{name}_forward_1_us'))} us / {fmt(pl.get(f'{name}_forward_1000_ms'), 2)} ms |")
 w("")
+if onnx_latency:
+    w("## ONNX Runtime inference latency (median; `model.Save(\"model.onnx\")`, ONNX Runtime 1.32 with the same thread count)")
+    w("")
+    w("| model | Predict 1 sample | ONNX Runtime 1 sample | Predict 1,000 (batchSize 1000) | ONNX Runtime 1,000 | largest difference |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for name in ("mlp", "cnn"):
+        if f"{name}_onnxruntime_1_us" not in onnx_latency:
+            continue
+        o = onnx_latency
+        w(f"| {name.upper()} | {o[f'{name}_predict_1_us']:.0f} us | {o[f'{name}_onnxruntime_1_us']:.0f} us | {o[f'{name}_predict_1000_b1000_ms']:.2f} ms | "
+          f"{o[f'{name}_onnxruntime_1000_ms']:.2f} ms | {o[f'{name}_max_abs_difference']:.1e} |")
+    w("")
 w("## Data loading (bench/TransferNotebooks.Bench, the data case)")
 w("")
 if data_text:

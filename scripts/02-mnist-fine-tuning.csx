@@ -110,7 +110,7 @@ fineTuned.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", me
 var fineTuneHistory = fineTuned.FineTune(fewLabels, epochs: epochs / 2, freezeEpochs: epochs / 2, batchSize: 16, seed: 1, verbose: 0).Combined;
 
 // %%
-(string Name, Sequential Model, TransferNotebooks.Training.History History)[] results =
+(string Name, KerasModel Model, TransferNotebooks.Training.History History)[] results =
 [
     ("frozen body + new head", transfer, transferHistory),
     ("fine-tuned (FineTune)", fineTuned, fineTuneHistory),
@@ -124,6 +124,31 @@ foreach (var (name, model, _) in results)
 
 // %%
 display(Plot.Compare(results.Select(r => (r.Name, r.History))));
+
+// %% [markdown]
+// ## The Keras way: the pretrained model as a layer of a new model
+//
+// Keras's transfer-learning guide builds a *new* model around the pretrained one with the functional API:
+// `inputs = keras.Input(shape)`, `x = base_model(inputs, training=False)`, a new head on `x`, `keras.Model(inputs, outputs)`.
+// The same here: `Input`, `Call` a model or layer on a symbolic tensor, `new Functional(inputs, outputs)`. The body is
+// walkthrough 1's CNN without its 0-4 head (`Pop()`), frozen; `training: false` keeps it in inference mode even while
+// the new model trains (its Dropout stays off, as BatchNormalization would keep its statistics). The summary shows the
+// nested model as one frozen row, with what each layer is connected to.
+
+// %%
+var body = Model.Load<Sequential>(modelPath);
+body.Pop().Dispose();
+body.Freeze();
+var inputs = Input([28, 28, 1]);
+var features = body.Call(inputs, training: false);
+var outputs = Dense(5, activation: "softmax").Call(Dropout(0.2).Call(features));
+var kerasWay = new Functional(inputs, outputs, name: "transfer_functional");
+kerasWay.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+display(kerasWay.Summary());
+
+// %%
+var kerasWayHistory = kerasWay.Fit(fewLabels, epochs: epochs, batchSize: 16, seed: 1, verbose: 0);
+display(kerasWay.Evaluate(test));
 
 // %% [markdown]
 // ## The frozen weights did not move

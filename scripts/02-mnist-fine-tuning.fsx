@@ -122,6 +122,31 @@ for name, model, _ in results do
 display (Plot.Compare([ for name, _, history in results -> name, history ]))
 
 // %% [markdown]
+// ## The Keras way: the pretrained model as a layer of a new model
+//
+// Keras's transfer-learning guide builds a *new* model around the pretrained one with the functional API:
+// `inputs = keras.Input(shape)`, `x = base_model(inputs, training=False)`, a new head on `x`, `keras.Model(inputs, outputs)`.
+// The same here: `Input`, `Call` a model or layer on a symbolic tensor, `Functional(inputs, outputs)`. The body is
+// walkthrough 1's CNN without its 0-4 head (`Pop()`), frozen; `training = false` keeps it in inference mode even while
+// the new model trains (its Dropout stays off, as BatchNormalization would keep its statistics). The summary shows the
+// nested model as one frozen row, with what each layer is connected to.
+
+// %%
+let body = Model.Load<Sequential>(modelPath)
+body.Pop().Dispose()
+body.Freeze() |> ignore
+let inputs = Input [ 28; 28; 1 ]
+let features = body.Call(inputs, training = false)
+let outputs = Dense(5, activation = "softmax").Call(Dropout(0.2).Call features)
+let kerasWay = new Functional(inputs, outputs, name = "transfer_functional")
+kerasWay.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = ["accuracy"]) |> ignore
+display (kerasWay.Summary())
+
+// %%
+let kerasWayHistory = kerasWay.Fit(fewLabels, epochs = epochs, batchSize = 16, seed = 1, verbose = 0)
+display (kerasWay.Evaluate(test))
+
+// %% [markdown]
 // ## The frozen weights did not move
 //
 // Freezing is a promise: the body is exactly the pretrained one. The `Drift` column of the summary is the largest

@@ -33,6 +33,7 @@ static class Cases
         double Run(string v) => v switch
         {
             "fit" => n * epochs / Loops.Fit(c, x, y, epochs, seed),
+            "fit_functional" => n * epochs / Loops.Fit(c, x, y, epochs, seed, functional: true),
             "fit_nometrics" => n * epochs / Loops.Fit(c, x, y, epochs, seed, metrics: false),
             "hand" => n * epochs / Loops.Hand(c, xt, yt, epochs, seed),
             "floor" => (double)iterations * c.BatchSize / Loops.Floor(c, xt, yt, iterations, seed),
@@ -62,6 +63,7 @@ static class Cases
         result["runs"] = samples;
         result["median"] = median;
         if (median.ContainsKey("fit") && median.ContainsKey("hand")) result["fit_over_hand"] = median["fit"] / median["hand"];
+        if (median.ContainsKey("fit") && median.ContainsKey("fit_functional")) result["functional_over_sequential"] = median["fit_functional"] / median["fit"];
         if (median.ContainsKey("fit") && median.ContainsKey("floor")) result["fit_over_floor"] = median["fit"] / median["floor"];
         if (median.ContainsKey("hand") && median.ContainsKey("floor")) result["hand_over_floor"] = median["hand"] / median["floor"];
         foreach (var kv in median) Console.Error.WriteLine($"{c.Name} median {kv.Key}: {kv.Value:0} samples/s");

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 //   phases <mlp|cnn|imdb>                                          per-phase stopwatch of one epoch, Fit's steps and the hand loop's
 //   memory <fit|eval|hand> [--epochs 20]                            RSS after GC and live tensors per epoch
 //   latency                                                         Predict latency: 1 sample, 1,000 samples
+//   onnx-latency                                                    ONNX Runtime on the exported MLP/CNN beside Predict
 //   export-imdb <path> [--samples N]                                IMDB multi-hot subset for the PyTorch peer
 // Threads: torch.set_num_threads(2) (TN_THREADS overrides).
 if (args.Length == 0) { Console.Error.WriteLine("usage: <speed|phases|memory|latency|export-imdb> ..."); return 2; }
@@ -27,6 +28,7 @@ switch (args[0])
     case "phases": Cases.Phases(opts, result); break;
     case "memory": Cases.Memory(opts, result); break;
     case "latency": Cases.Latency(opts, result); break;
+    case "onnx-latency": OnnxLatency.Run(opts, result, threads); break;
     case "micro": Micro.Run(opts, result); break;
     case "export-imdb": BenchData.ExportImdb(opts.Positional[0], opts.Int("samples", 15000)); break;
     default: Console.Error.WriteLine($"unknown case {args[0]}"); return 2;

@@ -103,7 +103,7 @@ public static class TransferDemo
 
     static Sequential NewHead(string path)
     {
-        var m = Model.Load(path);
+        var m = Model.Load<Sequential>(path);
         m.ReplaceHead(5, name: "head_5to9");
         m.Compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
         return m;

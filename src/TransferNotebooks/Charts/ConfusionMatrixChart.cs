@@ -54,6 +54,6 @@ public static partial class Plot
     /// <param name="classNames">Names for labels 0..k-1.</param>
     /// <param name="normalize">Show row fractions instead of counts.</param>
     /// <param name="title">The chart title.</param>
-    public static GenericChart ConfusionMatrix(Sequential model, Dataset data, IEnumerable<string>? classNames = null, bool normalize = false, string? title = null) =>
+    public static GenericChart ConfusionMatrix(KerasModel model, Dataset data, IEnumerable<string>? classNames = null, bool normalize = false, string? title = null) =>
         ConfusionMatrix(Frames.ConfusionMatrix.Compute(model, data, classNames), normalize, title);
 }

@@ -68,7 +68,7 @@ public static partial class Plot
     /// <param name="count">How many samples.</param>
     /// <param name="columns">Images per row.</param>
     /// <param name="classNames">Names for labels 0..k-1.</param>
-    public static GenericChart TopLosses(Sequential model, Dataset data, int count = 9, int columns = 3, IEnumerable<string>? classNames = null) =>
+    public static GenericChart TopLosses(KerasModel model, Dataset data, int count = 9, int columns = 3, IEnumerable<string>? classNames = null) =>
         TopLosses(data, Predictions.Of(model, data), count, columns, classNames);
 
     sealed record ImageCell(long Index, string Caption, bool Wrong);

@@ -50,8 +50,8 @@ public sealed record DownloadProgress(string FileName, string Url, long BytesRec
 public sealed class DownloadException : IOException
 {
     /// <summary>Creates the exception.</summary>
-    public DownloadException(string fileName, string directory, IReadOnlyList<string> attempts, string expectedHash)
-        : base($"Could not download '{fileName}' into '{directory}' (expected {HashName(expectedHash)} {expectedHash}). Tried:" + Environment.NewLine
+    public DownloadException(string fileName, string directory, IReadOnlyList<string> attempts, string? expectedHash)
+        : base($"Could not download '{fileName}' into '{directory}' ({(expectedHash is null ? "no published hash: its content is checked after download" : $"expected {HashName(expectedHash)} {expectedHash}")}). Tried:" + Environment.NewLine
                + string.Join(Environment.NewLine, attempts.Select(a => "  - " + a)) + Environment.NewLine
                + "Nothing was written to the cache. Check the network connection or proxy, or download the file yourself and pass dataDir: with the folder holding it.")
     {
@@ -92,23 +92,24 @@ public static class Download
     /// </summary>
     /// <param name="fileName">The file name in the directory.</param>
     /// <param name="urls">Full URLs to try in order.</param>
-    /// <param name="expectedHash">Hex MD5 (32 digits), SHA-1 (40) or SHA-256 (64).</param>
+    /// <param name="expectedHash">Hex MD5 (32 digits), SHA-1 (40) or SHA-256 (64); null when the publisher gives none (the file is
+    /// accepted once complete, always downloaded afresh, and the caller must check its content, as <see cref="Hymenoptera"/> does).</param>
     /// <param name="directory">The destination folder (created if needed).</param>
     /// <param name="options">Timeout, client and progress settings.</param>
     /// <exception cref="DownloadException">Every URL failed; the message says which and why.</exception>
-    public static string Fetch(string fileName, IEnumerable<string> urls, string expectedHash, string directory, DownloadOptions? options = null) =>
+    public static string Fetch(string fileName, IEnumerable<string> urls, string? expectedHash, string directory, DownloadOptions? options = null) =>
         Task.Run(() => FetchAsync(fileName, urls, expectedHash, directory, options)).GetAwaiter().GetResult();
 
     /// <summary>The asynchronous form of <see cref="Fetch"/>.</summary>
-    public static async Task<string> FetchAsync(string fileName, IEnumerable<string> urls, string expectedHash, string directory,
+    public static async Task<string> FetchAsync(string fileName, IEnumerable<string> urls, string? expectedHash, string directory,
         DownloadOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DownloadOptions();
-        expectedHash = expectedHash.Trim().ToLowerInvariant();
-        _ = AlgorithmFor(expectedHash);
+        expectedHash = expectedHash?.Trim().ToLowerInvariant();
+        if (expectedHash is not null) _ = AlgorithmFor(expectedHash);
         Directory.CreateDirectory(directory);
         var final = Path.Combine(directory, fileName);
-        if (File.Exists(final) && Verify(final, expectedHash)) return final;
+        if (expectedHash is not null && File.Exists(final) && Verify(final, expectedHash)) return final;
 
         var attempts = new List<string>();
         foreach (var url in urls)
@@ -117,13 +118,13 @@ public static class Download
             try
             {
                 var actual = await DownloadOnce(fileName, url, tmp, expectedHash, options, cancellationToken).ConfigureAwait(false);
-                if (actual != expectedHash)
+                if (expectedHash is not null && actual != expectedHash)
                 {
                     attempts.Add($"{url}: wrong {DownloadException.HashName(expectedHash)} {actual}, expected {expectedHash} (the file was discarded)");
                     continue;
                 }
                 try { File.Move(tmp, final, overwrite: true); }
-                catch (IOException) when (File.Exists(final) && Verify(final, expectedHash)) { /* another process put the same file in place */ }
+                catch (IOException) when (expectedHash is not null && File.Exists(final) && Verify(final, expectedHash)) { /* another process put the same file in place */ }
                 return final;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
@@ -171,7 +172,7 @@ public static class Download
         _ => throw new ArgumentException($"'{hexHash}' is not a hex MD5 (32 digits), SHA-1 (40) or SHA-256 (64) hash.", nameof(hexHash)),
     };
 
-    static async Task<string> DownloadOnce(string fileName, string url, string tmp, string expectedHash, DownloadOptions options, CancellationToken outer)
+    static async Task<string> DownloadOnce(string fileName, string url, string tmp, string? expectedHash, DownloadOptions options, CancellationToken outer)
     {
         var client = options.HttpClient ?? SharedClient.Value;
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(outer);
@@ -186,7 +187,7 @@ public static class Download
             if (!response.IsSuccessStatusCode)
                 throw new AttemptException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             total = response.Content.Headers.ContentLength;
-            using var hasher = IncrementalHash.CreateHash(AlgorithmFor(expectedHash));
+            using var hasher = IncrementalHash.CreateHash(expectedHash is null ? HashAlgorithmName.SHA256 : AlgorithmFor(expectedHash));
             await using (var body = await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false))
             await using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {

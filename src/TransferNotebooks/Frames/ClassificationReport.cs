@@ -59,7 +59,7 @@ public sealed record ClassificationReport(IReadOnlyList<ClassMetrics> Classes, d
         Compute(yTrue.Select(v => (long)v), yPred.Select(v => (long)v), classNames);
 
     /// <summary>Predicts <paramref name="data"/> with <paramref name="model"/> and reports against its labels.</summary>
-    public static ClassificationReport Compute(Sequential model, Dataset data, IEnumerable<string>? classNames = null, int batchSize = 256)
+    public static ClassificationReport Compute(KerasModel model, Dataset data, IEnumerable<string>? classNames = null, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);

@@ -63,7 +63,7 @@ public sealed record ConfusionMatrix(IReadOnlyList<long> Labels, IReadOnlyList<s
         Compute(yTrue.Select(v => (long)v), yPred.Select(v => (long)v), classNames);
 
     /// <summary>Predicts <paramref name="data"/> with <paramref name="model"/> and counts against its labels.</summary>
-    public static ConfusionMatrix Compute(Sequential model, Dataset data, IEnumerable<string>? classNames = null, int batchSize = 256)
+    public static ConfusionMatrix Compute(KerasModel model, Dataset data, IEnumerable<string>? classNames = null, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);

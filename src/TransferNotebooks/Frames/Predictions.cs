@@ -24,7 +24,7 @@ public static class Predictions
     const double Epsilon = 1e-7;
 
     /// <summary>Predicts every sample of <paramref name="data"/> with <paramref name="model"/>.</summary>
-    public static IReadOnlyList<Prediction> Of(Sequential model, Dataset data, int batchSize = 256)
+    public static IReadOnlyList<Prediction> Of(KerasModel model, Dataset data, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -27,6 +28,10 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new(null, PyTorchActivations.Apply(Function, context.X, Label), WithoutActivation: context.X);
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
         /// <inheritdoc />
         public override bool PassesMask => true;
@@ -36,6 +41,9 @@ namespace TransferNotebooks.Layers
         public override Tensor CallWithoutActivation(Tensor input, bool training) => input.alias();
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => Function.Apply(input);
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [Function.ToOnnx(graph, inputs[0], this)];
     }
 }
 

@@ -12,6 +12,42 @@ public sealed record ActivationFunction(string Name, Func<Tensor, Tensor> Apply)
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    /// <summary>
+    /// Adds this activation's ONNX nodes on <paramref name="input"/> and returns the output's name (linear adds none). Refuses an
+    /// activation with no ONNX form (a custom function) with an error naming <paramref name="layer"/>.
+    /// </summary>
+    internal string ToOnnx(Interop.Onnx.OnnxGraph graph, string input, Layer layer)
+    {
+        switch (Name)
+        {
+            case "linear": return input;
+            case "relu": return graph.Node("Relu", [input]);
+            case "sigmoid": return graph.Node("Sigmoid", [input]);
+            case "softmax": return graph.Node("Softmax", [input], new Interop.Onnx.OnnxAttribute("axis", -1L));
+            case "log_softmax": return graph.Node("LogSoftmax", [input], new Interop.Onnx.OnnxAttribute("axis", -1L));
+            case "tanh": return graph.Node("Tanh", [input]);
+            case "elu": return graph.Node("Elu", [input], new Interop.Onnx.OnnxAttribute("alpha", 1f));
+            case "selu": return graph.Node("Selu", [input]);
+            case "softplus": return graph.Node("Softplus", [input]);
+            case "softsign": return graph.Node("Softsign", [input]);
+            case "leaky_relu": return graph.Node("LeakyRelu", [input], new Interop.Onnx.OnnxAttribute("alpha", 0.2f));
+            case "exponential": return graph.Node("Exp", [input]);
+            case "relu6": return graph.Node("Clip", [input, graph.Scalar(0, "min"), graph.Scalar(6, "max")]);
+            // torch's hardsigmoid: relu6(x + 3) / 6.
+            case "hard_sigmoid": return graph.Node("HardSigmoid", [input], new Interop.Onnx.OnnxAttribute("alpha", 1f / 6), new Interop.Onnx.OnnxAttribute("beta", 0.5f));
+            case "silu" or "swish": return graph.Node("Mul", [input, graph.Node("Sigmoid", [input])]);
+            case "gelu": // exact (erf) GELU as torch's default; ONNX's Gelu operator needs opset 20
+            {
+                var scaled = graph.Node("Div", [input, graph.Scalar(MathF.Sqrt(2f), "sqrt2")]);
+                var onePlus = graph.Node("Add", [graph.Node("Erf", [scaled]), graph.Scalar(1f, "one")]);
+                return graph.Node("Mul", [graph.Node("Mul", [input, onePlus]), graph.Scalar(0.5f, "half")]);
+            }
+            default:
+                throw Interop.Onnx.OnnxGraph.Refuse(layer, $"its activation '{Name}' is a custom function with no ONNX form",
+                    "Use a built-in activation (" + string.Join(", ", Activations.Names.Order()) + ") or give the layer an ONNX form by overriding ToOnnx.");
+        }
+    }
 }
 
 /// <summary>The activation registry: Keras names to functions. Unknown names get a clear error with the nearest valid name.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -15,6 +16,9 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => new(null, $"(({string.Join(" + ", context.Inputs)}) / {context.Inputs.Count})");
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
@@ -22,6 +26,13 @@ namespace TransferNotebooks.Layers
         {
             CheckCount(inputs);
             var y = inputs[0].add(inputs[1]); for (int i = 2; i < inputs.Count; i++) y = y.add_(inputs[i]); return y.div_(inputs.Count);
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var sum = inputs.Skip(1).Aggregate(inputs[0], (y, x) => graph.Node("Add", [y, x]));
+            return [graph.Node("Div", [sum, graph.Scalar(inputs.Length, "count")])];
         }
     }
 }

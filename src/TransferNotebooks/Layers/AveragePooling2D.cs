@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -19,6 +20,15 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            if (PaddingMode == "valid") return new(null, $"F.avg_pool2d({context.X}, {PoolSize}, {Strides})");
+            // As Call: the average of the real cells only (the padded sum over the count of real cells per window).
+            var pads = PyTorchPads() ?? "[0, 0, 0, 0]";
+            return new(null, $"(F.avg_pool2d(F.pad({context.X}, {pads}), {PoolSize}, {Strides}) / F.avg_pool2d(F.pad(torch.ones_like({context.X}[:1, :1]), {pads}), {PoolSize}, {Strides}))");
+        }
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
@@ -33,6 +43,10 @@ namespace TransferNotebooks.Layers
             var counts = nn.functional.avg_pool2d(ones, [PoolSize, PoolSize], [Strides, Strides]);
             return (sums / counts).MoveToOuterDisposeScope();
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("AveragePool", [inputs[0]], [.. OnnxPoolingAttributes(), new("count_include_pad", 0L)])];
     }
 }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -51,6 +52,30 @@ namespace TransferNotebooks.Layers
             });
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new($"BatchNormalization({InputShape![^1]}, momentum={PythonSyntax.Number(Momentum)}, epsilon={PythonSyntax.Number(Epsilon)})",
+                $"{context.Self}({context.X})", [PyTorchClass]);
+
+        static readonly PyTorchClass PyTorchClass = new("BatchNormalization", """
+            class BatchNormalization(nn.Module):
+                # Keras BatchNormalization over the channel axis (dim 1 of [N, C, ...]; sequences [N, steps, C] are transposed):
+                # gamma, beta, moving_mean, moving_variance; Keras momentum (torch's is 1 - momentum).
+                def __init__(self, channels, momentum=0.99, epsilon=1e-3):
+                    super().__init__()
+                    self.momentum = momentum
+                    self.epsilon = epsilon
+                    self.gamma = nn.Parameter(torch.ones(channels))
+                    self.beta = nn.Parameter(torch.zeros(channels))
+                    self.register_buffer("moving_mean", torch.zeros(channels))
+                    self.register_buffer("moving_variance", torch.ones(channels))
+
+                def forward(self, x):
+                    t = x.transpose(1, 2) if x.dim() == 3 else x
+                    y = F.batch_norm(t, self.moving_mean, self.moving_variance, self.gamma, self.beta, self.training, 1 - self.momentum, self.epsilon)
+                    return y.transpose(1, 2) if x.dim() == 3 else y
+            """);
 
         /// <summary>False when the Keras file has no beta (center=False): beta then stays 0, the same function.</summary>
         public bool Center { get; private init; } = true;
@@ -103,6 +128,17 @@ namespace TransferNotebooks.Layers
                 return y.transpose(1, 2);
             }
             return nn.functional.batch_norm(input, MovingMean, MovingVariance, Gamma, Beta, useBatchStats, 1 - Momentum, Epsilon);
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            // Inference form: the moving statistics. Sequences [N, T, C] put channels on axis 1 and back, as Call does.
+            bool sequence = InputShape!.Length == 2;
+            var x = sequence ? graph.Transpose(inputs[0], 0, 2, 1) : inputs[0];
+            var y = graph.Node("BatchNormalization", [x, graph.Initializer(Gamma, "gamma"), graph.Initializer(Beta, "beta"),
+                graph.Initializer(MovingMean, "moving_mean"), graph.Initializer(MovingVariance, "moving_variance")], new Interop.Onnx.OnnxAttribute("epsilon", (float)Epsilon));
+            return [sequence ? graph.Transpose(y, 0, 2, 1) : y];
         }
     }
 }

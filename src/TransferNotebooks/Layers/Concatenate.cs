@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -33,6 +34,10 @@ namespace TransferNotebooks.Layers
             l => new(l.Axis), (c, name, shape) => new Concatenate(c.Axis, name));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new(null, $"torch.cat([{string.Join(", ", context.Inputs)}], {TensorDim(InputShapes![0].Length)})");
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -76,6 +81,10 @@ namespace TransferNotebooks.Layers
             CheckCount(inputs);
             return cat(inputs.ToArray(), TensorDim((int)inputs[0].dim() - 1));
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("Concat", inputs, new Interop.Onnx.OnnxAttribute("axis", TensorDim(InputShapes![0].Length)))];
     }
 }
 

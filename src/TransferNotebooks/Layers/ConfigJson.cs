@@ -71,3 +71,34 @@ public sealed class SingleNumberConverter : JsonConverter<double>
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
 }
+
+/// <summary>
+/// Reads a Keras setting given either as one number (<c>0.2</c>) or as a list (<c>[-0.1, 0.3]</c>), such as the factors of the
+/// random augmentation layers or RandomContrast's <c>value_range</c>; writes one number back as a number and a list as a list.
+/// </summary>
+public sealed class NumbersConverter : JsonConverter<double[]>
+{
+    /// <inheritdoc />
+    public override double[]? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType == JsonTokenType.Number) return [reader.GetDouble()];
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("Expected a number or a list of numbers.");
+        var values = new List<double>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.Number) throw new JsonException("Expected a list of numbers.");
+            values.Add(reader.GetDouble());
+        }
+        return [.. values];
+    }
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, double[] value, JsonSerializerOptions options)
+    {
+        if (value.Length == 1) { writer.WriteNumberValue(value[0]); return; }
+        writer.WriteStartArray();
+        foreach (var v in value) writer.WriteNumberValue(v);
+        writer.WriteEndArray();
+    }
+}

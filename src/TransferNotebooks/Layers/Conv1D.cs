@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -47,6 +48,35 @@ namespace TransferNotebooks.Layers
             FromConfig, "Convolution1D");
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var (before, after) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], KernelSize, Strides) : (0, 0);
+            var linear = $"{context.Self}({context.X})";
+            return new($"Conv1D({InputShape![1]}, {Filters}, {KernelSize}, {Strides}, {PythonSyntax.List([before, after])}, use_bias={PythonSyntax.Bool(UseBias)})",
+                PyTorchActivations.Apply(Activation, linear, Label), [PyTorchClass], linear);
+        }
+
+        static readonly PyTorchClass PyTorchClass = new("Conv1D", """
+            class Conv1D(nn.Module):
+                # Keras Conv1D without its activation, on sequences [N, steps, channels]: kernel (filters, in, width) as torch's;
+                # Keras's "same" padding as explicit (before, after) pads.
+                def __init__(self, in_channels, filters, kernel_size, strides, pads, use_bias=True):
+                    super().__init__()
+                    self.strides = strides
+                    self.pads = pads
+                    self.kernel = nn.Parameter(torch.zeros(filters, in_channels, kernel_size))
+                    self.register_parameter("bias", nn.Parameter(torch.zeros(filters)) if use_bias else None)
+
+                def forward(self, x):
+                    x = x.transpose(1, 2)
+                    if any(self.pads):
+                        x = F.pad(x, self.pads)
+                    # As the .NET layer: conv2d on a height-1 image (conv1d returned NaN filters intermittently on AVX-512 CPUs).
+                    y = F.conv2d(x.unsqueeze(2), self.kernel.unsqueeze(2), self.bias, (1, self.strides))
+                    return y.squeeze(2).transpose(1, 2)
+            """);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -103,6 +133,17 @@ namespace TransferNotebooks.Layers
         {
             var z = CallWithoutActivation(input, training);
             return Activation.IsLinear ? z : Activation.Apply(z);
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var (before, after) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], KernelSize, Strides) : (0, 0);
+            var x = graph.Transpose(inputs[0], 0, 2, 1); // [N, steps, channels] -> [N, channels, steps]
+            string[] args = Bias is null ? [x, graph.Initializer(Kernel, "kernel")] : [x, graph.Initializer(Kernel, "kernel"), graph.Initializer(Bias, "bias")];
+            var z = graph.Node("Conv", args, new Interop.Onnx.OnnxAttribute("kernel_shape", new long[] { KernelSize }),
+                new Interop.Onnx.OnnxAttribute("strides", new long[] { Strides }), new Interop.Onnx.OnnxAttribute("pads", new long[] { before, after }));
+            return [Activation.ToOnnx(graph, graph.Transpose(z, 0, 2, 1), this)];
         }
     }
 }

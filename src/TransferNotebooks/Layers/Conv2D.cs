@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -42,6 +43,34 @@ namespace TransferNotebooks.Layers
             FromConfig, "Convolution2D");
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var (top, bottom) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], KernelSize.H, Strides.H) : (0, 0);
+            var (left, right) = PaddingMode == "same" ? Padding.SamePads(InputShape![1], KernelSize.W, Strides.W) : (0, 0);
+            var linear = $"{context.Self}({context.X})";
+            return new($"Conv2D({InputShape![2]}, {Filters}, {PythonSyntax.Tuple([KernelSize.H, KernelSize.W])}, {PythonSyntax.Tuple([Strides.H, Strides.W])}, "
+                + $"{PythonSyntax.List([left, right, top, bottom])}, use_bias={PythonSyntax.Bool(UseBias)})",
+                PyTorchActivations.Apply(Activation, linear, Label), [PyTorchClass], linear);
+        }
+
+        static readonly PyTorchClass PyTorchClass = new("Conv2D", """
+            class Conv2D(nn.Module):
+                # Keras Conv2D without its activation, on [N, C, H, W]: kernel (filters, in, kh, kw) as torch's; Keras's "same"
+                # padding as explicit (left, right, top, bottom) pads, the odd pixel after.
+                def __init__(self, in_channels, filters, kernel_size, strides, pads, use_bias=True):
+                    super().__init__()
+                    self.strides = strides
+                    self.pads = pads
+                    self.kernel = nn.Parameter(torch.zeros(filters, in_channels, *kernel_size))
+                    self.register_parameter("bias", nn.Parameter(torch.zeros(filters)) if use_bias else None)
+
+                def forward(self, x):
+                    if any(self.pads):
+                        x = F.pad(x, self.pads)
+                    return F.conv2d(x, self.kernel, self.bias, self.strides)
+            """);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -104,6 +133,17 @@ namespace TransferNotebooks.Layers
         {
             var z = CallWithoutActivation(input, training);
             return Activation.IsLinear ? z : Activation.Apply(z);
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var (top, bottom) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], KernelSize.H, Strides.H) : (0, 0);
+            var (left, right) = PaddingMode == "same" ? Padding.SamePads(InputShape![1], KernelSize.W, Strides.W) : (0, 0);
+            string[] args = Bias is null ? [inputs[0], graph.Initializer(Kernel, "kernel")] : [inputs[0], graph.Initializer(Kernel, "kernel"), graph.Initializer(Bias, "bias")];
+            var z = graph.Node("Conv", args, new Interop.Onnx.OnnxAttribute("kernel_shape", new long[] { KernelSize.H, KernelSize.W }),
+                new Interop.Onnx.OnnxAttribute("strides", new long[] { Strides.H, Strides.W }), new Interop.Onnx.OnnxAttribute("pads", new long[] { top, left, bottom, right }));
+            return [Activation.ToOnnx(graph, z, this)];
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -38,6 +39,29 @@ namespace TransferNotebooks.Layers
         public static LayerType Type { get; } = LayerType.Of<Dense, DenseConfig>("Dense", DenseJson.Default.DenseConfig, l => new(l.Units, l.Activation.Name, l.UseBias), (c, name, shape) => new Dense(c.Units, Activations.Get(c.Activation), c.UseBias, name, shape));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var linear = $"{context.Self}({context.X})";
+            return new($"Dense({Kernel.shape[0]}, {Units}, use_bias={PythonSyntax.Bool(UseBias)})", PyTorchActivations.Apply(Activation, linear, Label),
+                [PyTorchClass], linear);
+        }
+
+        static readonly PyTorchClass PyTorchClass = new("Dense", """
+            class Dense(nn.Module):
+                # Keras Dense without its activation: x @ kernel + bias, kernel shaped (inputs, units) as in Keras.
+                def __init__(self, inputs, units, use_bias=True):
+                    super().__init__()
+                    self.kernel = nn.Parameter(torch.zeros(inputs, units))
+                    self.register_parameter("bias", nn.Parameter(torch.zeros(units)) if use_bias else None)
+
+                def forward(self, x):
+                    if self.bias is not None and x.dim() == 2:
+                        return torch.addmm(self.bias, x, self.kernel)
+                    y = x.matmul(self.kernel)
+                    return y if self.bias is None else y + self.bias
+            """);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -90,6 +114,19 @@ namespace TransferNotebooks.Layers
             return Activation.IsLinear ? z : Activation.Apply(z);
         }
 
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var kernel = graph.Initializer(Kernel, "kernel");
+            string z;
+            if (InputShape!.Length == 1 && Bias is not null) z = graph.Node("Gemm", [inputs[0], kernel, graph.Initializer(Bias, "bias")]);
+            else
+            {
+                z = graph.Node("MatMul", [inputs[0], kernel]);
+                if (Bias is not null) z = graph.Node("Add", [z, graph.Initializer(Bias, "bias")]);
+            }
+            return [Activation.ToOnnx(graph, z, this)];
+        }
     }
 }
 

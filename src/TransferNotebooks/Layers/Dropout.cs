@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -29,6 +30,10 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new($"nn.Dropout({PythonSyntax.Number(Rate)})", $"{context.Self}({context.X})");
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
         /// <inheritdoc />
         public override bool PassesMask => true;
@@ -37,6 +42,9 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) =>
             training && Rate > 0 ? nn.functional.dropout(input, Rate, true) : input.alias();
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [inputs[0]]; // inference: the identity
     }
 }
 

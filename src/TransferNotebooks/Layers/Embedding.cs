@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -42,6 +43,21 @@ namespace TransferNotebooks.Layers
             (c, name, shape) => new Embedding(c.InputDim, c.OutputDim, shape is { Length: 1 } s ? s[0] : c.InputLength, name, c.MaskZero));
 
         internal static void Register() => LayerRegistry.Register(Type);
+
+        /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new($"Embedding({InputDim}, {OutputDim})", $"{context.Self}({context.X})", [PyTorchClass], OutputMask: MaskZero ? $"({context.X} != 0)" : null);
+
+        static readonly PyTorchClass PyTorchClass = new("Embedding", """
+            class Embedding(nn.Module):
+                # Keras Embedding: token ids to rows of embeddings (input_dim, output_dim).
+                def __init__(self, input_dim, output_dim):
+                    super().__init__()
+                    self.embeddings = nn.Parameter(torch.zeros(input_dim, output_dim))
+
+                def forward(self, ids):
+                    return F.embedding(ids.long(), self.embeddings)
+            """);
 
         /// <inheritdoc />
         public override LayerType LayerType => Type;
@@ -87,6 +103,15 @@ namespace TransferNotebooks.Layers
             long max = maxT.to_type(ScalarType.Int64).item<long>(), min = minT.to_type(ScalarType.Int64).item<long>();
             if (min < 0 || max >= InputDim)
                 throw new ArgumentException($"Embedding layer '{Name}' got token id {(min < 0 ? min : max)} outside [0, {InputDim}). Raise inputDim or cap the vocabulary (for IMDB: Imdb.Load(numWords: {InputDim})).");
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var ids = graph.Node("Cast", [inputs[0]], new Interop.Onnx.OnnxAttribute("to", 7L)); // int64, as Call converts
+            var rows = graph.Node("Gather", [graph.Initializer(Embeddings, "embeddings"), ids], new Interop.Onnx.OnnxAttribute("axis", 0L));
+            if (MaskZero) graph.SetMask(rows, graph.Node("Not", [graph.Node("Equal", [ids, graph.Int64s([0], "zero")])]));
+            return [rows];
         }
     }
 }

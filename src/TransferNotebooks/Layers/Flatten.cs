@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -26,6 +27,11 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => new(null, ImageLayout.IsImage(InputShape!)
+            ? $"{context.X}.permute(0, 2, 3, 1).reshape({context.X}.shape[0], -1)" // Keras's order: (H, W, C)
+            : $"{context.X}.reshape({context.X}.shape[0], -1)");
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
@@ -36,6 +42,13 @@ namespace TransferNotebooks.Layers
         {
             var x = input.dim() == 4 ? ImageLayout.ToChannelsLast(input) : input;
             return x.reshape(x.shape[0], -1);
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var x = InputShape!.Length == 3 ? graph.Transpose(inputs[0], 0, 2, 3, 1) : inputs[0]; // back to Keras's channels last
+            return [graph.Node("Flatten", [x], new Interop.Onnx.OnnxAttribute("axis", 1L))];
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -35,6 +36,43 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new($"GRU({PyTorchArguments()}, reset_after={PythonSyntax.Bool(ResetAfter)})", $"{context.Self}({context.X}, {context.Mask ?? "None"})", [PyTorchBase, PyTorchClass]);
+
+        static readonly PyTorchClass PyTorchClass = new("GRU", """
+            class GRU(Recurrent):
+                # Keras GRU, gate order (update, reset, candidate): kernel (features, 3 units), recurrent_kernel (units, 3 units);
+                # reset_after=True (Keras's default): bias (2, 3 units), input and recurrent biases; False: bias (3 units).
+                def __init__(self, features, units, activation=torch.tanh, recurrent_activation=torch.sigmoid, use_bias=True,
+                             return_sequences=False, dropout=0.0, recurrent_dropout=0.0, reset_after=True):
+                    bias_shape = ((2, 3 * units) if reset_after else (3 * units,)) if use_bias else None
+                    super().__init__(features, units, 3, bias_shape, activation, recurrent_activation, return_sequences, dropout, recurrent_dropout)
+                    self.reset_after = reset_after
+
+                def input_bias(self):
+                    if self.bias is None:
+                        return None
+                    return self.bias[0] if self.reset_after else self.bias
+
+                def step(self, projected, recurrent_input, previous, carry):
+                    u = self.units
+                    xz, xr, xh = projected.chunk(3, 1)
+                    if self.reset_after:
+                        product = recurrent_input.matmul(self.recurrent_kernel)
+                        if self.bias is not None:
+                            product = product + self.bias[1]
+                        rz, rr, rh = product.chunk(3, 1)
+                        z = self.recurrent_activation(xz + rz)
+                        r = self.recurrent_activation(xr + rr)
+                        candidate = self.activation(xh + r * rh)
+                    else:
+                        z, r = torch.addmm(projected[:, :2 * u], recurrent_input, self.recurrent_kernel[:, :2 * u]).chunk(2, 1)
+                        z, r = self.recurrent_activation(z), self.recurrent_activation(r)
+                        candidate = self.activation(torch.addmm(xh, r * recurrent_input, self.recurrent_kernel[:, 2 * u:]))
+                    return candidate + z * (previous - candidate), carry
+            """);
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int Gates => 3;
@@ -66,6 +104,16 @@ namespace TransferNotebooks.Layers
             }
             // h = z·h_prev + (1 - z)·candidate
             return candidate.add(z.mul(previous.sub(candidate)));
+        }
+
+        /// <inheritdoc />
+        internal override (string Op, Tensor W, Tensor R, Tensor? B, Interop.Onnx.OnnxAttribute[] Attributes)? OnnxRecurrent()
+        {
+            // Keras's gate order z, r, h is ONNX's; reset_after is ONNX's linear_before_reset, its bias rows [input; recurrent] ONNX's [Wb, Rb].
+            var w = Kernel.detach().t().unsqueeze(0);
+            var r = RecurrentKernel.detach().t().unsqueeze(0);
+            Tensor? b = Bias is null ? null : ResetAfter ? Bias.detach().reshape(1, 6 * Units) : cat([Bias.detach(), zeros(3 * Units)]).unsqueeze(0);
+            return ("GRU", w, r, b, [new("linear_before_reset", ResetAfter ? 1L : 0L), .. OnnxActivations([RecurrentActivation, Activation], ["Sigmoid", "Tanh"])]);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -17,6 +18,11 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => context.Mask is not { } m
+            ? new(null, $"{context.X}.mean(1)")
+            : new(null, $"(({context.X} * {m}.to({context.X}.dtype).unsqueeze(-1)).sum(1) / {m}.to({context.X}.dtype).unsqueeze(-1).sum(1).clamp_min(1))");
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 2 ? [inputShape[1]]
@@ -31,6 +37,20 @@ namespace TransferNotebooks.Layers
             using var sum = input.mul(weights).sum([1]);
             using var count = weights.sum([1]).clamp_min(1);
             return sum.div(count);
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var keepdims = new Interop.Onnx.OnnxAttribute("keepdims", 0L);
+            if (graph.MaskOf(inputs[0]) is not { } mask)
+                return [graph.Node("ReduceMean", [inputs[0]], new Interop.Onnx.OnnxAttribute("axes", new long[] { 1 }), keepdims)];
+            // The mean over real steps only, as Call with a mask: sum(x · mask) / max(count, 1).
+            var axis = graph.Int64s([1], "axis");
+            var weights = graph.Node("Unsqueeze", [graph.Node("Cast", [mask], new Interop.Onnx.OnnxAttribute("to", 1L)), graph.Int64s([-1], "last")]);
+            var sum = graph.Node("ReduceSum", [graph.Node("Mul", [inputs[0], weights]), axis], keepdims);
+            var count = graph.Node("Max", [graph.Node("ReduceSum", [weights, axis], keepdims), graph.Scalar(1f, "one")]);
+            return [graph.Node("Div", [sum, count])];
         }
     }
 }

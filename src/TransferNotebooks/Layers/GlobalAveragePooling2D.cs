@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -17,12 +18,19 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => new(null, $"{context.X}.mean((2, 3))");
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 3 ? [inputShape[2]]
             : throw new ArgumentException($"GlobalAveragePooling2D layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => input.mean([2, 3]);
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("ReduceMean", [inputs[0]], new Interop.Onnx.OnnxAttribute("axes", new long[] { 2, 3 }), new Interop.Onnx.OnnxAttribute("keepdims", 0L))];
     }
 }
 

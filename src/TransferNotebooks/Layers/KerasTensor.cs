@@ -38,7 +38,10 @@ namespace TransferNotebooks.Layers
         public bool IsInput => Layer is null;
 
         /// <summary>The input's name (for an input tensor), else null.</summary>
-        public string? InputName { get; }
+        public string? InputName { get; internal set; }
+
+        /// <summary>True for an input named by default (<c>input_layer</c>), which a model with several inputs may rename to keep names unique.</summary>
+        internal bool AutoNamed { get; init; }
 
         /// <summary>Naming of the layers of the graph this tensor belongs to (Keras's dense, dense_1, ... within one graph).</summary>
         internal NameScope Scope { get; }
@@ -77,6 +80,7 @@ namespace TransferNotebooks.Layers
                 var name = baseName;
                 for (int i = 1; root.names.Contains(name); i++) name = $"{baseName}_{i}";
                 layer.Name = name;
+                layer.AutoNamed = true;
             }
             root.names.Add(layer.Name);
         }
@@ -114,7 +118,7 @@ namespace TransferNotebooks
             var scope = new Layers.NameScope();
             var inputName = name ?? "input_layer";
             scope.Take(inputName);
-            return new Layers.KerasTensor(s, null, [], null, inputName, scope);
+            return new Layers.KerasTensor(s, null, [], null, inputName, scope) { AutoNamed = name is null };
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -30,6 +31,28 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new("LSTM(" + PyTorchArguments() + ")", $"{context.Self}({context.X}, {context.Mask ?? "None"})", [PyTorchBase, PyTorchClass]);
+
+        static readonly PyTorchClass PyTorchClass = new("LSTM", """
+            class LSTM(Recurrent):
+                # Keras LSTM, gate order (input, forget, cell, output): kernel (features, 4 units), recurrent_kernel (units, 4 units), bias (4 units).
+                def __init__(self, features, units, activation=torch.tanh, recurrent_activation=torch.sigmoid, use_bias=True,
+                             return_sequences=False, dropout=0.0, recurrent_dropout=0.0):
+                    super().__init__(features, units, 4, (4 * units,) if use_bias else None, activation, recurrent_activation,
+                                     return_sequences, dropout, recurrent_dropout)
+
+                def initial_carry(self, x):
+                    return x.new_zeros(x.shape[0], self.units)
+
+                def step(self, projected, recurrent_input, previous, carry):
+                    i, f, g, o = torch.addmm(projected, recurrent_input, self.recurrent_kernel).chunk(4, 1)
+                    i, f, o = self.recurrent_activation(i), self.recurrent_activation(f), self.recurrent_activation(o)
+                    c = f * carry + i * self.activation(g)
+                    return o * self.activation(c), c
+            """);
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
         /// <inheritdoc />
         protected override int Gates => 4;
@@ -56,6 +79,21 @@ namespace TransferNotebooks.Layers
             var c = f.mul(carry!).add_(i.mul(g));
             carry = c;
             return o.mul(Activation.Apply(c));
+        }
+
+        /// <inheritdoc />
+        internal override (string Op, Tensor W, Tensor R, Tensor? B, Interop.Onnx.OnnxAttribute[] Attributes)? OnnxRecurrent()
+        {
+            // Keras (and this layer) order the gates i, f, c, o along the kernel's columns; ONNX wants rows i, o, f, c.
+            static Tensor Gates(Tensor m, int dim)
+            {
+                var g = m.chunk(4, dim);
+                return cat([g[0], g[3], g[1], g[2]], dim);
+            }
+            var w = Gates(Kernel.detach(), 1).t().unsqueeze(0);
+            var r = Gates(RecurrentKernel.detach(), 1).t().unsqueeze(0);
+            Tensor? b = Bias is null ? null : cat([Gates(Bias.detach(), 0), zeros(4 * Units)]).unsqueeze(0);
+            return ("LSTM", w, r, b, OnnxActivations([RecurrentActivation, Activation, Activation], ["Sigmoid", "Tanh", "Tanh"]));
         }
     }
 }

@@ -34,11 +34,23 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// <summary>The layer's name in its model (auto-assigned like Keras: <c>dense</c>, <c>dense_1</c>, ... when not given).</summary>
     public string? Name { get; internal set; }
 
+    /// <summary>True when the name was given by the functional API's default naming (so a model may rename it to keep names unique).</summary>
+    internal bool AutoNamed { get; set; }
+
     /// <summary>The layer's type: its registry and Keras name, aliases and config reader/writer (declared in the layer's file).</summary>
     public abstract LayerType LayerType { get; }
 
     /// <summary>The registry name of this layer type, as Keras spells it (for example <c>Dense</c>).</summary>
     public string TypeName => LayerType.Name;
+
+    /// <summary>
+    /// The layer's form in an exported PyTorch <c>model.py</c> (<c>SavePyTorch</c>): its module construction and forward expression,
+    /// computing what <see cref="Call(Tensor, bool)"/> computes on the same internal layout, with parameters named as here.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The layer type has no PyTorch form (a custom layer that does not override this).</exception>
+    internal virtual Interop.PyTorch.PyTorchCode ToPyTorch(Interop.PyTorch.PyTorchContext context) =>
+        throw new NotSupportedException($"Layer {Label} has no PyTorch form ({GetType().Name} is not a built-in layer), so the model cannot be exported "
+            + "with SavePyTorch. Replace the layer with built-in ones before exporting, or save to Keras (.keras) and convert there.");
 
     /// <summary>The input shape given at construction (Keras's <c>input_shape</c>), if any.</summary>
     public int[]? DeclaredInputShape { get; }
@@ -225,4 +237,15 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
         using var u = rand(shape, ScalarType.Float32);
         return (u * (2 * limit) - limit).detach();
     }
+
+    /// <summary>
+    /// Adds this layer's ONNX nodes to <paramref name="graph"/> for <paramref name="inputs"/> (value names, in the model's inner layout:
+    /// images channels first, as <c>Call</c> receives them) and returns the output's name; inference form (dropout off, batch
+    /// statistics frozen). Used by <c>model.Save("model.onnx")</c>. A custom layer overrides it to be exportable.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The layer, or one of its settings, has no ONNX form (the message names it and the fix).</exception>
+    public virtual string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+        throw new NotSupportedException($"Layer {Label} has no ONNX form; export needs every layer to have one. "
+            + "Override ToOnnx(OnnxGraph, string[]) in the layer class to add its ONNX nodes, or replace the layer with built-in ones, "
+            + "or save the model in this library's format (.tnmodel) instead.");
 }

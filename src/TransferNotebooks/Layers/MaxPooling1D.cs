@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -31,6 +32,15 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var (before, after) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], PoolSize, Strides) : (0, 0);
+            var x = $"{context.X}.transpose(1, 2)";
+            if (before != 0 || after != 0) x = $"F.pad({x}, {PythonSyntax.List([before, after])}, value=float(\"-inf\"))";
+            return new(null, $"F.max_pool1d({x}, {PoolSize}, {Strides}).transpose(1, 2)");
+        }
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
@@ -50,6 +60,15 @@ namespace TransferNotebooks.Layers
             using var padded = Padding.Apply1D(channelsFirst, PoolSize, Strides, PaddingMode, double.NegativeInfinity);
             using var pooled = nn.functional.max_pool1d(padded, PoolSize, Strides);
             return pooled.transpose(1, 2);
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var (before, after) = PaddingMode == "same" ? Padding.SamePads(InputShape![0], PoolSize, Strides) : (0, 0);
+            var pooled = graph.Node("MaxPool", [graph.Transpose(inputs[0], 0, 2, 1)], new Interop.Onnx.OnnxAttribute("kernel_shape", new long[] { PoolSize }),
+                new Interop.Onnx.OnnxAttribute("strides", new long[] { Strides }), new Interop.Onnx.OnnxAttribute("pads", new long[] { before, after }));
+            return [graph.Transpose(pooled, 0, 2, 1)];
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -19,6 +20,14 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var pads = PyTorchPads();
+            var x = pads is null ? context.X : $"F.pad({context.X}, {pads}, value=float(\"-inf\"))";
+            return new(null, $"F.max_pool2d({x}, {PoolSize}, {Strides})");
+        }
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
@@ -27,6 +36,9 @@ namespace TransferNotebooks.Layers
             using var padded = Padding.Apply(input, (PoolSize, PoolSize), (Strides, Strides), PaddingMode, double.NegativeInfinity);
             return nn.functional.max_pool2d(padded, [PoolSize, PoolSize], [Strides, Strides]);
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [graph.Node("MaxPool", [inputs[0]], OnnxPoolingAttributes())];
     }
 }
 

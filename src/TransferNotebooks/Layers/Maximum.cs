@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -15,6 +16,10 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new(null, context.Inputs.Skip(1).Aggregate(context.Inputs[0], (y, x) => $"torch.maximum({y}, {x})"));
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
@@ -23,6 +28,9 @@ namespace TransferNotebooks.Layers
             CheckCount(inputs);
             var y = maximum(inputs[0], inputs[1]); for (int i = 2; i < inputs.Count; i++) y = maximum(y, inputs[i]); return y;
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [graph.Node("Max", inputs)];
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -15,6 +16,9 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) => new(null, "(" + string.Join(" * ", context.Inputs) + ")");
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
@@ -23,6 +27,9 @@ namespace TransferNotebooks.Layers
             CheckCount(inputs);
             var y = inputs[0].mul(inputs[1]); for (int i = 2; i < inputs.Count; i++) y = y.mul_(inputs[i]); return y;
         }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [inputs.Skip(1).Aggregate(inputs[0], (y, x) => graph.Node("Mul", [y, x]))];
     }
 }
 

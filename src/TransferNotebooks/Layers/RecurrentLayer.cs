@@ -1,6 +1,7 @@
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers;
 
@@ -43,6 +44,62 @@ public abstract class RecurrentLayer : Layer
     public double Dropout { get; }
     /// <summary>Fraction of the recurrent state dropped during training (one mask per sequence).</summary>
     public double RecurrentDropout { get; }
+
+    /// <summary>The constructor arguments every exported recurrent module takes (features, units, activations, flags, dropout).</summary>
+    internal string PyTorchArguments() =>
+        $"{InputShape![1]}, {Units}, activation={PyTorchActivations.Callable(Activation, Label)}, recurrent_activation={PyTorchActivations.Callable(RecurrentActivation, Label)}, "
+        + $"use_bias={PythonSyntax.Bool(UseBias)}, return_sequences={PythonSyntax.Bool(ReturnSequences)}, dropout={PythonSyntax.Number(Dropout)}, recurrent_dropout={PythonSyntax.Number(RecurrentDropout)}";
+
+    /// <summary>The Python base class of the exported recurrent modules: the loop over steps that <see cref="Call(Tensor, bool, Tensor?)"/> runs.</summary>
+    internal static readonly PyTorchClass PyTorchBase = new("Recurrent", """
+        class Recurrent(nn.Module):
+            # What Keras LSTM and GRU share: kernel (features, gates units), recurrent_kernel (units, gates units), bias; one step at
+            # a time over [N, steps, features]; a padded step (mask False) keeps the state; in training, dropout on the inputs and
+            # on the state with one mask per sequence.
+            def __init__(self, features, units, gates, bias_shape, activation, recurrent_activation, return_sequences, dropout, recurrent_dropout):
+                super().__init__()
+                self.units = units
+                self.activation = activation
+                self.recurrent_activation = recurrent_activation
+                self.return_sequences = return_sequences
+                self.dropout = dropout
+                self.recurrent_dropout = recurrent_dropout
+                self.kernel = nn.Parameter(torch.zeros(features, gates * units))
+                self.recurrent_kernel = nn.Parameter(torch.zeros(units, gates * units))
+                self.register_parameter("bias", nn.Parameter(torch.zeros(bias_shape)) if bias_shape is not None else None)
+
+            def input_bias(self):
+                return self.bias
+
+            def initial_carry(self, x):
+                return None
+
+            def forward(self, x, mask=None):
+                n, steps = x.shape[0], x.shape[1]
+                if self.training and self.dropout > 0:
+                    keep = torch.zeros(n, 1, x.shape[2], dtype=x.dtype, device=x.device).bernoulli_(1 - self.dropout)
+                    x = x * keep / (1 - self.dropout)
+                projected = x.matmul(self.kernel)
+                bias = self.input_bias()
+                if bias is not None:
+                    projected = projected + bias
+                recurrent_keep = None
+                if self.training and self.recurrent_dropout > 0:
+                    recurrent_keep = torch.zeros(n, self.units, dtype=x.dtype, device=x.device).bernoulli_(1 - self.recurrent_dropout) / (1 - self.recurrent_dropout)
+                h = x.new_zeros(n, self.units)
+                carry = self.initial_carry(x)
+                states = []
+                for t in range(steps):
+                    new_h, new_carry = self.step(projected[:, t], h if recurrent_keep is None else h * recurrent_keep, h, carry)
+                    if mask is not None:
+                        keep_step = mask[:, t].unsqueeze(-1)
+                        new_h = torch.where(keep_step, new_h, h)
+                        if carry is not None:
+                            new_carry = torch.where(keep_step, new_carry, carry)
+                    h, carry = new_h, new_carry
+                    states.append(h)
+                return torch.stack(states, 1) if self.return_sequences else h
+        """);
 
     /// <summary>Input weights [features, gates·units].</summary>
     public Parameter Kernel { get; private set; } = null!;
@@ -144,4 +201,37 @@ public abstract class RecurrentLayer : Layer
 
     /// <inheritdoc />
     public override bool KerasWeightsInCell => true;
+
+    /// <summary>The ONNX recurrent operator and its inputs W, R, B (ONNX's gate order and shapes) and attributes; null when the type has none.</summary>
+    internal virtual (string Op, Tensor W, Tensor R, Tensor? B, Interop.Onnx.OnnxAttribute[] Attributes)? OnnxRecurrent() => null;
+
+    /// <summary>ONNX's name for an activation inside a recurrent operator (the subset ONNX Runtime runs), or null.</summary>
+    private protected static string? OnnxActivationName(ActivationFunction f) => f.Name switch
+    {
+        "sigmoid" => "Sigmoid", "tanh" => "Tanh", "relu" => "Relu", "softsign" => "Softsign", "softplus" => "Softplus", "elu" => "Elu", _ => null,
+    };
+
+    /// <summary>The ONNX <c>activations</c> attribute for <paramref name="functions"/>, or none for ONNX's defaults (<paramref name="defaults"/>).</summary>
+    private protected Interop.Onnx.OnnxAttribute[] OnnxActivations(ActivationFunction[] functions, string[] defaults)
+    {
+        var names = functions.Select(f => OnnxActivationName(f) ?? throw Interop.Onnx.OnnxGraph.Refuse(this, $"its activation '{f.Name}' has no ONNX recurrent form",
+            "Use sigmoid, tanh, relu, softsign, softplus or elu as (recurrent) activation.")).ToArray();
+        return names.SequenceEqual(defaults) ? [] : [new("activations", names)];
+    }
+
+    /// <inheritdoc />
+    public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+    {
+        if (graph.MaskOf(inputs[0]) is not null)
+            throw Interop.Onnx.OnnxGraph.Refuse(this, "its input carries a padding mask (from Embedding(maskZero: true)), which makes padded steps keep the state; "
+                + "ONNX's recurrent operators cannot skip arbitrary steps", "Export a model whose Embedding has maskZero: false (retrain it so), or save it as .tnmodel.");
+        if (OnnxRecurrent() is not { } form) return base.ToOnnx(graph, inputs);
+        using var scope = NewDisposeScope();
+        var x = graph.Transpose(inputs[0], 1, 0, 2); // ONNX runs [steps, batch, features]
+        string[] args = [x, graph.Initializer(form.W, "W"), graph.Initializer(form.R, "R"), .. form.B is null ? Array.Empty<string>() : [graph.Initializer(form.B, "B")]];
+        var outputs = graph.Node(form.Op, args, 2, [new("hidden_size", (long)Units), .. form.Attributes]);
+        if (!ReturnSequences) return [graph.Node("Squeeze", [outputs[1], graph.Int64s([0], "axes")])]; // Y_h [1, N, U]
+        var y = graph.Node("Squeeze", [outputs[0], graph.Int64s([1], "axes")]); // Y [T, 1, N, U]
+        return [graph.Transpose(y, 1, 0, 2)];
+    }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -38,6 +39,10 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context) =>
+            new(null, Offset == 0 ? $"({context.X} * {PythonSyntax.Number(Scale)})" : $"({context.X} * {PythonSyntax.Number(Scale)} + {PythonSyntax.Number(Offset)})");
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
         /// <inheritdoc />
         public override bool PassesMask => true;
@@ -48,6 +53,13 @@ namespace TransferNotebooks.Layers
         {
             var scaled = input.mul(Scale);
             return Offset == 0 ? scaled : scaled.add_(Offset);
+        }
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var scaled = graph.Node("Mul", [inputs[0], graph.Scalar((float)Scale, "scale")]);
+            return [Offset == 0 ? scaled : graph.Node("Add", [scaled, graph.Scalar((float)Offset, "offset")])];
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Layers
 {
@@ -26,6 +27,14 @@ namespace TransferNotebooks.Layers
         internal static void Register() => LayerRegistry.Register(Type);
 
         /// <inheritdoc />
+        internal override PyTorchCode ToPyTorch(PyTorchContext context)
+        {
+            var x = ImageLayout.IsImage(InputShape!) ? $"{context.X}.permute(0, 2, 3, 1)" : context.X;
+            var y = $"{x}.reshape({context.X}.shape[0], {string.Join(", ", OutputShape!)})";
+            return new(null, ImageLayout.IsImage(OutputShape!) ? $"{y}.permute(0, 3, 1, 2)" : y);
+        }
+
+        /// <inheritdoc />
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
@@ -47,6 +56,13 @@ namespace TransferNotebooks.Layers
             return OutputShape!.Length == 3 ? ImageLayout.ToChannelsFirst(y) : y;
         }
 
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var x = InputShape!.Length == 3 ? graph.Transpose(inputs[0], 0, 2, 3, 1) : inputs[0];
+            var y = graph.Node("Reshape", [x, graph.Int64s([0, .. OutputShape!.Select(d => (long)d)], "shape")]);
+            return [OutputShape!.Length == 3 ? graph.Transpose(y, 0, 3, 1, 2) : y];
+        }
     }
 }
 

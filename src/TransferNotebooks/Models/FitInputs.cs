@@ -15,14 +15,21 @@ namespace TransferNotebooks.Models;
 /// </remarks>
 public readonly struct FitInputs
 {
-    FitInputs(Tensor? tensor, Dataset? dataset, float[,]? rows) { Tensor = tensor; Dataset = dataset; Rows = rows; }
+    FitInputs(Tensor? tensor, Dataset? dataset, float[,]? rows, Tensor[]? tensors = null) { Tensor = tensor; Dataset = dataset; Rows = rows; Tensors = tensors; }
 
     internal Tensor? Tensor { get; }
+    internal Tensor[]? Tensors { get; }
     internal Dataset? Dataset { get; }
     internal float[,]? Rows { get; }
 
     /// <summary>Inputs as a tensor (Keras layout); targets go in <c>y</c>.</summary>
     public static implicit operator FitInputs(Tensor x) => new(x ?? throw new ArgumentNullException(nameof(x)), null, null);
+
+    /// <summary>One tensor per input of a model with several inputs (<c>new Functional([a, b], outputs)</c>), in the model's input order; targets go in <c>y</c>.</summary>
+    public static implicit operator FitInputs(Tensor[] x) => new(null, null, null, x ?? throw new ArgumentNullException(nameof(x)));
+
+    /// <summary>One tensor per input (for languages without implicit conversions).</summary>
+    public static FitInputs FromTensors(params Tensor[] x) => x;
 
     /// <summary>Inputs and targets together; leave <c>y</c> out.</summary>
     public static implicit operator FitInputs(Dataset data) => new(null, data ?? throw new ArgumentNullException(nameof(data)), null);
@@ -51,13 +58,25 @@ public readonly struct FitInputs
             if (y.IsGiven) throw new ArgumentException("Fit got a Dataset and y: a Dataset carries its labels. Fix: call model.Fit(data, ...) without y.", nameof(y));
             return (given.X, given.Y);
         }
-        if (Tensor is { } x)
+        var x = Tensor;
+        if (Tensors is { } several)
+        {
+            x = several.Length == 1 ? several[0] : PackedInputs.Pack(several);
+            if (several.Length > 1) owned = x;
+        }
+        if (x is not null)
         {
             if (y.Tensor is { } t) return (x, t);
+            if (y.Tensors is { } targets)
+            {
+                var packed = targets.Length == 1 ? targets[0].alias() : PackedInputs.Pack(targets);
+                owned = owned is null ? packed : new Owned(owned, packed);
+                return (x, packed);
+            }
             if (y.Labels is { } labels)
             {
                 var made = tensor(labels.Select(v => (long)v).ToArray());
-                owned = made;
+                owned = owned is null ? made : new Owned(owned, made);
                 return (x, made);
             }
             throw new ArgumentException("Fit got input tensor x but no targets. Fix: pass y (labels or target values), e.g. model.Fit(x, y, ...), or a Dataset.", nameof(y));
@@ -74,17 +93,30 @@ public readonly struct FitInputs
     }
 }
 
+/// <summary>Several things made for one Fit, disposed together.</summary>
+file sealed class Owned(params IDisposable[] parts) : IDisposable
+{
+    public void Dispose() { foreach (var p in parts) p.Dispose(); }
+}
+
 /// <summary>The targets <c>y</c> of <c>Fit</c>: a tensor, or integer labels as a .NET array.</summary>
 public readonly struct FitTargets
 {
-    FitTargets(Tensor? tensor, int[]? labels) { Tensor = tensor; Labels = labels; }
+    FitTargets(Tensor? tensor, int[]? labels, Tensor[]? tensors = null) { Tensor = tensor; Labels = labels; Tensors = tensors; }
 
     internal Tensor? Tensor { get; }
     internal int[]? Labels { get; }
-    internal bool IsGiven => Tensor is not null || Labels is not null;
+    internal Tensor[]? Tensors { get; }
+    internal bool IsGiven => Tensor is not null || Labels is not null || Tensors is not null;
 
     /// <summary>Targets as a tensor (class indices, one-hot rows, 0/1, or regression values).</summary>
     public static implicit operator FitTargets(Tensor y) => new(y ?? throw new ArgumentNullException(nameof(y)), null);
+
+    /// <summary>One target tensor per output of a model with several outputs, in the model's output order.</summary>
+    public static implicit operator FitTargets(Tensor[] y) => new(null, null, y ?? throw new ArgumentNullException(nameof(y)));
+
+    /// <summary>One target tensor per output (for languages without implicit conversions).</summary>
+    public static FitTargets FromTensors(params Tensor[] y) => y;
 
     /// <summary>Integer class labels.</summary>
     public static implicit operator FitTargets(int[] y) => new(null, y ?? throw new ArgumentNullException(nameof(y)));

@@ -1,3 +1,5 @@
+using TransferNotebooks.Losses;
+using TransferNotebooks.Metrics;
 using TransferNotebooks.Layers;
 using TransferNotebooks.Optimizers;
 using TransferNotebooks.Training;
@@ -13,7 +15,7 @@ public sealed partial class Functional : INestedModel
     ModelLayer? asLayer;
 
     /// <summary>Runs the model on a batch in Keras layout (images channels last); returns its outputs.</summary>
-    public Tensor Call(Tensor x, bool training = false)
+    public override Tensor Call(Tensor x, bool training = false)
     {
         using var scope = NewDisposeScope();
         Validate(x, null);
@@ -21,16 +23,30 @@ public sealed partial class Functional : INestedModel
     }
 
     /// <inheritdoc />
-    public ModelOutput Forward(Tensor x, bool training, bool forLoss)
+    public override ModelOutput Forward(Tensor x, bool training, bool forLoss)
     {
         var values = new Tensor?[slots];
         var masks = new Tensor?[slots];
-        values[0] = x;
+        if (Inputs.Count == 1) values[0] = x;
+        else
+        {
+            var parts = PackedInputs.Unpack(x, Inputs.Select(i => i.ShapeArray).ToList());
+            for (int i = 0; i < parts.Length; i++)
+                values[i] = ModelCore.PrepareInput(parts[i], FirstConsumer(i), Inputs[i].ShapeArray, _ => Inputs[i].ShapeArray);
+        }
         for (int i = 0; ; i++)
         {
             var node = nodes[i];
             var layer = node.Layer;
             bool t = (node.Training ?? training) && Trains(layer);
+            if (Outputs.Count > 1)
+            {
+                values[node.Slot] = Run(node, t, values, masks);
+                if (i < nodes.Count - 1) continue;
+                // Several outputs: side by side in one row per sample, as the targets are packed (see MultiOutputLoss, PredictOutputs).
+                long n = values[outputSlots[0]]!.shape[0];
+                return new ModelOutput(cat(outputSlots.Select(s => (values[s]!.dim() == 4 ? ImageLayout.ToChannelsLast(values[s]!) : values[s]!).reshape(n, -1)).ToList(), 1), OutputForm.Probabilities, null);
+            }
             if (i == nodes.Count - 1)
                 return ModelCore.Output(compiled.Loss, forLoss, layer, () => Run(node, t, values, masks),
                     () => layer.CallWithoutActivation(values[node.Inbound[0]]!, t));
@@ -48,40 +64,112 @@ public sealed partial class Functional : INestedModel
         return y;
     }
 
-    /// <summary>Layers train when trainable, kept training by the BatchNormalization policy, or (nested models) deciding for their own layers.</summary>
-    bool Trains(Layer l) => ModelCore.Trains(l, FrozenBatchNorm);
+    /// <summary>The layers that receive input <paramref name="input"/> of the model.</summary>
+    IEnumerable<Layer> InputConsumers(int input = 0) => nodes.Where(n => n.Inbound.Contains(input)).Select(n => n.Layer).Distinct();
 
-    /// <summary>The layers that receive the model's input.</summary>
-    IEnumerable<Layer> InputConsumers => nodes.Where(n => n.Inbound.Contains(0)).Select(n => n.Layer).Distinct();
+    /// <summary>The layer whose input rules (dtype, hints) apply to input <paramref name="input"/>.</summary>
+    Layer FirstConsumer(int input) => InputConsumers(input).FirstOrDefault(l => l.InputDType is not null) ?? InputConsumers(input).First();
 
-    Layer FirstLayer => InputConsumers.FirstOrDefault(l => l.InputDType is not null) ?? nodes[0].Layer;
+    Layer FirstLayer => FirstConsumer(0);
+
+    /// <summary>
+    /// A batch in Keras layout to what the first layers take. Several inputs arrive packed (one row per sample, see
+    /// <see cref="PackedInputs"/>) and are cut and prepared in <see cref="Forward"/>.
+    /// </summary>
+    public override Tensor PrepareInput(Tensor x) => Inputs.Count == 1 ? ModelCore.PrepareInput(x, FirstLayer, Input.ShapeArray, _ => Input.ShapeArray) : x;
 
     /// <inheritdoc />
-    public Tensor PrepareInput(Tensor x) => ModelCore.PrepareInput(x, FirstLayer, Input.ShapeArray, _ => Input.ShapeArray);
+    public override void Validate(Tensor x, Tensor? y)
+    {
+        if (Inputs.Count == 1)
+        {
+            ModelCore.Validate(x, y, y is null ? null : TrainingLoss, t => { foreach (var l in InputConsumers()) l.CheckInput(t); }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
+            return;
+        }
+        var shapes = Inputs.Select(i => i.ShapeArray).ToList();
+        long width = PackedInputs.Width(shapes);
+        if (x.dim() != 2 || x.shape[1] != width)
+            throw new ArgumentException($"Model '{Name}' takes {Inputs.Count} inputs ({string.Join(", ", Inputs.Select(i => $"'{i.InputName}' {Layer.ShapeText(i.ShapeArray)}"))}) "
+                + "but was given one tensor. Pass one tensor per input, in that order: model.Fit(new[] { a, b }, y), model.Predict(new[] { a, b }).");
+        ModelCore.Validate(x, y, y is null ? null : TrainingLoss, t =>
+        {
+            var parts = PackedInputs.Unpack(t, shapes);
+            for (int i = 0; i < parts.Length; i++)
+            {
+                using var typed = FirstConsumer(i).InputDType is { } dtype ? parts[i].to_type(dtype) : parts[i].alias();
+                foreach (var l in InputConsumers(i)) l.CheckInput(typed);
+            }
+        }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
+    }
 
-    /// <inheritdoc />
-    public void Validate(Tensor x, Tensor? y) =>
-        ModelCore.Validate(x, y, compiled.Loss, t => { foreach (var l in InputConsumers) l.CheckInput(t); }, _ => { }, () => Output.ShapeArray, nodes[^1].Layer.Name);
 
-    /// <inheritdoc />
-    public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
-        layers.Where(Trains).SelectMany(l => l.TrainableParameterGroups()).ToList();
 
+    // ---------------------------------------------------------------- several outputs
+
+    MultiOutputLoss? multiLoss;
+
+    /// <summary>With several outputs: the compiled loss applied to each output, the losses added (Keras's default loss weights of 1).</summary>
+    private protected override Loss TrainingLoss
+    {
+        get
+        {
+            var loss = Loss;
+            if (Outputs.Count == 1) return loss;
+            if (multiLoss is null || !ReferenceEquals(multiLoss.Losses[0], loss))
+                multiLoss = new MultiOutputLoss(Outputs.Select(_ => loss).ToList(), Outputs.Select(_ => 1.0).ToList(),
+                    Outputs.Select(o => o.ShapeArray).ToList(), Outputs.Select(OutputName).ToList());
+            return multiLoss;
+        }
+    }
+
+    /// <summary>With several outputs: each compiled metric per output, named as Keras names it (<c>digit_accuracy</c>).</summary>
+    private protected override IReadOnlyList<Metric> CreateTrainingMetrics()
+    {
+        if (Outputs.Count == 1) return CreateMetrics();
+        var split = (MultiOutputLoss)TrainingLoss;
+        return Outputs.SelectMany((o, i) => CreateMetrics().Select(m => (Metric)new OutputMetric(m, split, i, OutputName(o)))).ToList();
+    }
+
+    /// <summary>An output's name: the layer that makes it (with its call index when that layer makes several outputs).</summary>
+    string OutputName(KerasTensor output) => output.IsInput ? output.InputName! : output.Layer!.Name!;
+
+    /// <summary>The per-sample shape of each output.</summary>
+    public IReadOnlyList<int[]> OutputShapes => Outputs.Select(o => o.ShapeArray.ToArray()).ToList();
+
+    /// <summary>
+    /// One tensor per output (Keras's <c>predict</c> of a model with several outputs), in inference mode. <see cref="KerasModel.Predict(Tensor, int)"/>
+    /// returns the same values side by side, one row per sample.
+    /// </summary>
+    public Tensor[] PredictOutputs(Tensor x, int batchSize = 32)
+    {
+        using var packed = Predict(x, batchSize);
+        return Unpacked(packed);
+    }
+
+    /// <summary>One tensor per output, for a model with several inputs (one tensor per input).</summary>
+    public Tensor[] PredictOutputs(Tensor[] x, int batchSize = 32)
+    {
+        using var packed = Predict(x, batchSize);
+        return Unpacked(packed);
+    }
+
+    Tensor[] Unpacked(Tensor packed)
+    {
+        if (Outputs.Count == 1) return [packed.alias()];
+        var parts = PackedInputs.Unpack(packed, Outputs.Select(o => o.ShapeArray).ToList());
+        return parts.Select(p => p.contiguous()).ToArray();
+    }
 
     // ---------------------------------------------------------------- the model as a layer
-
-    /// <summary>Calls the model on a symbolic tensor inside another functional model (its weights are shared).</summary>
-    public KerasTensor Call(KerasTensor input) => ((INestedModel)this).AsLayer().Call(input);
-
-    /// <summary>Calls the model on a symbolic tensor with a fixed mode (<c>training: false</c>: inference mode inside training, as Keras).</summary>
-    public KerasTensor Call(KerasTensor input, bool training) => ((INestedModel)this).AsLayer().Call(input, training);
 
     int[]? INestedModel.InputShape => InputShape;
     int[]? INestedModel.OutputShape => OutputShape;
     IReadOnlyList<Layer> INestedModel.AllLayers => layers;
     Layer INestedModel.FirstLayer => FirstLayer;
 
-    int[] INestedModel.BuildFor(int[] inputShape) => Input.ShapeArray.SequenceEqual(inputShape) ? OutputShape
+    int[] INestedModel.BuildFor(int[] inputShape) => Inputs.Count > 1 || Outputs.Count > 1
+        ? throw new NotSupportedException($"Model '{Name}' has {Inputs.Count} inputs and {Outputs.Count} outputs; only models with one input and one output can be called as a layer here.")
+        : Input.ShapeArray.SequenceEqual(inputShape) ? OutputShape
         : throw new ArgumentException($"Model '{Name}' takes inputs of shape {Layer.ShapeText(Input.ShapeArray)}, not {Layer.ShapeText(inputShape)}.");
 
     void INestedModel.SetTrainable(bool trainable)
@@ -95,20 +183,19 @@ public sealed partial class Functional : INestedModel
 
     /// <summary>
     /// Saves the graph (layers, their configs and calls), weights, trainable flags and compile settings in this library's format,
-    /// atomically; load it back with <see cref="Model.LoadFunctional"/>. Nested Sequential and functional models are saved inside.
+    /// atomically; load it back with <see cref="Model.Load"/>. Nested Sequential and functional models are saved inside.
+    /// <c>model.Save("model.onnx")</c> (or <see cref="ModelFormat.Onnx"/>) writes an ONNX graph for ONNX Runtime instead (see docs/interop.md).
     /// </summary>
-    public void Save(string path) => ModelFile.Save(this, path);
-
-    /// <summary>Saves only the weights, as a safetensors file (atomically).</summary>
-    public void SaveWeights(string path) => Data.AtomicFile.Write(path, s => SafeTensors.Write(s, NamedWeights()));
-
-    /// <summary>Loads weights saved by <see cref="SaveWeights"/>.</summary>
-    public LoadWeightsReport LoadWeights(string path, bool strict = true, bool skipMismatch = false)
+    /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.onnx</c> for ONNX).</param>
+    /// <param name="includeOptimizer">Also save the optimizer's state, to resume training exactly (this library's format only).</param>
+    /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
+    /// <exception cref="NotSupportedException">Keras format (not written for functional models yet), or ONNX with a layer that has no ONNX form.</exception>
+    public override void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No weights file at '{path}'.", path);
-        Dictionary<string, Tensor> weights;
-        using (var s = File.OpenRead(path)) weights = SafeTensors.Read(s, path);
-        try { return WeightsIO.Assign(NamedWeights(), weights, strict, skipMismatch, path); }
-        finally { foreach (var t in weights.Values) t.Dispose(); }
+        if (format == ModelFormat.Auto) format = Model.FormatOf(path);
+        if (format == ModelFormat.Onnx) Interop.Onnx.OnnxExport.Save(this, path, includeOptimizer);
+        else if (format == ModelFormat.Keras)
+            throw new NotSupportedException($"Saving functional models as Keras files is not supported yet; save '{path}' as a {Model.Extension} file (or .onnx to serve it).");
+        else ModelFile.Save(this, path, includeOptimizer);
     }
 }

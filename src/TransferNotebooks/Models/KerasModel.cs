@@ -10,18 +10,173 @@ using static TorchSharp.torch;
 namespace TransferNotebooks.Models;
 
 /// <summary>
-/// What every model shares (Keras's <c>Model</c>): Compile, Fit, Evaluate, Predict and the weight bookkeeping the training loop
-/// asks for, written once for <see cref="Sequential"/> and <see cref="Functional"/>. <typeparamref name="TSelf"/> is the model
-/// type, so <c>Compile</c> returns it for chaining.
+/// What every model is and does (Keras's <c>Model</c>): the common type of <see cref="Sequential"/> and <see cref="Functional"/>,
+/// and what <see cref="Model.Load"/> returns. Compile, Fit, Evaluate, Predict, Summary, freezing, head replacement, saving and
+/// the weight bookkeeping the training loop asks for are written here once.
 /// </summary>
-public abstract class KerasModel<TSelf> where TSelf : KerasModel<TSelf>, ITrainableModel
+public abstract partial class KerasModel : ITrainableModel, IDisposable
 {
     private protected readonly CompileSettings compiled = new();
 
     private protected KerasModel() { }
 
+    // ---------------------------------------------------------------- what each kind of model says about itself
+
+    /// <summary>The model's name.</summary>
+    public abstract string Name { get; set; }
+
+    /// <summary>The layers, in the order they run (a nested model counts as one layer; a layer called twice appears once), by index or name.</summary>
+    public abstract LayerList Layers { get; }
+
+    /// <summary>The per-sample input shape (Keras convention: channels last, no batch dimension); null before a Sequential is built.</summary>
+    public abstract int[]? InputShape { get; }
+
+    /// <summary>The per-sample output shape; null before a Sequential is built.</summary>
+    public abstract int[]? OutputShape { get; }
+
+    /// <summary>What BatchNormalization layers do when frozen (see <see cref="Models.FrozenBatchNorm"/>): inference mode by default, as Keras.</summary>
+    public FrozenBatchNorm FrozenBatchNorm { get; set; } = FrozenBatchNorm.Inference;
+
+    /// <summary>Keras's <c>summary()</c>: one row per layer with output shape, parameters and trainable flag (and, for graphs, what it is connected to).</summary>
+    public abstract ModelSummary Summary();
+
+    /// <inheritdoc />
+    public override string ToString() => Summary().ToString();
+
+    /// <summary>Runs the model on a batch in Keras layout (images channels last); returns its outputs (a differentiable tensor).</summary>
+    public abstract Tensor Call(Tensor x, bool training = false);
+
+    /// <summary>Calls the model on a symbolic tensor inside a functional model (Keras's <c>base_model(inputs)</c>); its weights are shared.</summary>
+    public KerasTensor Call(KerasTensor input) => ((INestedModel)this).AsLayer().Call(input);
+
+    /// <summary>
+    /// Calls the model on a symbolic tensor with a fixed mode: <c>training: false</c> keeps it in inference mode inside training
+    /// (BatchNormalization statistics untouched, dropout off), as Keras's transfer-learning guide prescribes.
+    /// </summary>
+    public KerasTensor Call(KerasTensor input, bool training) => ((INestedModel)this).AsLayer().Call(input, training);
+
+    /// <summary>
+    /// Saves architecture, weights, trainable flags and compile settings in one file, atomically (a temporary file then a rename),
+    /// to load back with <see cref="Model.Load"/>. The format follows the extension unless <paramref name="format"/> says:
+    /// <c>model.Save("pretrained.tnmodel")</c> writes this library's file, <c>model.Save("m.keras")</c> a Keras 3 file.
+    /// </summary>
+    /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.keras</c> for Keras).</param>
+    /// <param name="includeOptimizer">Also save the optimizer's state, to resume training exactly (this library's format only).</param>
+    /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
+    public abstract void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto);
+
+    /// <summary>The callbacks' save (ModelCheckpoint): by extension.</summary>
+    void ITrainableModel.Save(string path) => Save(path);
+
+    /// <summary>Saves only the weights, as a safetensors file named <c>layer/weight</c> (atomically).</summary>
+    public void SaveWeights(string path) => Data.AtomicFile.Write(path, s => SafeTensors.Write(s, NamedWeights()));
+
+    /// <summary>Loads weights saved by <see cref="SaveWeights"/> (or any safetensors file named <c>layer/weight</c>).</summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="strict">Require the file and the model to have exactly the same weights.</param>
+    /// <param name="skipMismatch">Skip weights whose shapes differ (listed in the report) instead of failing.</param>
+    public LoadWeightsReport LoadWeights(string path, bool strict = true, bool skipMismatch = false)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No weights file at '{path}'.", path);
+        Dictionary<string, Tensor> weights;
+        using (var s = File.OpenRead(path)) weights = SafeTensors.Read(s, path);
+        try { return WeightsIO.Assign(NamedWeights(), weights, strict, skipMismatch, path); }
+        finally { foreach (var t in weights.Values) t.Dispose(); }
+    }
+
+    // ---------------------------------------------------------------- what the training loop asks (ITrainableModel)
+
+    /// <inheritdoc />
+    public abstract Tensor PrepareInput(Tensor x);
+
+    /// <inheritdoc />
+    public abstract void Validate(Tensor x, Tensor? y);
+
+    /// <inheritdoc />
+    public abstract ModelOutput Forward(Tensor x, bool training, bool forLoss);
+
+    /// <summary>Layers train when trainable, kept training by the BatchNormalization policy, or (nested models) deciding for their own layers.</summary>
+    private protected bool Trains(Layer l) => ModelCore.Trains(l, FrozenBatchNorm);
+
+    /// <inheritdoc />
+    public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
+        OwnLayers.Where(Trains).SelectMany(l => l.TrainableParameterGroups()).ToList();
+
+    // ---------------------------------------------------------------- freezing
+
+    /// <summary>
+    /// Freezes layers by index range: <c>Freeze()</c> freezes all, <c>Freeze(upTo: -1)</c> all but the last (the usual
+    /// "freeze the base, train the head"), <c>Freeze(from: 2, upTo: 5)</c> layers 2..4. Negative indices count from the end.
+    /// A nested model freezes as a whole. No recompile is needed.
+    /// </summary>
+    public KerasModel Freeze(int? upTo = null, int? from = null)
+    {
+        foreach (var l in Range(upTo, from)) SetTrainable(l, false);
+        return this;
+    }
+
+    /// <summary>Freezes the named layers (F# lists and C# collection expressions pass straight in).</summary>
+    public KerasModel Freeze(IEnumerable<string> names)
+    {
+        foreach (var n in names) SetTrainable(Layers[n], false);
+        return this;
+    }
+
+    /// <summary>Unfreezes every layer (or the index range given), for fine-tuning the whole model.</summary>
+    public KerasModel Unfreeze(int? upTo = null, int? from = null)
+    {
+        foreach (var l in Range(upTo, from)) SetTrainable(l, true);
+        return this;
+    }
+
+    /// <summary>Unfreezes the named layers.</summary>
+    public KerasModel Unfreeze(IEnumerable<string> names)
+    {
+        foreach (var n in names) SetTrainable(Layers[n], true);
+        return this;
+    }
+
+    IEnumerable<Layer> Range(int? upTo, int? from)
+    {
+        var own = OwnLayers;
+        int Index(int i)
+        {
+            int r = i < 0 ? own.Count + i : i;
+            if (r < 0 || r > own.Count) throw new ArgumentOutOfRangeException(nameof(i), i, $"The model has {own.Count} layers.");
+            return r;
+        }
+        int start = Index(from ?? 0), end = upTo is int u ? Index(u) : own.Count;
+        return own.Skip(start).Take(Math.Max(0, end - start)).ToList();
+    }
+
+    /// <summary>Sets one layer's trainable flag (Sequential also remembers frozen weights there, for Summary's drift column).</summary>
+    private protected virtual void SetTrainable(Layer layer, bool trainable) => layer.Trainable = trainable;
+
+    // ---------------------------------------------------------------- transfer
+
+    /// <summary>
+    /// Replaces the output layer, which must be a Dense classifier, with a fresh Dense of <paramref name="units"/> units (same
+    /// activation unless given) for a new class count, and returns the model. The removed layer is disposed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The output layer is not Dense.</exception>
+    public KerasModel ReplaceHead(int units, string? activation = null, string? name = null)
+    {
+        ReplaceHeadCore(units, activation, name);
+        return this;
+    }
+
+    private protected abstract void ReplaceHeadCore(int units, string? activation, string? name);
+
     /// <summary>The model's own layers, in order (a nested model counts as one layer).</summary>
     private protected abstract IReadOnlyList<Layer> OwnLayers { get; }
+
+    /// <summary>Frees the optimizer state and the weights of the model's own layers.</summary>
+    public virtual void Dispose()
+    {
+        compiled.Optimizer?.Dispose();
+        foreach (var l in OwnLayers) l.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Runs before each Fit (Sequential remembers frozen weights there, for Summary's drift column).</summary>
     private protected virtual void BeforeFit() { }
@@ -34,17 +189,17 @@ public abstract class KerasModel<TSelf> where TSelf : KerasModel<TSelf>, ITraina
     /// Freezing or unfreezing layers later needs no recompile: the optimizer follows the trainable flags at every step.
     /// </summary>
     /// <exception cref="ArgumentException">Unknown name (the message lists valid names and the nearest).</exception>
-    public TSelf Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null)
+    public KerasModel Compile(Optimizer optimizer, Loss loss, IEnumerable<string>? metrics = null)
     {
         compiled.Set(optimizer, loss, metrics);
-        return (TSelf)this;
+        return this;
     }
 
     /// <summary>Compile with metric objects (for example <c>new Precision(threshold: 0.3)</c>).</summary>
-    public TSelf Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric> metrics)
+    public KerasModel Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric> metrics)
     {
         compiled.Set(optimizer, loss, metrics);
-        return (TSelf)this;
+        return this;
     }
 
     /// <summary>True after Compile.</summary>
@@ -63,6 +218,18 @@ public abstract class KerasModel<TSelf> where TSelf : KerasModel<TSelf>, ITraina
 
     /// <summary>Fresh metric objects for one pass (the training loop's).</summary>
     public IReadOnlyList<Metric> CreateMetrics() => compiled.CreateMetrics();
+
+    /// <summary>The loss the training loop computes (a model with several outputs applies the compiled loss to each).</summary>
+    Loss ITrainableModel.Loss => TrainingLoss;
+
+    /// <summary>The metrics the training loop updates (a model with several outputs has them per output).</summary>
+    IReadOnlyList<Metric> ITrainableModel.CreateMetrics() => CreateTrainingMetrics();
+
+    /// <summary>The loss of the training loop; the compiled loss unless the model has several outputs.</summary>
+    private protected virtual Loss TrainingLoss => Loss;
+
+    /// <summary>Fresh metrics for the training loop; the compiled ones unless the model has several outputs.</summary>
+    private protected virtual IReadOnlyList<Metric> CreateTrainingMetrics() => CreateMetrics();
 
     // ---------------------------------------------------------------- fit / evaluate / predict
 
@@ -104,20 +271,75 @@ public abstract class KerasModel<TSelf> where TSelf : KerasModel<TSelf>, ITraina
         using var madeHere = owned;
         _ = Loss; _ = Optimizer; // Fit before Compile: clear error
         BeforeFit();
-        return Trainer.Fit((TSelf)this, inputs, targets, options.ObservingInterruption());
+        return Trainer.Fit(this, inputs, targets, options.ObservingInterruption());
     }
 
     /// <summary>Loss and metrics on test data, by name (Keras's <c>evaluate</c>).</summary>
-    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32) => Trainer.Evaluate((TSelf)this, x, y, batchSize);
+    public EvaluationResult Evaluate(Tensor x, Tensor y, int batchSize = 32) => Trainer.Evaluate(this, x, y, batchSize);
 
     /// <summary>Loss and metrics on a <see cref="Dataset"/>.</summary>
     public EvaluationResult Evaluate(Dataset data, int batchSize = 32) => Evaluate(data.X, data.Y, batchSize);
 
     /// <summary>The model's outputs (class probabilities for classifiers), batched, in inference mode (Keras's <c>predict</c>).</summary>
-    public Tensor Predict(Tensor x, int batchSize = 32) => Trainer.Predict((TSelf)this, x, batchSize);
+    public Tensor Predict(Tensor x, int batchSize = 32) => Trainer.Predict(this, x, batchSize);
 
     /// <summary>Outputs for a <see cref="Dataset"/>'s features.</summary>
     public Tensor Predict(Dataset data, int batchSize = 32) => Predict(data.X, batchSize);
+
+    /// <summary>Loss and metrics of a model with several inputs: one tensor per input, in the model's input order.</summary>
+    public EvaluationResult Evaluate(Tensor[] x, Tensor y, int batchSize = 32)
+    {
+        using var packed = Pack(x);
+        return Evaluate(packed, y, batchSize);
+    }
+
+    /// <summary>Loss and metrics of a model with several outputs: one target tensor per output, in the model's output order.</summary>
+    public EvaluationResult Evaluate(Tensor x, Tensor[] y, int batchSize = 32)
+    {
+        using var targets = Pack(y);
+        return Evaluate(x, targets, batchSize);
+    }
+
+    /// <summary>Loss and metrics of a model with several inputs and outputs: one tensor per input, one target tensor per output.</summary>
+    public EvaluationResult Evaluate(Tensor[] x, Tensor[] y, int batchSize = 32)
+    {
+        using var inputs = Pack(x);
+        using var targets = Pack(y);
+        return Evaluate(inputs, targets, batchSize);
+    }
+
+    /// <summary>Outputs of a model with several inputs: one tensor per input, in the model's input order.</summary>
+    public Tensor Predict(Tensor[] x, int batchSize = 32)
+    {
+        using var packed = Pack(x);
+        return Predict(packed, batchSize);
+    }
+
+    /// <summary>Several inputs as the one tensor of rows the loop batches (see <see cref="PackedInputs"/>); one input as itself.</summary>
+    static Tensor Pack(Tensor[] x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Length == 1 ? x[0].alias() : PackedInputs.Pack(x);
+    }
+
+    /// <summary>Loss and metrics on .NET arrays.</summary>
+    public EvaluationResult Evaluate(float[,] x, int[] y, int batchSize = 32)
+    {
+        using var data = Dataset.From(x, y);
+        return Evaluate(data, batchSize);
+    }
+
+    /// <summary>Outputs for .NET rows, as a .NET array [samples, outputs].</summary>
+    public float[,] Predict(float[,] x, int batchSize = 32)
+    {
+        using var input = tensor(x);
+        using var output = Predict(input, batchSize);
+        var flat = output.reshape(output.shape[0], -1);
+        var result = new float[flat.shape[0], flat.shape[1]];
+        var data = flat.data<float>().ToArray();
+        Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(float));
+        return result;
+    }
 
     /// <summary>The most likely class of each sample (arg-max of <see cref="Predict(Tensor, int)"/>; threshold 0.5 for a single sigmoid output).</summary>
     public long[] PredictClasses(Tensor x, int batchSize = 32)
@@ -130,7 +352,7 @@ public abstract class KerasModel<TSelf> where TSelf : KerasModel<TSelf>, ITraina
     // ---------------------------------------------------------------- weights, for the loop and for users
 
     /// <summary>The trainable weight tensors, for a hand-written loop (forward, loss, backward, Optimizer.Step).</summary>
-    public IReadOnlyList<Tensor> TrainableParameters => ((TSelf)this).TrainableParameterGroups().Select(g => g.Parameter).ToList();
+    public IReadOnlyList<Tensor> TrainableParameters => (this).TrainableParameterGroups().Select(g => g.Parameter).ToList();
 
     /// <summary>Clears every layer's gradients.</summary>
     public void ZeroGrad()

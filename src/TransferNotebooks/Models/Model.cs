@@ -6,15 +6,21 @@ using TransferNotebooks.Models.KerasImport;
 
 namespace TransferNotebooks.Models;
 
-/// <summary>The format <see cref="Sequential.Save"/> writes.</summary>
+/// <summary>The format <see cref="KerasModel.Save"/> writes.</summary>
 public enum ModelFormat
 {
-    /// <summary>By the file's extension: <c>.keras</c> writes <see cref="Keras"/>, anything else (<c>.tnmodel</c> by convention) <see cref="TransferNotebooks"/>.</summary>
+    /// <summary>By the file's extension: <c>.keras</c> writes <see cref="Keras"/>, <c>.onnx</c> <see cref="Onnx"/>, anything else (<c>.tnmodel</c> by convention) <see cref="TransferNotebooks"/>.</summary>
     Auto,
     /// <summary>This library's own file (<c>.tnmodel</c>): a zip of metadata.json, config.json and model.safetensors (optionally optimizer.safetensors).</summary>
     TransferNotebooks,
     /// <summary>Keras 3's <c>.keras</c> zip (config.json, metadata.json, model.weights.h5), loadable by <c>keras.saving.load_model</c>; no optimizer state.</summary>
     Keras,
+    /// <summary>
+    /// ONNX (opset 17, <c>.onnx</c>) for serving with ONNX Runtime or any ONNX engine: the inference graph with the weights, taking the
+    /// model's own input (Keras layout: channels last; int64 token ids for an Embedding) with a dynamic batch dimension and returning what
+    /// <c>Predict</c> returns. Export only: no training state; layers with no ONNX form are refused with an error naming them.
+    /// </summary>
+    Onnx,
 }
 
 /// <summary>Loading models from files (Keras's <c>load_model</c>): the one way to open a saved model.</summary>
@@ -28,8 +34,10 @@ public static class Model
 
     /// <summary>
     /// Loads a model with no code for its architecture, recognising the file by its content whatever its extension: this library's
-    /// own files (<c>.tnmodel</c>, written by <see cref="Sequential.Save"/>), Keras legacy HDF5 files (<c>.h5</c>, Keras 2 or 3) and
-    /// Keras 3 <c>.keras</c> zips. <c>var model = Model.Load("pretrained.tnmodel");</c>
+    /// own files (<c>.tnmodel</c>, written by <see cref="KerasModel.Save"/>: Sequential and functional models), Keras legacy HDF5
+    /// files (<c>.h5</c>, Keras 2 or 3) and Keras 3 <c>.keras</c> zips. Returns the common model type (Keras's <c>Model</c>), with
+    /// the whole workflow: <c>var model = Model.Load("pretrained.tnmodel");</c>. <see cref="Load{TModel}"/> returns the model's own
+    /// type when you need members only it has (<c>Model.Load&lt;Sequential&gt;(path).Add(...)</c>).
     /// </summary>
     /// <remarks>
     /// Keras files: Sequential models of built-in layers load (Dense, Conv2D, Conv1D, pooling, Flatten, Dropout, Rescaling,
@@ -41,8 +49,8 @@ public static class Model
     /// <param name="compile">Recreate the compile settings (optimizer, loss, metrics) recorded in the file.</param>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">The file is none of the formats above (the message names them), is truncated, or is from a newer version.</exception>
-    /// <exception cref="NotSupportedException">A Keras model this library cannot express (functional, custom objects, unsupported layers).</exception>
-    public static Sequential Load(string path, bool compile = true)
+    /// <exception cref="NotSupportedException">A Keras model this library cannot express (custom objects, unsupported layers).</exception>
+    public static KerasModel Load(string path, bool compile = true)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
         return Detect(path, out var why) switch
@@ -54,22 +62,26 @@ public static class Model
     }
 
     /// <summary>
-    /// Loads a functional model (<see cref="Functional"/>) saved by <see cref="Functional.Save"/> in this library's format, with its
-    /// graph, nested models, weights, trainable flags and (when <paramref name="compile"/>) compile settings.
-    /// <c>var model = Model.LoadFunctional("residual.tnmodel");</c> (<see cref="Load"/> returns Sequential models.)
+    /// <see cref="Load"/>, typed: <c>Model.Load&lt;Sequential&gt;(path)</c> or <c>Model.Load&lt;Functional&gt;(path)</c> (F#:
+    /// <c>Model.Load&lt;Sequential&gt; path</c>), for the members only that kind of model has.
     /// </summary>
-    /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="InvalidDataException">Not this library's model file, a Sequential model, truncated, or from a newer version.</exception>
-    public static Functional LoadFunctional(string path, bool compile = true)
+    /// <exception cref="InvalidDataException">The file holds the other kind of model (the message names it), or as <see cref="Load"/>.</exception>
+    public static TModel Load<TModel>(string path, bool compile = true) where TModel : KerasModel
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
-        return Detect(path, out var why) switch
-        {
-            ModelFileKind.TransferNotebooks => ModelFile.LoadFunctional(path, compile),
-            ModelFileKind.KerasHdf5 or ModelFileKind.KerasZip => throw new NotSupportedException($"'{path}' is a Keras file: importing Keras functional models is not supported yet."),
-            _ => throw new InvalidDataException(why),
-        };
+        var model = Load(path, compile);
+        if (model is TModel typed) return typed;
+        var kind = model.GetType().Name;
+        model.Dispose();
+        throw new InvalidDataException($"'{path}' holds a {kind} model, not a {typeof(TModel).Name}: load it with Model.Load<{kind}>(path), or Model.Load(path) for the common model type.");
     }
+
+    /// <summary>The format a path's extension names (<see cref="ModelFormat.Auto"/>): <c>.keras</c> Keras, <c>.onnx</c> ONNX, anything else this library's.</summary>
+    internal static ModelFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".keras" => ModelFormat.Keras,
+        ".onnx" => ModelFormat.Onnx,
+        _ => ModelFormat.TransferNotebooks,
+    };
 
     /// <summary>Tells which kind of model file <paramref name="path"/> holds, by its content (HDF5 signature, zip entries).</summary>
     internal static ModelFileKind Detect(string path) => Detect(path, out _);

@@ -19,22 +19,32 @@ internal static partial class ModelFile
 {
     /// <summary>The format identifier in metadata.json.</summary>
     public const string Format = "transfernotebooks.model";
+    /// <summary>The optimizer's step count in optimizer.safetensors (the slots are named <c>layer/weight/slotN</c>).</summary>
+    const string IterationsKey = "optimizer/iterations";
     /// <summary>The newest format version this library reads and the one it writes.</summary>
     public const int Version = 1;
 
     /// <summary>Saves a model (see the class remarks).</summary>
-    public static void Save(Sequential model, string path, bool includeOptimizer = false)
+    public static void Save(KerasModel model, string path, bool includeOptimizer = false)
     {
-        if (!model.Built) throw new InvalidOperationException("The model is not built yet (no weights): give the first layer an inputShape or train it before saving.");
+        var config = model switch
+        {
+            Sequential { Built: false } => throw new InvalidOperationException("The model is not built yet (no weights): give the first layer an inputShape or train it before saving."),
+            Sequential s => Config(s),
+            Functional f => Config(f),
+            _ => throw new NotSupportedException($"A {model.GetType().Name} cannot be saved in this format."),
+        };
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             WriteJson(zip, "metadata.json", Metadata());
-            WriteJson(zip, "config.json", Config(model));
+            WriteJson(zip, "config.json", config);
             using (var w = zip.CreateEntry("model.safetensors", CompressionLevel.Fastest).Open()) SafeTensors.Write(w, model.NamedWeights());
             if (includeOptimizer && model.IsCompiled)
             {
-                var state = new Dictionary<string, Tensor>();
+                // The step count too: Adam's bias correction depends on it, so resuming without it takes different steps.
+                using var iterations = tensor(new[] { model.Optimizer.Iterations });
+                var state = new Dictionary<string, Tensor> { [IterationsKey] = iterations };
                 foreach (var (name, weight) in model.NamedWeights())
                     if (model.Optimizer.SlotsOf(weight) is { } slots)
                         for (int i = 0; i < slots.Count; i++) state[$"{name}/slot{i}"] = slots[i];
@@ -83,23 +93,21 @@ internal static partial class ModelFile
         LibraryJson.WriteIndented(w, node);
     }
 
-    /// <summary>Loads a model saved by <see cref="Save(Sequential, string, bool)"/>: architecture from the layer registry, weights, trainable flags, compile settings (when <paramref name="compile"/>).</summary>
+    /// <summary>Loads a model saved by <see cref="Save(KerasModel, string, bool)"/> (Sequential or functional): architecture from the layer registry, weights, trainable flags, compile settings (when <paramref name="compile"/>) and optimizer state when saved.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a model file, truncated, or from a newer version; the message says which and what to do.</exception>
-    public static Sequential Load(string path, bool compile = true)
+    public static KerasModel Load(string path, bool compile = true)
     {
         var (zip, config) = Open(path);
         using (zip)
         {
-            if (config["class_name"]?.GetValue<string>() == "Functional")
-                throw new InvalidDataException($"'{path}' holds a functional model (new Functional(inputs, outputs)); load it with Model.LoadFunctional(path).");
-            var model = FromConfig(config);
+            KerasModel model = config["class_name"]?.GetValue<string>() == FunctionalClass ? FunctionalFromConfig(config, path) : FromConfig(config);
             Dictionary<string, Tensor> weights;
             try { using var s = Entry(zip, "model.safetensors", path).Open(); weights = SafeTensors.Read(s, path); }
             catch (InvalidDataException e) when (e.InnerException is not JsonException) { throw new InvalidDataException($"'{path}' is truncated or corrupt: {e.Message}", e); }
             try
             {
-                WeightsIO.Assign(model, weights, strict: true, skipMismatch: false, source: path);
+                WeightsIO.Assign(model.NamedWeights(), weights, strict: true, skipMismatch: false, source: path);
             }
             finally { foreach (var t in weights.Values) t.Dispose(); }
             if (compile && config["compile"] is JsonObject settings) Compile(model, settings);
@@ -107,6 +115,7 @@ internal static partial class ModelFile
             {
                 using var s = optEntry.Open();
                 var state = SafeTensors.Read(s, path);
+                if (state.GetValueOrDefault(IterationsKey) is { } it) model.Optimizer.Iterations = it.to_type(ScalarType.Int64).item<long>();
                 foreach (var (name, weight) in model.NamedWeights())
                 {
                     var slots = Enumerable.Range(0, 8).Select(i => state.GetValueOrDefault($"{name}/slot{i}")).TakeWhile(t => t is not null).ToArray();
@@ -164,7 +173,7 @@ internal static partial class ModelFile
         return model;
     }
 
-    static void Compile(Sequential model, JsonObject compile)
+    static void Compile(KerasModel model, JsonObject compile)
     {
         var (optimizer, loss, metrics) = ReadCompile(compile);
         model.Compile(optimizer, loss, metrics);

@@ -3,6 +3,7 @@ using TransferNotebooks.Layers;
 using TransferNotebooks.Optimizers;
 using TransferNotebooks.Training;
 using static TorchSharp.torch;
+using TransferNotebooks.Interop.PyTorch;
 
 namespace TransferNotebooks.Models;
 
@@ -60,14 +61,17 @@ public sealed class ModelLayer : Layer
 
     /// <summary>The layer type of a nested Sequential (not in the registry: nested models are saved and loaded by their model).</summary>
     public static LayerType SequentialType { get; } = LayerType.Of<ModelLayer, ModelLayerConfig>("Sequential", ModelLayerJson.Default.ModelLayerConfig,
-        l => new(l.Name), (c, name, shape) => throw new NotSupportedException($"Nested model '{name}' loads with its enclosing model (Model.LoadFunctional)."));
+        l => new(l.Name), (c, name, shape) => throw new NotSupportedException($"Nested model '{name}' loads with its enclosing model (Model.Load)."));
 
     /// <summary>The layer type of a nested functional model.</summary>
     public static LayerType FunctionalType { get; } = LayerType.Of<ModelLayer, ModelLayerConfig>("Functional", ModelLayerJson.Default.ModelLayerConfig,
-        l => new(l.Name), (c, name, shape) => throw new NotSupportedException($"Nested model '{name}' loads with its enclosing model (Model.LoadFunctional)."));
+        l => new(l.Name), (c, name, shape) => throw new NotSupportedException($"Nested model '{name}' loads with its enclosing model (Model.Load)."));
 
     /// <inheritdoc />
     public override LayerType LayerType => model is Sequential ? SequentialType : FunctionalType;
+
+    /// <summary>The nested model as its own Python class in model.py (its layers' weights under <c>model.layer.weight</c>, as here).</summary>
+    internal override PyTorchCode ToPyTorch(PyTorchContext context) => new($"{context.ModelClass(model)}()", $"{context.Self}.call({context.X})");
 
     /// <inheritdoc />
     protected override int[] BuildCore(int[] inputShape) => model.BuildFor(inputShape);
@@ -98,4 +102,7 @@ public sealed class ModelLayer : Layer
 
     /// <summary>The nested model's own resources are its owner's to dispose: this view frees nothing of them.</summary>
     protected override void Dispose(bool disposing) { }
+
+    /// <inheritdoc />
+    public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) => [Interop.Onnx.OnnxExport.Inline(graph, model, inputs[0])];
 }

@@ -7,19 +7,6 @@ public sealed partial class Sequential : INestedModel
 {
     ModelLayer? asLayer;
 
-    /// <summary>
-    /// Calls the model on a symbolic tensor inside a functional model (Keras's <c>base_model(inputs)</c>); the model's weights are
-    /// shared, not copied. <c>var x = baseModel.Call(inputs, training: false);</c>
-    /// </summary>
-    /// <exception cref="ArgumentException">The model cannot take the tensor's shape; the message names both.</exception>
-    public KerasTensor Call(KerasTensor input) => ((INestedModel)this).AsLayer().Call(input);
-
-    /// <summary>
-    /// Calls the model on a symbolic tensor with a fixed mode: <c>training: false</c> keeps it in inference mode while the outer model
-    /// trains (BatchNormalization keeps its moving statistics, Dropout is off), as Keras's <c>base_model(x, training=False)</c>.
-    /// </summary>
-    public KerasTensor Call(KerasTensor input, bool training) => ((INestedModel)this).AsLayer().Call(input, training);
-
     IReadOnlyList<Layer> INestedModel.AllLayers => layers;
     Layer INestedModel.FirstLayer => layers.Count > 0 ? layers[0] : throw new InvalidOperationException($"Model '{Name}' has no layers.");
 

@@ -7,42 +7,24 @@ public sealed partial class Sequential
     /// Saves architecture, weights, trainable flags and compile settings in one file, atomically (a temporary file then a rename),
     /// to load back with <see cref="Model.Load"/>. The format follows the extension unless <paramref name="format"/> says:
     /// <c>model.Save("pretrained.tnmodel")</c> writes this library's file, <c>model.Save("m.keras")</c> a Keras 3 file that
-    /// <c>keras.saving.load_model</c> reads (Conv kernels converted to Keras's layout; no optimizer state).
+    /// <c>keras.saving.load_model</c> reads (Conv kernels converted to Keras's layout; no optimizer state), <c>model.Save("model.onnx")</c>
+    /// an ONNX graph for ONNX Runtime (<see cref="ModelFormat.Onnx"/>; see docs/interop.md).
     /// </summary>
     /// <param name="path">The file (<c>.tnmodel</c> by convention; <c>.keras</c> for Keras).</param>
     /// <param name="includeOptimizer">Also save the optimizer's state, to resume training exactly (this library's format only).</param>
     /// <param name="format"><see cref="ModelFormat.Auto"/> (by extension), or the format to write whatever the extension.</param>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>
-    /// <exception cref="NotSupportedException">Keras format: a layer has no Keras equivalent (a custom layer), or <paramref name="includeOptimizer"/> was asked for.</exception>
-    public void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
+    /// <exception cref="NotSupportedException">Keras or ONNX format: a layer has no equivalent there (a custom layer; for ONNX also an LSTM/GRU behind a padding mask), or <paramref name="includeOptimizer"/> was asked for.</exception>
+    public override void Save(string path, bool includeOptimizer = false, ModelFormat format = ModelFormat.Auto)
     {
-        if (format == ModelFormat.Auto)
-            format = string.Equals(Path.GetExtension(path), ".keras", StringComparison.OrdinalIgnoreCase) ? ModelFormat.Keras : ModelFormat.TransferNotebooks;
-        if (format == ModelFormat.Keras)
+        if (format == ModelFormat.Auto) format = Model.FormatOf(path);
+        if (format == ModelFormat.Onnx) Interop.Onnx.OnnxExport.Save(this, path, includeOptimizer);
+        else if (format == ModelFormat.Keras)
         {
             if (includeOptimizer)
                 throw new NotSupportedException($"Keras files written here carry no optimizer state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training exactly.");
             KerasImport.KerasZipWriter.Save(this, path);
         }
         else ModelFile.Save(this, path, includeOptimizer);
-    }
-
-    /// <summary>The callbacks' save (ModelCheckpoint): by extension, as <see cref="Save"/>.</summary>
-    void Training.ITrainableModel.Save(string path) => Save(path);
-
-    /// <summary>Saves only the weights, as a safetensors file (atomically).</summary>
-    public void SaveWeights(string path) => WeightsIO.Save(this, path);
-
-    /// <summary>Loads weights saved by <see cref="SaveWeights"/> (or any safetensors file named <c>layer/weight</c>).</summary>
-    /// <param name="path">The safetensors file.</param>
-    /// <param name="strict">Require the file and the model to have exactly the same weights.</param>
-    /// <param name="skipMismatch">Skip weights whose shapes differ (listed in the report) instead of failing.</param>
-    public LoadWeightsReport LoadWeights(string path, bool strict = true, bool skipMismatch = false)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"No weights file at '{path}'.", path);
-        Dictionary<string, TorchSharp.torch.Tensor> weights;
-        using (var s = File.OpenRead(path)) weights = SafeTensors.Read(s, path);
-        try { return WeightsIO.Assign(this, weights, strict, skipMismatch, path); }
-        finally { foreach (var t in weights.Values) t.Dispose(); }
     }
 }

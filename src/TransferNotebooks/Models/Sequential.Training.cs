@@ -11,7 +11,7 @@ namespace TransferNotebooks.Models;
 public sealed partial class Sequential
 {
     /// <summary>Runs the model on a batch in Keras layout (images channels last); returns its outputs. Use inside your own loop (GradientTape pattern).</summary>
-    public Tensor Call(Tensor x, bool training = false)
+    public override Tensor Call(Tensor x, bool training = false)
     {
         using var scope = NewDisposeScope();
         if (layers.Count > 0) layers[0].CheckInput(x);
@@ -20,7 +20,7 @@ public sealed partial class Sequential
     }
 
     /// <inheritdoc />
-    public ModelOutput Forward(Tensor x, bool training, bool forLoss)
+    public override ModelOutput Forward(Tensor x, bool training, bool forLoss)
     {
         if (!Built) throw new InvalidOperationException("The model is not built: give the first layer an inputShape, call Build(shape), or pass data to Fit/Predict first.");
         var h = x;
@@ -37,24 +37,18 @@ public sealed partial class Sequential
         return ModelCore.Output(compiled.Loss, forLoss, last, () => last.Call(h, lastTrains, mask), () => last.CallWithoutActivation(h, lastTrains));
     }
 
-    /// <summary>Whether a layer runs in training mode and updates: trainable, or a normalization layer the freezing policy keeps training.</summary>
-    bool Trains(Layer l) => ModelCore.Trains(l, FrozenBatchNorm);
-
     /// <inheritdoc />
-    public Tensor PrepareInput(Tensor x)
+    public override Tensor PrepareInput(Tensor x)
     {
         if (layers.Count == 0) throw new InvalidOperationException("The model has no layers. Add layers before training or predicting.");
         return ModelCore.PrepareInput(x, layers[0], InputShape, given => { Build(given); return InputShape!; });
     }
 
     /// <inheritdoc />
-    public void Validate(Tensor x, Tensor? y) =>
+    public override void Validate(Tensor x, Tensor? y) =>
         ModelCore.Validate(x, y, compiled.Loss, t => { if (layers.Count > 0) layers[0].CheckInput(t); },
             t => { if (!Built) PrepareInput(t.narrow(0, 0, 1)).Dispose(); }, () => OutputShape, layers.Count > 0 ? layers[^1].Name : null);
 
-    /// <inheritdoc />
-    public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
-        layers.Where(Trains).SelectMany(l => l.parameters().Where(p => p.requires_grad).Select(p => new ParameterGroup(p, l.LearningRateMultiplier))).ToList();
 
 
 }

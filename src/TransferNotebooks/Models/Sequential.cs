@@ -21,7 +21,7 @@ namespace TransferNotebooks.Models;
 /// call at the model input, not per layer. Weights are created when the input shape is known: at <see cref="Add"/> when the first
 /// layer declares <c>inputShape</c>, else at the first data.
 /// </remarks>
-public sealed partial class Sequential : KerasModel<Sequential>, ITrainableModel, IDisposable
+public sealed partial class Sequential : KerasModel<Sequential>
 {
     readonly List<Layer> layers = [];
 
@@ -37,23 +37,20 @@ public sealed partial class Sequential : KerasModel<Sequential>, ITrainableModel
     /// <summary>Creates a model from layers: <c>new Sequential(Flatten(inputShape: [28, 28]), Dense(10, activation: "softmax"))</c>.</summary>
     public Sequential(params Layer[] layers) : this((IEnumerable<Layer>)layers) { }
 
-    /// <summary>The model's name.</summary>
-    public string Name { get; set; }
+    /// <inheritdoc />
+    public override string Name { get; set; }
 
-    /// <summary>The layers, by index or name.</summary>
-    public LayerList Layers { get; }
+    /// <inheritdoc />
+    public override LayerList Layers { get; }
 
     /// <summary>The per-sample input shape (Keras convention), once known.</summary>
-    public int[]? InputShape => layers.Count > 0 ? layers[0].InputShape ?? layers[0].DeclaredInputShape : null;
+    public override int[]? InputShape => layers.Count > 0 ? layers[0].InputShape ?? layers[0].DeclaredInputShape : null;
 
     /// <summary>The per-sample output shape, once built.</summary>
-    public int[]? OutputShape => layers.Count > 0 ? layers[^1].OutputShape : null;
+    public override int[]? OutputShape => layers.Count > 0 ? layers[^1].OutputShape : null;
 
     /// <summary>True when every layer has its weights.</summary>
     public bool Built => layers.Count > 0 && layers.All(l => l.Built);
-
-    /// <summary>What BatchNormalization layers do when the model is frozen for transfer (see <see cref="Freeze(int?, int?)"/>).</summary>
-    public FrozenBatchNorm FrozenBatchNorm { get; set; } = FrozenBatchNorm.Inference;
 
     /// <summary>Appends a layer (auto-named if unnamed) and builds it when the input shape is known. Returns the model, for chaining.</summary>
     /// <exception cref="ArgumentException">The layer cannot take the previous layer's output, or its name is taken.</exception>
@@ -110,29 +107,10 @@ public sealed partial class Sequential : KerasModel<Sequential>, ITrainableModel
     /// <inheritdoc />
     private protected override void BeforeFit() => RememberFrozenWeights();
 
-    /// <summary>Loss and metrics on .NET arrays.</summary>
-    public EvaluationResult Evaluate(float[,] x, int[] y, int batchSize = 32)
-    {
-        using var data = Dataset.From(x, y);
-        return Evaluate(data, batchSize);
-    }
-
-    /// <summary>Outputs for .NET rows, as a .NET array [samples, outputs].</summary>
-    public float[,] Predict(float[,] x, int batchSize = 32)
-    {
-        using var input = tensor(x);
-        using var output = Predict(input, batchSize);
-        var flat = output.reshape(output.shape[0], -1);
-        var result = new float[flat.shape[0], flat.shape[1]];
-        var data = flat.data<float>().ToArray();
-        Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(float));
-        return result;
-    }
-
     // ---------------------------------------------------------------- summary and weights
 
     /// <summary>Keras's <c>summary()</c>: one row per layer (output shape, parameters, trainable) and totals. Print it or display it.</summary>
-    public ModelSummary Summary()
+    public override ModelSummary Summary()
     {
         var rows = layers.Select(l => ModelSummary.Row(l, DriftOf(l))).ToList();
         long trainable = layers.Sum(l => l.TrainableParameterCount);
@@ -141,13 +119,17 @@ public sealed partial class Sequential : KerasModel<Sequential>, ITrainableModel
     }
 
     /// <inheritdoc />
-    public override string ToString() => Summary().ToString();
-
-    /// <summary>Frees the optimizer state and every layer's weights.</summary>
-    public void Dispose()
+    private protected override void ReplaceHeadCore(int units, string? activation, string? name)
     {
-        compiled.Optimizer?.Dispose();
-        foreach (var l in layers) l.Dispose();
+        var fresh = Transfer.HeadSurgery.NewHead(layers.Count > 0 ? layers[^1] : null, units, activation, name);
+        Pop().Dispose();
+        Add(fresh);
+    }
+
+    /// <summary>Frees the optimizer state, every layer's weights and the remembered frozen weights.</summary>
+    public override void Dispose()
+    {
+        base.Dispose();
         foreach (var s in frozenSnapshots.Values) foreach (var t in s.Values) t.Dispose();
     }
 }

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace TransferNotebooks.Models;
 
-/// <summary>What <see cref="Sequential.LoadWeights"/> did.</summary>
+/// <summary>What <see cref="KerasModel.LoadWeights"/> did.</summary>
 /// <param name="Loaded">Weights copied into the model.</param>
 /// <param name="Skipped">Weights in the file not used, with the reason (shape mismatch, not in the model).</param>
 /// <param name="Missing">Model weights the file did not have (kept as they were).</param>
@@ -17,7 +17,7 @@ public sealed record LoadWeightsReport(IReadOnlyList<string> Loaded, IReadOnlyLi
 public static class WeightsIO
 {
     /// <summary>Saves every weight of <paramref name="model"/> as one safetensors file, atomically.</summary>
-    public static void Save(Sequential model, string path) =>
+    public static void Save(KerasModel model, string path) =>
         Data.AtomicFile.Write(path, s => SafeTensors.Write(s, model.NamedWeights()));
 
     /// <summary>
@@ -25,7 +25,7 @@ public static class WeightsIO
     /// in the model; with <paramref name="skipMismatch"/>, weights whose shapes differ are skipped (listed) instead of failing.
     /// Nothing is changed when an error is thrown.
     /// </summary>
-    public static LoadWeightsReport Assign(Sequential model, IReadOnlyDictionary<string, Tensor> weights, bool strict, bool skipMismatch, string source = "weights") =>
+    public static LoadWeightsReport Assign(KerasModel model, IReadOnlyDictionary<string, Tensor> weights, bool strict, bool skipMismatch, string source = "weights") =>
         Assign(model.NamedWeights(), weights, strict, skipMismatch, source);
 
     /// <summary>Copies weights into the tensors of <paramref name="target"/> (a model's named weights), as the model overload.</summary>

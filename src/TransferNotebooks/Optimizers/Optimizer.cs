@@ -53,7 +53,7 @@ public abstract class Optimizer : IDisposable
     public double LearningRate { get; set; }
 
     /// <summary>Number of steps taken (Keras's <c>iterations</c>).</summary>
-    public long Iterations { get; private set; }
+    public long Iterations { get; internal set; }
 
     /// <summary>Updates every parameter that has a gradient. Runs without autograd.</summary>
     public void Step(IEnumerable<ParameterGroup> parameters)

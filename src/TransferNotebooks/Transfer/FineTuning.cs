@@ -6,7 +6,7 @@ using TransferNotebooks.Training.Callbacks;
 namespace TransferNotebooks.Transfer;
 
 /// <summary>
-/// fastai's <c>fine_tune</c> for Sequential models: train the head with the base frozen, then unfreeze and train everything with
+/// fastai's <c>fine_tune</c> for Sequential and functional models: train the head with the base frozen, then unfreeze and train everything with
 /// discriminative learning rates (smaller for earlier layers). Uses the model's compiled optimizer and the one training loop,
 /// so callbacks behave exactly as in Fit.
 /// </summary>
@@ -37,7 +37,7 @@ public static class FineTuning
     /// <param name="callbacks">Callbacks for both phases.</param>
     /// <param name="verbose">As in Fit.</param>
     /// <param name="cancellationToken">Stops after the current batch and skips the rest; none given: the host's stop button (as Fit).</param>
-    public static FineTuneResult FineTune(this Sequential model, FitInputs x, FitTargets y = default, int epochs = 1, int freezeEpochs = 1,
+    public static FineTuneResult FineTune(this KerasModel model, FitInputs x, FitTargets y = default, int epochs = 1, int freezeEpochs = 1,
         double baseLearningRate = 0.002, double lowestMultiplier = 0.01, int headLayers = 1, int batchSize = 32, double validationSplit = 0,
         Dataset? validationData = null, bool shuffle = true, int? seed = null, int initialEpoch = 0,
         IReadOnlyDictionary<int, double>? classWeight = null, IEnumerable<Callback>? callbacks = null, int verbose = 1,
@@ -53,12 +53,12 @@ public static class FineTuning
     /// <param name="baseLearningRate">Learning rate of the head phase; the full phase uses half of it at the head.</param>
     /// <param name="lowestMultiplier">Learning-rate factor of the first layer in the full phase.</param>
     /// <param name="headLayers">How many layers at the end count as the head.</param>
-    public static FineTuneResult FineTune(this Sequential model, FitInputs x, FitOptions fit, int freezeEpochs = 1,
+    public static FineTuneResult FineTune(this KerasModel model, FitInputs x, FitOptions fit, int freezeEpochs = 1,
         double baseLearningRate = 0.002, double lowestMultiplier = 0.01, int headLayers = 1) =>
         model.FineTune(x, default, fit, freezeEpochs, baseLearningRate, lowestMultiplier, headLayers);
 
     /// <summary>
-    /// <see cref="FineTune(Sequential, FitInputs, FitTargets, int, int, double, double, int, int, double, Dataset?, bool, int?, int, IReadOnlyDictionary{int, double}?, IEnumerable{Callback}?, int, CancellationToken)"/>
+    /// <see cref="FineTune(KerasModel, FitInputs, FitTargets, int, int, double, double, int, int, double, Dataset?, bool, int?, int, IReadOnlyDictionary{int, double}?, IEnumerable{Callback}?, int, CancellationToken)"/>
     /// with the <c>fit</c> arguments as one <see cref="FitOptions"/> value, the same one <c>Sequential.Fit</c> takes.
     /// <see cref="FitOptions.Epochs"/> counts the whole-model epochs and <see cref="FitOptions.InitialEpoch"/> counts the head
     /// epochs first.
@@ -71,7 +71,7 @@ public static class FineTuning
     /// <param name="baseLearningRate">Learning rate of the head phase; the full phase uses half of it at the head.</param>
     /// <param name="lowestMultiplier">Learning-rate factor of the first layer in the full phase.</param>
     /// <param name="headLayers">How many layers at the end count as the head.</param>
-    public static FineTuneResult FineTune(this Sequential model, FitInputs x, FitTargets y, FitOptions fit, int freezeEpochs = 1,
+    public static FineTuneResult FineTune(this KerasModel model, FitInputs x, FitTargets y, FitOptions fit, int freezeEpochs = 1,
         double baseLearningRate = 0.002, double lowestMultiplier = 0.01, int headLayers = 1)
     {
         ArgumentNullException.ThrowIfNull(fit);
@@ -127,7 +127,7 @@ public static class FineTuning
     }
 
     /// <summary>Sets each layer's learning-rate multiplier on a geometric scale from <paramref name="lowest"/> (first layer) to 1 (last).</summary>
-    public static void SetDiscriminativeMultipliers(Sequential model, double lowest)
+    public static void SetDiscriminativeMultipliers(KerasModel model, double lowest)
     {
         if (lowest is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(lowest), lowest, "The lowest multiplier must be in (0, 1], for example 0.01.");
         int n = model.Layers.Count;

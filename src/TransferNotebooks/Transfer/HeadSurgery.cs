@@ -3,22 +3,21 @@ using TransferNotebooks.Models;
 
 namespace TransferNotebooks.Transfer;
 
-/// <summary>Replacing a model's head and reusing a pretrained model's layers.</summary>
+/// <summary>Reusing a pretrained model's layers, and the new head of <see cref="KerasModel.ReplaceHead"/>.</summary>
 public static class HeadSurgery
 {
     /// <summary>
-    /// Replaces the last Dense layer with a fresh one of <paramref name="units"/> units (same activation unless given), for a new
-    /// class count. Returns the model for chaining; the removed layer is disposed.
+    /// The new head of <see cref="KerasModel.ReplaceHead"/>: a fresh Dense of <paramref name="units"/> units, with the old head's
+    /// activation (unless given) and name (unless given).
     /// </summary>
-    public static Sequential ReplaceHead(this Sequential model, int units, string? activation = null, string? name = null)
+    /// <exception cref="InvalidOperationException">The old head is not a Dense layer.</exception>
+    internal static Layer NewHead(Layer? old, int units, string? activation, string? name)
     {
         // The one layer-type check outside Layers/: a "head" here is by definition a Dense classifier whose units and activation we copy.
-        if (model.Layers.Count == 0 || model.Layers[-1] is not Dense old)
-            throw new InvalidOperationException("ReplaceHead needs a model whose last layer is Dense. Use Pop() and Add(...) for other heads.");
-        model.Pop();
-        var act = activation ?? old.Activation.Name;
-        old.Dispose();
-        return model.Add(Keras.Dense(units, activation: act, name: name ?? old.Name));
+        if (old is not Dense dense)
+            throw new InvalidOperationException($"ReplaceHead needs a model whose output layer is Dense{(old is null ? "" : $", not {old.TypeName} ('{old.Name}')")}. "
+                + "Use Pop() and Add(...) on a Sequential, or build the new head with the functional API (Dense(n).Call(x)).");
+        return Keras.Dense(units, activation: activation ?? dense.Activation.Name, name: name ?? dense.Name);
     }
 
     /// <summary>

@@ -68,4 +68,66 @@ public class ImageFolderTests
         var e = Assert.Throws<InvalidDataException>(() => ImageFolder.LoadData(dir.Path, 8, 8));
         Assert.Contains("broken.png", e.Message);
     }
+
+    /// <summary>An 80 x 40 PNG: red left quarter, green middle half, blue right quarter.</summary>
+    static void Bands(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(80, 40);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.DrawRect(0, 0, 20, 40, new SKPaint { Color = new SKColor(255, 0, 0) });
+            canvas.DrawRect(20, 0, 40, 40, new SKPaint { Color = new SKColor(0, 255, 0) });
+            canvas.DrawRect(60, 0, 20, 40, new SKPaint { Color = new SKColor(0, 0, 255) });
+        }
+        using var image = SKImage.FromBitmap(bitmap);
+        using var encoded = image.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, encoded.ToArray());
+    }
+
+    [Fact]
+    public void Crop_to_aspect_ratio_and_resize_to_keep_the_centre_while_the_default_stretches()
+    {
+        using var dir = TestData.Temp();
+        Bands(dir.Sub("bands", "wide photo.png"));
+        using var stretched = ImageFolder.LoadData(dir.Path, 10, 10);
+        using var cropped = ImageFolder.LoadData(dir.Path, 10, 10, cropToAspectRatio: true);
+        using var torchvision = ImageFolder.LoadData(dir.Path, 16, 16, resizeTo: 20);
+        var corner = stretched.Data.X[0, 5, 0].data<float>().ToArray();
+        Assert.True(corner[0] > 200, $"stretching keeps the red left edge, got [{string.Join(", ", corner)}]");
+        foreach (var (data, size) in new[] { (cropped, 10), (torchvision, 16) })
+        {
+            using var x = data.Data.X[0];
+            using var green = x.select(2, 1);
+            using var redBlue = x.select(2, 0) + x.select(2, 2);
+            Assert.True(green.min().item<float>() > 240 && redBlue.max().item<float>() < 15, $"{size} x {size}: only the green centre must remain");
+        }
+        Assert.Equal(new long[] { 1, 16, 16, 3 }, torchvision.Data.X.shape);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageFolder.LoadData(dir.Path, 224, 224, resizeTo: 200));
+    }
+
+    [Fact]
+    public void The_official_gif_placeholder_and_odd_names_load_and_unreadable_files_can_be_skipped_with_a_warning()
+    {
+        using var dir = TestData.Temp();
+        var ants = Path.Combine(Fixtures.Dir("hymenoptera"), "train", "ants");
+        Directory.CreateDirectory(dir.Sub("ants"));
+        foreach (var name in new[] { "imageNotFound.gif", "ant photos.jpg", "formica.jpeg" }) File.Copy(Path.Combine(ants, name), dir.Sub("ants", name));
+        File.WriteAllBytes(dir.Sub("ants", "empty.JPG"), []);
+        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.LoadData(dir.Path, 32, 32));
+        Assert.Contains("empty.JPG", e.Message);
+        var logged = new List<string>();
+        var log = DataCache.Log;
+        DataCache.Log = logged.Add;
+        try
+        {
+            using var data = ImageFolder.LoadData(dir.Path, 32, 32, skipUnreadable: true);
+            Assert.Equal(["ant photos.jpg", "formica.jpeg", "imageNotFound.gif"], data.Files.Select(Path.GetFileName));
+            Assert.Equal(3, data.Data.Count);
+            using var gif = data.Data.X[2];
+            Assert.True(gif.std().item<float>() > 10, "the GIF's first frame should be a picture, not a flat image");
+        }
+        finally { DataCache.Log = log; }
+        Assert.Contains(logged, l => l.Contains("skipped") && l.Contains("empty.JPG"));
+    }
 }

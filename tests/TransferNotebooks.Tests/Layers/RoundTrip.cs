@@ -21,7 +21,7 @@ static class RoundTrip
         {
             var path = dir.Sub(file);
             if (file.EndsWith(".keras")) model.SaveKeras(path); else model.Save(path);
-            using var back = Model.Load(path);
+            using var back = Model.Load<Sequential>(path);
             check?.Invoke(back, file);
             using var got = back.Predict(x);
             Assert.True(got.allclose(expected, 1e-6, 1e-7), $"{file}: predictions changed after save and load");

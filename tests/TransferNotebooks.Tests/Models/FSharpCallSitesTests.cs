@@ -25,8 +25,16 @@ public class FSharpCallSitesTests
             m.Fit(d, Training.FitOptions.From(epochs = 2, callbacks = [ EarlyStopping(patience = 1) ])) |> ignore
             m.FineTune(d, Training.FitOptions.From(epochs = 2, shuffle = false), freezeEpochs = 1) |> ignore
             m.FineTune(d, epochs = 2, freezeEpochs = 1, validationSplit = 0.1, shuffle = false, classWeight = readOnlyDict [ 0, 2.0 ]) |> ignore
+            m.SavePyTorch "exported"
+            m.LoadPyTorchWeights("trained.pt", strict = false) |> ignore
             let model = new Sequential([ Flatten(inputShape = [28; 28]); Dense(10, activation = "softmax") ])
-            model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = [ "accuracy" ])
+            model.Compile(optimizer = "adam", loss = "sparse_categorical_crossentropy", metrics = [ "accuracy" ]) |> ignore
+            let augment =
+                new Sequential([ RandomFlip("horizontal", seed = 1); RandomRotation(0.1); RandomRotation(struct (-0.05, 0.1), fillMode = "constant")
+                                 RandomZoom(0.2); RandomZoom(struct (-0.3, -0.2), struct (0.1, 0.2)); RandomTranslation(0.1, 0.1, seed = 2)
+                                 RandomContrast(0.2, valueHigh = 1.0); Resizing(224, 224, cropToAspectRatio = true); CenterCrop(200, 200)
+                                 RandomCrop(180, 180, seed = 3) ])
+            augment.Summary() |> ignore
         """;
 
     /// <summary>Every loader and Split destructure with <c>let a, b = ...</c>; models load with one Model.Load and save by extension or format.</summary>
@@ -44,13 +52,18 @@ public class FSharpCallSitesTests
             let imdb = Imdb.LoadData(numWords = 10000, dataDir = dir)
             let images, classNames = ImageFolder.Load(dataDir = dir, height = 32, width = 32)
             let npzTrain, npzTest = Npy.Load(dir + "/mnist.npz", "train", "test")
+            let bugsTrain, bugsVal = Hymenoptera.Load(dataDir = dir)
+            let photos, photoClasses = ImageFolder.Load(dir, 224, 224, resizeTo = 256, skipUnreadable = true)
+            let bugs = Hymenoptera.LoadData(height = 160, width = 160, resizeTo = System.Nullable(), cropToAspectRatio = true, dataDir = dir)
+            ignore (bugsTrain, bugsVal, photos, photoClasses, bugs.ClassNames)
             let fitPart, validation = train.Split 0.1
-            let model: Sequential = Model.Load(dir + "/m.tnmodel")
+            let model: KerasModel = Model.Load(dir + "/m.tnmodel")
+            let typed: Sequential = Model.Load<Sequential>(dir + "/m.tnmodel")
             m.Save(dir + "/m.tnmodel")
             m.Save(dir + "/m.keras")
             m.Save(dir + "/m.bin", format = ModelFormat.Keras)
             m.Save(dir + "/m.tnmodel", includeOptimizer = true)
-            (test, train2, test2, testReviews, text, wordIndex, imdb.Train, images, classNames, npzTrain, npzTest, fitPart, validation, model)
+            (test, train2, test2, testReviews, text, wordIndex, imdb.Train, images, classNames, npzTrain, npzTest, fitPart, validation, model, typed)
         """;
 
     /// <summary>The functional API reads as in Keras: layer calls on symbolic tensors, merges, a model called as a layer, Functional(inputs, outputs).</summary>
@@ -58,6 +71,7 @@ public class FSharpCallSitesTests
         open TransferNotebooks
         open TransferNotebooks.Models
         open TransferNotebooks.Training.Callbacks
+        open TransferNotebooks.Transfer
         open type TransferNotebooks.Keras
 
         let functional (pretrained: Sequential) (d: Data.Dataset) =
@@ -77,7 +91,10 @@ public class FSharpCallSitesTests
             model.Layers.["conv2d_1"].Trainable <- false
             model.Unfreeze() |> ignore
             model.Save "m.tnmodel"
-            let loaded: Functional = Model.LoadFunctional "m.tnmodel"
+            let loaded: Functional = Model.Load<Functional> "m.tnmodel"
+            let any = Model.Load "m.tnmodel"
+            any.Freeze(upTo = -1).ReplaceHead(5) |> ignore
+            let ft = any.FineTune(d, epochs = 1, freezeEpochs = 1, verbose = 0)
             let nested = new Functional(inputs, Dense(10).Call(loaded.Call(inputs, training = false)))
             (joined, averaged, features, nested, model.Summary(), model.Predict(d.X))
         """;

@@ -217,15 +217,20 @@ public class FunctionalTests
         {
             var path = Path.Combine(dir.FullName, "residual.tnmodel");
             model.Save(path);
-            using var loaded = Model.LoadFunctional(path);
+            using var loaded = Model.Load<Functional>(path);
             Assert.Equal(model.Layers.Select(l => l.Name), loaded.Layers.Select(l => l.Name));
             Assert.False(loaded.Layers["conv2d"].Trainable);
             Assert.Equal(["accuracy"], loaded.MetricNames);
             using var a = model.Predict(data.X);
             using var b = loaded.Predict(data.X);
             Assert.True(a.allclose(b, 0, 0));
-            var e = Assert.Throws<InvalidDataException>(() => Model.Load(path));
-            Assert.Contains("LoadFunctional", e.Message);
+            using var common = Model.Load(path); // the one Load returns the common model type
+            Assert.IsType<Functional>(common);
+            using var c = common.Predict(data.X);
+            Assert.True(a.allclose(c, 0, 0));
+            var e = Assert.Throws<InvalidDataException>(() => Model.Load<Sequential>(path));
+            Assert.Contains("holds a Functional model", e.Message);
+            Assert.Contains("Model.Load<Functional>", e.Message);
         }
         finally { dir.Delete(recursive: true); }
     }
@@ -246,7 +251,7 @@ public class FunctionalTests
         {
             var path = Path.Combine(dir.FullName, "nested.tnmodel");
             model.Save(path);
-            using var loaded = Model.LoadFunctional(path, compile: false);
+            using var loaded = Model.Load<Functional>(path, compile: false);
             Assert.Equal(model.Summary().ToString(), loaded.Summary().ToString());
             Assert.IsType<Sequential>(((ModelLayer)loaded.Layers["features"]).Model);
             using var a = model.Predict(data.X);
@@ -299,7 +304,7 @@ public class FunctionalTests
         {
             var path = Path.Combine(dir.FullName, "blocks.tnmodel");
             model.Save(path);
-            using var loaded = Model.LoadFunctional(path);
+            using var loaded = Model.Load<Functional>(path);
             var nested = Assert.IsType<Functional>(((ModelLayer)loaded.Layers["block"]).Model);
             Assert.Equal(["dense", "add"], nested.Layers.Select(l => l.Name));
             manual_seed(4);

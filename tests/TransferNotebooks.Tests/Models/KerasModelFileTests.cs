@@ -133,7 +133,7 @@ public sealed class KerasModelFileTests : IDisposable
     [InlineData("text.keras", "text")]
     public void SaveKeras_writes_a_keras3_file_that_loads_back_identically(string file, string reference)
     {
-        using var m = Model.Load(Fixture(file));
+        using var m = Model.Load<Sequential>(Fixture(file));
         m.Layers[0].Trainable = false;
         var path = Path.Combine(dir, "saved.keras");
         m.SaveKeras(path);
@@ -157,7 +157,7 @@ public sealed class KerasModelFileTests : IDisposable
     [Fact]
     public void SaveKeras_writes_the_compile_config_in_keras_terms()
     {
-        using var m = Model.Load(Fixture("cnn.keras"));
+        using var m = Model.Load<Sequential>(Fixture("cnn.keras"));
         var path = Path.Combine(dir, "sgd.keras");
         m.SaveKeras(path);
         string config;
@@ -315,7 +315,7 @@ public sealed class KerasModelFileTests : IDisposable
     {
         using var train = Fixtures.MnistTrain();
         using var test = Fixtures.MnistTest();
-        using var m = Model.Load(Fixture("mnist_cnn.keras"));
+        using var m = Model.Load<Sequential>(Fixture("mnist_cnn.keras"));
         Assert.True(m.IsCompiled);
         var before = m.Evaluate(test);
         Assert.True(double.IsFinite(before["loss"]));

@@ -1,0 +1,107 @@
+using System.Reflection;
+using Google.Protobuf;
+using Onnx;
+using TransferNotebooks.Data;
+using TransferNotebooks.Layers;
+using TransferNotebooks.Models;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Interop.Onnx;
+
+/// <summary>
+/// Writes a model as an ONNX file (opset <see cref="OnnxGraph.Opset"/>): walks a <see cref="Sequential"/>'s layers or a
+/// <see cref="Functional"/>'s calls, asks each layer for its nodes (<see cref="Layer.ToOnnx"/>) and wraps them between the model's
+/// own input (Keras layout, as <c>Predict</c> takes it: channels last, int64 token ids for an Embedding) and exactly what
+/// <c>Predict</c> returns. The batch dimension is dynamic (<c>batch</c>).
+/// </summary>
+internal static class OnnxExport
+{
+    /// <summary>The graph input's name.</summary>
+    public const string InputName = "input";
+
+    /// <summary>The graph output's name.</summary>
+    public const string OutputName = "output";
+
+    /// <summary>Saves <paramref name="model"/> (a Sequential or a Functional) as ONNX at <paramref name="path"/>, atomically.</summary>
+    /// <exception cref="NotSupportedException"><paramref name="includeOptimizer"/>: ONNX carries no training state; or a layer has no ONNX form.</exception>
+    public static void Save(KerasModel model, string path, bool includeOptimizer)
+    {
+        if (includeOptimizer)
+            throw new NotSupportedException($"ONNX files carry no training state; save '{path}' without includeOptimizer, or as a {Model.Extension} file to resume training.");
+        if (model is Functional f && (f.Inputs.Count > 1 || f.Outputs.Count > 1))
+            throw new NotSupportedException($"Model '{f.Name}' has {f.Inputs.Count} inputs and {f.Outputs.Count} outputs; ONNX export takes models with one input and one output for now. Save it as a {Model.Extension} file.");
+        if (model is Sequential { Built: false } s)
+            throw new InvalidOperationException($"Model '{s.Name}' is not built, so its input shape is unknown: give the first layer an inputShape, call Build(shape), or Fit/Predict once before saving as ONNX.");
+        Write(ToModel(model), path);
+    }
+
+    static void Write(ModelProto proto, string path) => AtomicFile.Write(path, s => proto.WriteTo(s));
+
+    /// <summary>The ONNX model of <paramref name="model"/> (a Sequential or a Functional).</summary>
+    internal static ModelProto ToModel(object model)
+    {
+        var nested = (INestedModel)model;
+        var inputShape = nested.InputShape ?? throw new InvalidOperationException($"Model '{nested.Name}' is not built.");
+        var outputShape = nested.OutputShape ?? throw new InvalidOperationException($"Model '{nested.Name}' is not built.");
+        var graph = new OnnxGraph();
+        graph.Reserve(InputName);
+        graph.Reserve(OutputName);
+        bool tokens = nested.FirstLayer.InputDType is ScalarType.Int64;
+        graph.Proto.Input.Add(OnnxGraph.ValueInfo(InputName, tokens ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float, inputShape));
+        // As ModelCore.PrepareInput: images enter channels last and run channels first inside.
+        var x = ImageLayout.IsImage(inputShape) ? graph.Transpose(InputName, 0, 3, 1, 2) : InputName;
+        var y = Walk(graph, model, x);
+        graph.Proto.Node.Add(new NodeProto { OpType = "Identity", Name = OutputName, Input = { y }, Output = { OutputName } });
+        // Predict returns the last layer's inner layout: an image output stays channels first.
+        int[] outputDims = ImageLayout.IsImage(outputShape) ? [outputShape[2], outputShape[0], outputShape[1]] : outputShape;
+        graph.Proto.Output.Add(OnnxGraph.ValueInfo(OutputName, TensorProto.Types.DataType.Float, outputDims));
+        graph.Proto.Name = nested.Name;
+        var proto = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "TransferNotebooks",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
+            Graph = graph.Proto,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxGraph.Opset });
+        return proto;
+    }
+
+    /// <summary>Adds the nodes of a nested model (a <see cref="ModelLayer"/>) on <paramref name="input"/>, in its inner layout; returns its output.</summary>
+    internal static string Inline(OnnxGraph graph, object model, string input) => Walk(graph, model, input);
+
+    static string Walk(OnnxGraph graph, object model, string input)
+    {
+        switch (model)
+        {
+            case Sequential s:
+            {
+                var h = input;
+                foreach (var layer in ((INestedModel)s).AllLayers) h = Apply(graph, layer, [h]);
+                return h;
+            }
+            case Functional f:
+            {
+                var values = new string?[f.Nodes.Max(n => n.Slot) + 1];
+                values[0] = input;
+                foreach (var node in f.Nodes) values[node.Slot] = Apply(graph, node.Layer, node.Inbound.Select(i => values[i]!).ToArray());
+                return values[f.Nodes[^1].Slot]!;
+            }
+            default:
+                throw new NotSupportedException($"Cannot export a {model.GetType().Name} to ONNX: only Sequential and Functional models can be.");
+        }
+    }
+
+    /// <summary>One layer call: the layer's nodes under its name, and the padding mask passed on as its <c>ComputeMask</c> does.</summary>
+    static string Apply(OnnxGraph graph, Layer layer, string[] inputs)
+    {
+        string[] outputs;
+        using (graph.EnterScope(layer.Name ?? layer.LayerType.DefaultName)) outputs = layer.ToOnnx(graph, inputs);
+        if (outputs.Length != 1)
+            throw new InvalidOperationException($"Layer {layer.Label}'s ToOnnx returned {outputs.Length} outputs; a layer returns exactly one.");
+        var y = outputs[0];
+        if (inputs.Length == 1 && layer.PassesMask && graph.MaskOf(inputs[0]) is { } mask && graph.MaskOf(y) is null && y != inputs[0])
+            graph.SetMask(y, mask);
+        return y;
+    }
+}

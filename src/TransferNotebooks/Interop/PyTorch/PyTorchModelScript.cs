@@ -1,0 +1,168 @@
+using System.Text;
+using TransferNotebooks.Layers;
+using TransferNotebooks.Models;
+using TransferNotebooks.Training;
+using static TorchSharp.torch;
+
+namespace TransferNotebooks.Interop.PyTorch;
+
+/// <summary>
+/// The model walk that writes <c>model.py</c>: one Python class per model (nested models included) whose modules are the layers'
+/// PyTorch forms (<see cref="Layer.ToPyTorch"/>), named as the layers, so the model's own weights are its state_dict; the forward
+/// pass runs the layers in the model's order over the same internal layout, with the same padding-mask routing.
+/// </summary>
+internal sealed class PyTorchModelScript
+{
+    /// <summary>The top-level class's name in model.py.</summary>
+    public const string ModelClassName = "Model";
+
+    readonly List<PyTorchClass> layerClasses = [];
+    readonly List<string> modelClasses = [];
+    readonly Dictionary<ITrainableModel, string> modelClassNames = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>One layer call: the layer, the value slots it reads (0 is the model input) and the slot it writes.</summary>
+    sealed record Step(Layer Layer, int[] Inbound, int Slot);
+
+    /// <summary>The complete model.py for <paramref name="model"/>.</summary>
+    /// <exception cref="InvalidOperationException">The model is not built.</exception>
+    /// <exception cref="NotSupportedException">A layer or activation has no PyTorch form (the message names it).</exception>
+    public static string Generate(ITrainableModel model, string? loss)
+    {
+        var script = new PyTorchModelScript();
+        script.DefineModel(model, top: true, loss);
+        var text = new StringBuilder();
+        text.Append("""
+            # PyTorch form of a TransferNotebooks model, written by SavePyTorch. The parameter names and shapes are the .NET model's own,
+            # so state_dict.pt (beside this file) loads as it is:
+            #     from model import load
+            #     model = load()                       # Model() with state_dict.pt loaded, in eval mode
+            #     probabilities = model(x)             # x in Keras layout: images [N, H, W, C], token ids [N, steps]
+            #     logits = model(x, logits=True)       # without the output layer's softmax/sigmoid, for a fused loss
+            # Inside, images are channels first [N, C, H, W], as in the .NET model.
+            import os
+
+            import torch
+            from torch import nn
+            import torch.nn.functional as F
+
+            """).Append('\n');
+        foreach (var c in script.layerClasses) text.Append('\n').Append(c.Source.TrimEnd()).Append("\n\n");
+        foreach (var c in script.modelClasses) text.Append('\n').Append(c.TrimEnd()).Append("\n\n");
+        text.Append($$"""
+
+            def load(directory=None, map_location="cpu"):
+                # The model with the weights of state_dict.pt in directory (default: this file's folder), in eval mode.
+                model = {{ModelClassName}}()
+                path = os.path.join(directory or os.path.dirname(os.path.abspath(__file__)), "state_dict.pt")
+                model.load_state_dict(torch.load(path, map_location=map_location))
+                return model.eval()
+
+            """);
+        return text.ToString().ReplaceLineEndings("\n");
+    }
+
+    static (IReadOnlyList<Step> Steps, int[] InputShape, string Name) Graph(ITrainableModel model) => model switch
+    {
+        Sequential s when s.Built => (s.Layers.Select((l, i) => new Step(l, [i], i + 1)).ToList(), s.InputShape!, s.Name),
+        Sequential s => throw new InvalidOperationException($"Model '{s.Name}' is not built, so its layers have no shapes to export. "
+            + "Give the first layer an inputShape, call Build(shape), or run Predict/Fit once before SavePyTorch."),
+        Functional f => (f.Nodes.Select(n => new Step(n.Layer, n.Inbound, n.Slot)).ToList(), f.InputShape, f.Name),
+        _ => throw new NotSupportedException($"SavePyTorch exports Sequential and Functional models, not {model.GetType().Name}."),
+    };
+
+    string DefineModel(ITrainableModel model, bool top, string? loss = null)
+    {
+        if (modelClassNames.TryGetValue(model, out var known)) return known;
+        var (steps, inputShape, name) = Graph(model);
+        var className = top ? ModelClassName : UniqueClassName("Model_" + PythonSyntax.ClassName(name));
+        modelClassNames[model] = className;
+        var init = new List<string>();
+        var call = new List<string>();
+        var defined = new HashSet<Layer>(ReferenceEqualityComparer.Instance);
+        var masks = new Dictionary<int, string?>();
+        for (int i = 0; i < steps.Count; i++)
+        {
+            var (layer, inbound, slot) = steps[i];
+            var layerName = layer.Name ?? throw new InvalidOperationException($"A layer of model '{name}' has no name; add the model's layers to a model before exporting.");
+            bool attribute = PythonSyntax.IsAttributeName(layerName);
+            var self = attribute ? $"self.{layerName}" : $"getattr(self, {PythonSyntax.String(layerName)})";
+            var mask = inbound.Length == 1 ? masks.GetValueOrDefault(inbound[0]) : null;
+            var code = layer.ToPyTorch(new PyTorchContext(self, inbound.Select(s => $"h{s}").ToList(), mask, m => DefineModel(m, top: false)));
+            foreach (var c in code.Classes ?? []) AddClass(c);
+            if (code.Module is { } module && defined.Add(layer))
+                init.Add(attribute ? $"self.{layerName} = {module}" : $"self.add_module({PythonSyntax.String(layerName)}, {module})");
+            if (i == steps.Count - 1)
+            {
+                if (code.WithoutActivation is { } logits && logits != code.Forward)
+                {
+                    call.Add("if logits:");
+                    call.Add($"    return {logits}");
+                }
+                call.Add($"return {code.Forward}");
+            }
+            else call.Add($"h{slot} = {code.Forward}");
+            if (code.OutputMask is { } outputMask)
+            {
+                call.Add($"m{slot} = {outputMask}");
+                masks[slot] = $"m{slot}";
+            }
+            else masks[slot] = layer.PassesMask ? mask : null;
+        }
+
+        var text = new StringBuilder();
+        text.Append($"class {className}(nn.Module):\n");
+        if (top)
+        {
+            var last = steps[^1].Layer;
+            var dtype = steps.Where(s => s.Inbound.Contains(0)).Select(s => s.Layer.InputDType).FirstOrDefault(d => d is not null);
+            text.Append($"    # Model '{name}': input {Layer.ShapeText(inputShape)} in Keras layout, output as the .NET model's Predict.\n");
+            text.Append($"    input_shape = {PythonSyntax.Tuple(inputShape)}\n");
+            text.Append($"    input_dtype = {(dtype == ScalarType.Int64 ? "torch.int64" : "torch.float32")}\n");
+            text.Append($"    output_activation = {PythonSyntax.String(last.OutputActivation?.Name ?? "linear")}\n");
+            text.Append($"    loss = {(loss is null ? "None" : PythonSyntax.String(loss))}\n\n");
+        }
+        else text.Append($"    # Nested model '{name}': runs on the internal layout (images [N, C, H, W]).\n\n");
+        text.Append("    def __init__(self):\n        super().__init__()\n");
+        foreach (var line in init) text.Append("        ").Append(line).Append('\n');
+        if (top)
+            text.Append("""
+
+                    def forward(self, x, logits=False):
+                        return self.call(self.prepare(x), logits=logits)
+
+                    def prepare(self, x):
+                        # Keras layout to the internal one, as the .NET model's input preparation: grayscale [N, H, W] gets its channel,
+                        # token ids become int64, other integers float32, images go channels first.
+                        x = torch.as_tensor(x)
+                        if len(self.input_shape) == 3 and self.input_shape[2] == 1 and x.dim() == 3:
+                            x = x.unsqueeze(-1)
+                        if self.input_dtype == torch.int64:
+                            x = x.long()
+                        elif not x.is_floating_point():
+                            x = x.float()
+                        if len(self.input_shape) == 3:
+                            x = x.permute(0, 3, 1, 2)
+                        return x
+
+                """).Append('\n');
+        else text.Append('\n');
+        text.Append("    def call(self, h0, logits=False):\n");
+        foreach (var line in call) text.Append("        ").Append(line).Append('\n');
+        modelClasses.Add(text.ToString());
+        return className;
+    }
+
+    void AddClass(PyTorchClass c)
+    {
+        if (layerClasses.Any(k => k.Name == c.Name)) return;
+        layerClasses.Add(c);
+    }
+
+    string UniqueClassName(string candidate)
+    {
+        var taken = modelClassNames.Values.Concat(layerClasses.Select(c => c.Name)).Append(ModelClassName).ToHashSet();
+        var name = candidate;
+        for (int i = 1; taken.Contains(name); i++) name = $"{candidate}_{i}";
+        return name;
+    }
+}
