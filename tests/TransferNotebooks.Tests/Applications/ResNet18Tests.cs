@@ -96,7 +96,7 @@ public class ResNet18Tests(Xunit.Abstractions.ITestOutputHelper output)
 
         using var dir = TestData.Temp();
         model.Save(dir.Sub("pre.tnmodel"));
-        using var back = Model.LoadFunctional(dir.Sub("pre.tnmodel"));
+        using var back = Model.Load<Functional>(dir.Sub("pre.tnmodel"));
         var layer = Assert.IsType<MeanImageSubtraction>(back.Layers["resnet18_preprocessing"]);
         Assert.True(layer.ReverseChannels);
         using var again = back.Predict(photos.Data.X);
