@@ -23,6 +23,13 @@ namespace TransferNotebooks.Layers
             : throw new ArgumentException($"GlobalMaxPooling2D layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) => input.amax([2, 3]);
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("ReduceMax", [inputs[0]], new Interop.Onnx.OnnxAttribute("axes", new long[] { 2, 3 }), new Interop.Onnx.OnnxAttribute("keepdims", 0L))];
+
+        /// <inheritdoc />
+        internal override Interop.PyTorch.PyTorchCode ToPyTorch(Interop.PyTorch.PyTorchContext context) => new(null, $"{context.X}.amax((2, 3))");
     }
 }
 

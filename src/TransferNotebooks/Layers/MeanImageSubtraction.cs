@@ -69,6 +69,16 @@ namespace TransferNotebooks.Layers
         public override int[]? KerasAxisOrder(string weightName) => weightName == "mean" ? [1, 2, 0] : null; // (c, h, w) -> (h, w, c)
 
         /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs)
+        {
+            var x = inputs[0];
+            if (ReverseChannels)
+                x = graph.Node("Gather", [x, graph.Int64s([.. Enumerable.Range(0, (int)Mean!.shape[0]).Reverse().Select(c => (long)c)], "reversed_channels")],
+                    new Interop.Onnx.OnnxAttribute("axis", 1L));
+            return [graph.Node("Sub", [x, graph.Initializer(Mean!, "mean")])];
+        }
+
+        /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training)
         {
             if (!ReverseChannels) return input.sub(Mean!);

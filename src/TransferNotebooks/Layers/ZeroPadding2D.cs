@@ -104,6 +104,14 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training) =>
             nn.functional.pad(input, [Columns.Left, Columns.Right, Rows.Top, Rows.Bottom], PaddingModes.Constant, 0); // images are [N, C, H, W] inside
+
+        /// <inheritdoc />
+        public override string[] ToOnnx(Interop.Onnx.OnnxGraph graph, string[] inputs) =>
+            [graph.Node("Pad", [inputs[0], graph.Int64s([0, 0, Rows.Top, Columns.Left, 0, 0, Rows.Bottom, Columns.Right], "pads")])];
+
+        /// <inheritdoc />
+        internal override Interop.PyTorch.PyTorchCode ToPyTorch(Interop.PyTorch.PyTorchContext context) =>
+            new(null, $"F.pad({context.X}, ({Columns.Left}, {Columns.Right}, {Rows.Top}, {Rows.Bottom}))");
     }
 }
 

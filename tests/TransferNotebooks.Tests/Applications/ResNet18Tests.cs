@@ -104,6 +104,27 @@ public class ResNet18Tests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_network_and_its_preprocessing_export_to_ONNX_and_run_in_ONNX_Runtime_as_Predict()
+    {
+        using var dir = TestData.Temp();
+        manual_seed(3);
+        using var model = Applications.ResNet18(weights: null, pooling: "max", inputShape: [64, 64, 3]);
+        using var photos = Photos(64);
+        using var predicted = model.Predict(photos.Data.X);
+        model.Save(dir.Sub("resnet18.onnx"));
+        double error = TransferNotebooks.Tests.Interop.Onnx.OnnxRuntimeCheck.MaxDifference(dir.Sub("resnet18.onnx"), photos.Data.X, predicted);
+        Assert.True(error < 1e-4, $"ResNet18 (ZeroPadding2D, GlobalMaxPooling2D) exported to ONNX differs from Predict by {error:E2}");
+
+        using var full = Photos();
+        var inputs = Input([224, 224, 3]);
+        using var pre = new Functional(inputs, Applications.ResNet18Preprocessing().Call(inputs));
+        using var expected = pre.Predict(full.Data.X);
+        pre.Save(dir.Sub("pre.onnx"));
+        double preError = TransferNotebooks.Tests.Interop.Onnx.OnnxRuntimeCheck.MaxDifference(dir.Sub("pre.onnx"), full.Data.X, expected);
+        Assert.True(preError < 1e-5, $"MeanImageSubtraction exported to ONNX differs from Predict by {preError:E2}");
+    }
+
+    [Fact]
     public void Pooling_null_gives_the_feature_map_and_max_pooling_its_maximum()
     {
         manual_seed(7);
