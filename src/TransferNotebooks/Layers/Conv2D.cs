@@ -115,6 +115,14 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override Tensor CallWithoutActivation(Tensor input, bool training)
         {
+            if (KernelSize == (1, 1))
+            {
+                // libtorch 2.10's channels-last (oneDNN) 1x1 convolution returns wrong values for some shapes on this AVX-512 CPU
+                // (512 filters with a 7x7 output, stride 1 or 2: errors of half the output's scale; ResNet18's conv5 shortcut), where
+                // the default layout's kernel is right (checked against float64): 1x1 windows run on the default layout.
+                using var dense = input.contiguous();
+                return nn.functional.conv2d(dense, Kernel, Bias, strides: [Strides.H, Strides.W]);
+            }
             using var channelsLast = ImageLayout.ToChannelsLastMemory(input);
             using var padded = Padding.Apply(channelsLast, KernelSize, Strides, PaddingMode);
             return nn.functional.conv2d(padded, Kernel, Bias, strides: [Strides.H, Strides.W]);

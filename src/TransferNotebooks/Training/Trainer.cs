@@ -254,7 +254,10 @@ public static class Trainer
         foreach (var batch in Batches(n, batchSize))
         {
             using var batchScope = NewDisposeScope();
-            parts.Add(model.Forward(model.PrepareInput(batch.Of(x)), training: false, forLoss: false).Output.MoveToOuterDisposeScope());
+            var output = model.Forward(model.PrepareInput(batch.Of(x)), training: false, forLoss: false).Output;
+            // Image outputs (a feature map, 4-D inside: [N, C, H, W]) leave the model in Keras's layout, as their OutputShape says: [N, H, W, C].
+            if (output.dim() == 4) output = Layers.ImageLayout.ToChannelsLast(output).contiguous();
+            parts.Add(output.MoveToOuterDisposeScope());
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }

@@ -68,7 +68,8 @@ public sealed class LayerTypeTests
     public void Every_built_in_layer_registers_itself_and_only_custom_ones_are_marked_custom()
     {
         string[] builtIn = ["Activation", "AveragePooling2D", "BatchNormalization", "Conv1D", "Conv2D", "Dense", "Dropout", "Embedding", "Flatten", "GRU",
-            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "LSTM", "MaxPooling1D", "MaxPooling2D", "Rescaling", "Reshape"];
+            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LSTM", "MaxPooling1D", "MaxPooling2D",
+            "MeanImageSubtraction", "Rescaling", "Reshape", "ZeroPadding2D"];
         foreach (var name in builtIn)
             Assert.False(LayerRegistry.Find(name)?.IsCustom ?? true, $"{name} is not registered as a built-in layer");
         Assert.Null(LayerRegistry.Find("SimpleRNN"));

@@ -50,9 +50,10 @@ internal static class OnnxExport
         // As ModelCore.PrepareInput: images enter channels last and run channels first inside.
         var x = ImageLayout.IsImage(inputShape) ? graph.Transpose(InputName, 0, 3, 1, 2) : InputName;
         var y = Walk(graph, model, x);
+        // As Predict: an image output (a feature map) leaves the model channels last, in Keras's layout.
+        if (ImageLayout.IsImage(outputShape)) y = graph.Transpose(y, 0, 2, 3, 1);
         graph.Proto.Node.Add(new NodeProto { OpType = "Identity", Name = OutputName, Input = { y }, Output = { OutputName } });
-        // Predict returns the last layer's inner layout: an image output stays channels first.
-        int[] outputDims = ImageLayout.IsImage(outputShape) ? [outputShape[2], outputShape[0], outputShape[1]] : outputShape;
+        int[] outputDims = outputShape;
         graph.Proto.Output.Add(OnnxGraph.ValueInfo(OutputName, TensorProto.Types.DataType.Float, outputDims));
         return Wrap(graph, nested.Name);
     }

@@ -128,7 +128,9 @@ internal sealed class PyTorchModelScript
             text.Append("""
 
                     def forward(self, x, logits=False):
-                        return self.call(self.prepare(x), logits=logits)
+                        y = self.call(self.prepare(x), logits=logits)
+                        # As Predict: an image output (a feature map) leaves the model channels last, in Keras's layout.
+                        return y.permute(0, 2, 3, 1) if y.dim() == 4 else y
 
                     def prepare(self, x):
                         # Keras layout to the internal one, as the .NET model's input preparation: grayscale [N, H, W] gets its channel,
