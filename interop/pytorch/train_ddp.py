@@ -12,7 +12,8 @@ trained/state_dict.pt (load it in .NET with model.LoadPyTorchWeights) and traine
 on the test set computed as Keras's evaluate does (mean loss per sample), with the per-epoch training loss.
 
 Data are .npy files in Keras layout, as for Predict: images [N, H, W, C] or [N, H, W], token ids [N, steps]; labels
-as the compiled loss wants them (class indices for sparse_categorical_crossentropy).
+as the compiled loss wants them (class indices for sparse_categorical_crossentropy). Models with one input and one output only:
+a model with several inputs or outputs is refused (train it from its model.py, whose forward takes one tensor per input).
 """
 import argparse
 import importlib.util
@@ -54,7 +55,14 @@ def load_exported(folder):
     spec = importlib.util.spec_from_file_location("exported_model", os.path.join(folder, "model.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.load(folder)
+    model = module.load(folder)
+    inputs, outputs = len(getattr(model, "input_shapes", (None,))), len(getattr(model, "output_shapes", (None,)))
+    if inputs > 1 or outputs > 1:
+        # One x .npy and one y .npy per run: a model with several inputs or outputs would need one file per input and output.
+        sys.exit(f"train_ddp.py: the model in {folder} has {inputs} inputs and {outputs} outputs; this script trains models with one "
+                 "input and one output only. Train it from its model.py with your own loop: model(*inputs) returns "
+                 + ("a tuple of outputs." if outputs > 1 else "its output."))
+    return model
 
 
 def choose_loss(model, name):
@@ -101,6 +109,7 @@ def correct(name, output, y, activation):
 
 def main():
     args = parse()
+    model = load_exported(args.model_dir)  # first: a model this script cannot train is refused before any process group starts
     cuda = torch.cuda.is_available()
     dist.init_process_group(backend="nccl" if cuda else "gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
@@ -110,7 +119,7 @@ def main():
         torch.cuda.set_device(device)
     torch.manual_seed(args.seed + rank)  # dropout differs per process; the weights come from state_dict.pt on every rank
 
-    model = load_exported(args.model_dir).to(device)
+    model = model.to(device)
     loss_name = choose_loss(model, args.loss)
     activation = model.output_activation
     ddp = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None)

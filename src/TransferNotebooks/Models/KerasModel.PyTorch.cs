@@ -11,6 +11,10 @@ public abstract partial class KerasModel
     /// <c>Predict</c> takes (Keras layout: images [N, H, W, C], token ids for Embedding) and returns what it returns, and
     /// <c>state_dict.pt</c>, the weights as <c>torch.load</c> reads them (keys <c>layer.weight</c>, the model's own names and shapes).
     /// In Python: <c>from model import load; model = load()</c>. Each file is written through a temporary file and a rename.
+    /// A <see cref="Functional"/> model with several inputs or outputs gets <c>forward(self, *inputs, logits=False)</c>: one tensor per
+    /// input in <see cref="Functional.Inputs"/> order (each in its own Keras shape and dtype), returning a tuple in
+    /// <see cref="Functional.Outputs"/> order, each output as <see cref="Functional.PredictOutputs(TorchSharp.torch.Tensor, int)"/> gives it (a single
+    /// tensor, as Predict gives it, for one output); <c>logits=True</c> returns each output without its softmax or sigmoid.
     /// </summary>
     /// <param name="directory">The folder to write (created when missing; the two files are replaced).</param>
     /// <exception cref="InvalidOperationException">The model is not built.</exception>

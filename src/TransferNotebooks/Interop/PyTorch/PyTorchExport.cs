@@ -25,8 +25,6 @@ internal static class PyTorchExport
     public static void Save(ITrainableModel model, IReadOnlyDictionary<string, Tensor> weights, string? loss, string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        if (model is Models.Functional f && (f.Inputs.Count > 1 || f.Outputs.Count > 1))
-            throw new NotSupportedException($"Model '{f.Name}' has {f.Inputs.Count} inputs and {f.Outputs.Count} outputs; PyTorch export takes models with one input and one output for now. Save it as a {Models.Model.Extension} file.");
         var script = PyTorchModelScript.Generate(model, loss);
         Directory.CreateDirectory(directory);
         PyTorchStateDict.Save(weights, Path.Combine(directory, WeightsFile));
