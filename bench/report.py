@@ -289,6 +289,14 @@ w("- A Fit run is `model.Fit(x, y, epochs, batchSize, seed: 1, verbose: 0)` on a
 w("- Memory: `Process.WorkingSet64` after `GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect()` at each epoch end "
   "(a callback for Fit), and TorchSharp's global live-tensor counter.")
 w("- Latency: `model.Predict` on MNIST test images (Keras layout), median of 500 calls (1 sample) or 30 calls (1,000).")
+# Sections measured by hand (bench/resnet18, ad-hoc interleaved runs) live after this marker in the page; keep them.
+MARKER = "<!-- hand-run sections below: bench/report.py keeps them when it rewrites the page -->"
+kept = ""
+if os.path.exists(md_path):
+    with open(md_path) as f:
+        old = f.read()
+    if MARKER in old:
+        kept = old[old.index(MARKER):]
 with open(md_path, "w") as f:
-    f.write("\n".join(L) + "\n")
+    f.write("\n".join(L) + "\n" + ("\n" + kept if kept else ""))
 print("\n".join(L))
