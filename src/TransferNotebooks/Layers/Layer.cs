@@ -118,6 +118,10 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
             return;
         }
         var output = BuildCore(inputShape);
+        // Weights belong to the layer, not to the dispose scope of the call that happened to build it (Predict or Call on a model
+        // without an input shape builds inside its batch scope, which would otherwise free the new weights at its end).
+        foreach (var p in parameters()) p.DetachFromDisposeScope();
+        foreach (var b in buffers()) b.DetachFromDisposeScope();
         InputShape = inputShape.ToArray();
         OutputShape = output;
         if (!trainable) foreach (var p in parameters()) p.requires_grad = false;

@@ -143,4 +143,17 @@ public class EmbeddingInputTests
         foreach (var (k, v) in m.NamedWeights()) Assert.True(v.allclose(before[k], 0, 0), k);
         Assert.Contains("250", Assert.Throws<ArgumentException>(() => m.Call(x)).Message);
     }
+
+    [Fact]
+    public void A_model_built_by_its_first_Predict_keeps_its_weights_after_the_call()
+    {
+        // Predict builds a model without an input shape inside its batch scope; the new weights must outlive that scope.
+        using var m = new Sequential(Conv2D(4, 3), Flatten(), Dense(2));
+        using var x = rand(2, 28, 28, 1);
+        using var first = m.Predict(x);
+        var kernel = ((TransferNotebooks.Layers.Conv2D)m.Layers[0]).Kernel;
+        Assert.Equal([4L, 1L, 3L, 3L], kernel.shape);
+        using var second = m.Predict(x);
+        Assert.True(first.allclose(second, 0, 0));
+    }
 }
