@@ -37,7 +37,7 @@ var shared = Environment.GetEnvironmentVariable("TRANSFERNOTEBOOKS_SHARED_DATA")
 var dataDir = quick ? Path.Combine(repo, "tests", "fixtures", "hymenoptera") : Path.Combine(shared, "hymenoptera");
 var epochs = quick ? 1 : 30;          // head on cached features
 var fineTuneEpochs = quick ? 1 : 2;
-var scratchEpochs = quick ? 1 : 3;
+var scratchEpochs = quick ? 1 : 2;
 Directory.CreateDirectory(Path.Combine(repo, "artifacts", "walkthroughs"));
 
 // %% [script]
@@ -65,7 +65,9 @@ var bugs = Hymenoptera.LoadData(dataDir: dataDir);
 var (train, val) = bugs;
 var names = bugs.ClassNames;
 Console.WriteLine($"train: {train}\nval:   {val}\nclasses: {string.Join(", ", names)}");
-display(Plot.ImageGrid(train.Shuffle(seed: 1), count: 16, classNames: names));
+// Charts get 64 x 64 thumbnails of the same photos (same order): 224 x 224 pixels would make the notebook huge.
+var (thumbs, valThumbs) = Hymenoptera.LoadData(dataDir: dataDir, height: 64, width: 64, resizeTo: 73);
+display(Plot.ImageGrid(thumbs.Shuffle(seed: 1), count: 16, classNames: names));
 
 // %% [markdown]
 // ## The pretrained network
@@ -119,7 +121,7 @@ var wrong = Enumerable.Range(0, val.Count).Where(i => predicted[i] != val.Labels
 foreach (var i in wrong)
     Console.WriteLine($"{Path.GetFileName(bugs.Val.Files[(int)i]),-28} true {names[(int)val.Labels[i]]}  P(ants) {probs[i, 0].item<float>():F2}  P(bees) {probs[i, 1].item<float>():F2}");
 if (wrong.Length > 0)
-    display(Plot.ImageGrid(val, predicted: predicted, indices: wrong, classNames: names, title: $"{wrong.Length} misclassified of {val.Count}"));
+    display(Plot.ImageGrid(valThumbs, predicted: predicted, indices: wrong, classNames: names, title: $"{wrong.Length} misclassified of {val.Count}"));
 display(Plot.ConfusionMatrix(val.Labels, predicted, classNames: names));
 
 // %% [markdown]

@@ -36,7 +36,7 @@ let shared = Environment.GetEnvironmentVariable "TRANSFERNOTEBOOKS_SHARED_DATA" 
 let dataDir = if quick then Path.Combine(repo, "tests", "fixtures", "hymenoptera") else Path.Combine(shared, "hymenoptera")
 let epochs = if quick then 1 else 30          // head on cached features
 let fineTuneEpochs = if quick then 1 else 2
-let scratchEpochs = if quick then 1 else 3
+let scratchEpochs = if quick then 1 else 2
 Directory.CreateDirectory(Path.Combine(repo, "artifacts", "walkthroughs")) |> ignore
 
 // %% [script]
@@ -62,7 +62,9 @@ let bugs = Hymenoptera.LoadData(dataDir = dataDir)
 let train, valData = bugs.Train.Data, bugs.Val.Data
 let names = bugs.ClassNames
 printfn "train: %O\nval:   %O\nclasses: %s" train valData (String.Join(", ", names))
-display (Plot.ImageGrid(train.Shuffle(seed = 1), count = 16, classNames = names))
+// Charts get 64 x 64 thumbnails of the same photos (same order): 224 x 224 pixels would make the notebook huge.
+let thumbs, valThumbs = Hymenoptera.Load(dataDir = dataDir, height = 64, width = 64, resizeTo = 73)
+display (Plot.ImageGrid(thumbs.Shuffle(seed = 1), count = 16, classNames = names))
 
 // %% [markdown]
 // ## The pretrained network
@@ -119,7 +121,7 @@ for i in wrong do
     printfn "%-28s true %s  P(ants) %.2f  P(bees) %.2f" (Path.GetFileName bugs.Val.Files.[int i]) names.[int labels.[int i]]
         (probs.[i, 0L].item<float32>()) (probs.[i, 1L].item<float32>())
 if wrong.Length > 0 then
-    display (Plot.ImageGrid(valData, predicted = predicted, indices = wrong, classNames = names, title = sprintf "%d misclassified of %d" wrong.Length valData.Count))
+    display (Plot.ImageGrid(valThumbs, predicted = predicted, indices = wrong, classNames = names, title = sprintf "%d misclassified of %d" wrong.Length valData.Count))
 display (Plot.ConfusionMatrix(labels, predicted, classNames = names))
 
 // %% [markdown]
@@ -137,7 +139,7 @@ let augmented = RandomRotation(0.1, seed = 1).Call(RandomFlip("horizontal", seed
 let preprocessed = Applications.ResNet18Preprocessing().Call augmented
 let fineTuned = new Functional(inputs, head.Call(baseModel.Call(preprocessed, training = false)), name = "fine_tuned")
 baseModel.Unfreeze(Applications.BlockLayers(baseModel, "conv5_block3")) |> ignore
-fineTuned.Compile(optimizer = Adam(1e-5), loss = "sparse_categorical_crossentropy", metrics = ["accuracy"]) |> ignore
+fineTuned.Compile(optimizer = new Adam(1e-5), loss = "sparse_categorical_crossentropy", metrics = ["accuracy"]) |> ignore
 printfn "trainable weights: %d" (fineTuned.Summary().TrainableParameters)
 
 // %%
