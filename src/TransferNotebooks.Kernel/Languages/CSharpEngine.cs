@@ -34,6 +34,8 @@ public sealed class CSharpEngine : ILanguageEngine
     {
         this.baseDirectory = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
         nuget = new NuGetResolver(this.baseDirectory);
+        // Packages' native libraries (SkiaSharp's libSkiaSharp.so, ...): the default context finds them through this hook.
+        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (_, library) => ResolveNative(library);
         loaded = new LoadedScripts(this.baseDirectory);
         globals = new CSharpGlobals(args ?? []);
     }
@@ -97,9 +99,30 @@ public sealed class CSharpEngine : ILanguageEngine
             try { loaded = AssemblyLoadContext.Default.LoadFromAssemblyName(name); }
             catch (Exception e) when (e is FileNotFoundException or FileLoadException) { loaded = null; }
             if (loaded is null || (loaded.GetName().Version ?? new Version()) < (name.Version ?? new Version()))
-                loaded = AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
+            {
+                // The host may already hold an older copy (e.g. Microsoft.Bcl.AsyncInterfaces, which ML.NET's packages
+                // pull in at 9.0.4): the default context cannot load a second version, so the host's copy serves.
+                try { loaded = AssemblyLoadContext.Default.LoadFromAssemblyPath(path); }
+                catch (FileLoadException) when (SameName(name) is { } host) { loaded = host; }
+            }
         }
         Reference(loaded);
+    }
+
+    /// <summary>The host's own assembly of that simple name, any version: loaded already, or from the host's dependencies.</summary>
+    IntPtr ResolveNative(string library)
+    {
+        string[] names = [library, library + ".so", "lib" + library + ".so", library + ".dylib", "lib" + library + ".dylib", library + ".dll"];
+        var path = nuget.NativeLibraries.FirstOrDefault(p => names.Contains(Path.GetFileName(p), StringComparer.Ordinal));
+        return path is not null && System.Runtime.InteropServices.NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero;
+    }
+
+    static Assembly? SameName(AssemblyName name)
+    {
+        var loaded = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => !a.IsDynamic && a.GetName().Name == name.Name);
+        if (loaded is not null || name.Name is null) return loaded;
+        try { return AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName(name.Name)); }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException) { return null; }
     }
 
     public Evaluation Execute(string code, CancellationToken cancel) => Evaluate(code, null, cancel);

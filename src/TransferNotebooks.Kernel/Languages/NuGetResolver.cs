@@ -29,6 +29,9 @@ public sealed class NuGetResolver(string configDirectory) : IDisposable
         if (!sources.Contains(full)) sources.Add(full);
     }
 
+    /// <summary>The native libraries (runtimes/&lt;rid&gt;/native/) of the packages restored so far, for this machine's runtime identifier.</summary>
+    public IReadOnlyList<string> NativeLibraries { get; private set; } = [];
+
     /// <summary>Adds packages and restores everything asked for so far; returns the runtime assemblies' paths.</summary>
     public IReadOnlyList<string> Resolve(IEnumerable<(string Name, string? Version)> requested)
     {
@@ -64,7 +67,9 @@ public sealed class NuGetResolver(string configDirectory) : IDisposable
             var errors = output.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Select(l => l.Trim()).Distinct();
             throw new InvalidOperationException("NuGet restore failed:\n" + string.Join("\n", errors));
         }
-        return ProjectAssets.RuntimeAssemblies(File.ReadAllText(Path.Combine(directory, "obj", "project.assets.json")));
+        var assets = File.ReadAllText(Path.Combine(directory, "obj", "project.assets.json"));
+        NativeLibraries = ProjectAssets.NativeLibraries(assets, System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier);
+        return ProjectAssets.RuntimeAssemblies(assets);
     }
 
     internal string ProjectText()
@@ -110,6 +115,37 @@ public sealed class NuGetResolver(string configDirectory) : IDisposable
 /// <summary>Reads the runtime assemblies of every package from a project.assets.json.</summary>
 public static class ProjectAssets
 {
+    /// <summary>
+    /// Absolute paths of the native assets (<c>runtimeTargets</c> of type native) of the first target for <paramref name="rid"/>
+    /// (e.g. <c>linux-x64</c>; a distribution-specific identifier falls back to its portable one by its architecture suffix).
+    /// </summary>
+    public static IReadOnlyList<string> NativeLibraries(string assetsJson, string rid)
+    {
+        using var doc = JsonDocument.Parse(assetsJson);
+        var root = doc.RootElement;
+        var folders = root.GetProperty("packageFolders").EnumerateObject().Select(p => p.Name).ToList();
+        var libraries = root.GetProperty("libraries");
+        var target = root.GetProperty("targets").EnumerateObject().First().Value;
+        var os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+        var arch = rid.Contains('-') ? rid[(rid.LastIndexOf('-') + 1)..] : rid;
+        string[] wanted = [$"runtimes/{rid}/native/", $"runtimes/{os}-{arch}/native/"];
+        var result = new List<string>();
+        foreach (var package in target.EnumerateObject())
+        {
+            if (!package.Value.TryGetProperty("runtimeTargets", out var targets)) continue;
+            var libPath = libraries.TryGetProperty(package.Name, out var lib) && lib.TryGetProperty("path", out var lp)
+                ? lp.GetString()! : package.Name.ToLowerInvariant();
+            foreach (var asset in targets.EnumerateObject())
+            {
+                if (!asset.Value.TryGetProperty("assetType", out var t) || t.GetString() != "native") continue;
+                if (!wanted.Any(w => asset.Name.StartsWith(w, StringComparison.Ordinal))) continue;
+                var path = folders.Select(f => Path.Combine(f, libPath, asset.Name)).FirstOrDefault(File.Exists);
+                if (path is not null) result.Add(Path.GetFullPath(path));
+            }
+        }
+        return result;
+    }
+
     /// <summary>Absolute paths of the runtime (lib/ or runtimes/) assemblies of the first target.</summary>
     public static IReadOnlyList<string> RuntimeAssemblies(string assetsJson)
     {

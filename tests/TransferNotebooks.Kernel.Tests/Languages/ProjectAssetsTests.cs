@@ -31,4 +31,33 @@ public class ProjectAssetsTests
         }
         finally { Directory.Delete(root, true); }
     }
+    [Fact]
+    public void Native_libraries_are_those_of_this_runtime_identifier_that_exist()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "tn-assets-" + Guid.NewGuid().ToString("N"));
+        var native = Path.Combine(root, "skia", "2.88.9", "runtimes", "linux-x64", "native");
+        Directory.CreateDirectory(native);
+        File.WriteAllText(Path.Combine(native, "libSkiaSharp.so"), "");
+        var json = $$"""
+            {
+              "version": 3,
+              "targets": {
+                "net10.0": {
+                  "Skia/2.88.9": { "type": "package", "runtimeTargets": {
+                    "runtimes/linux-x64/native/libSkiaSharp.so": { "assetType": "native", "rid": "linux-x64" },
+                    "runtimes/linux-arm64/native/libSkiaSharp.so": { "assetType": "native", "rid": "linux-arm64" },
+                    "runtimes/linux-x64/lib/net6.0/Skia.dll": { "assetType": "runtime", "rid": "linux-x64" } } }
+                }
+              },
+              "libraries": { "Skia/2.88.9": { "path": "skia/2.88.9" } },
+              "packageFolders": { "{{root.Replace("\\", "\\\\")}}/": {} }
+            }
+            """;
+        try
+        {
+            Assert.Equal([Path.Combine(native, "libSkiaSharp.so")], ProjectAssets.NativeLibraries(json, "linux-x64"));
+            Assert.Empty(ProjectAssets.NativeLibraries(json, "linux-arm64"));
+        }
+        finally { Directory.Delete(root, true); }
+    }
 }
