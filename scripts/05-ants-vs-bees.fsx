@@ -121,7 +121,7 @@ for i in wrong do
     printfn "%-28s true %s  P(ants) %.2f  P(bees) %.2f" (Path.GetFileName bugs.Val.Files.[int i]) names.[int labels.[int i]]
         (probs.[i, 0L].item<float32>()) (probs.[i, 1L].item<float32>())
 if wrong.Length > 0 then
-    display (Plot.ImageGrid(valThumbs, predicted = predicted, indices = wrong, classNames = names, title = sprintf "%d misclassified of %d" wrong.Length valData.Count))
+    display (Plot.ImageGrid(valThumbs, predicted = predicted, indices = wrong, classNames = names, title = sprintf "%d misclassified of %d" wrong.Length valData.Count)) |> ignore
 display (Plot.ConfusionMatrix(labels, predicted, classNames = names))
 
 // %% [markdown]
