@@ -245,30 +245,17 @@ static class Cases
             using var model = c.Keras();
             using var one = xt.narrow(0, 0, 1).contiguous();
             using var thousand = xt.narrow(0, 0, 1000).contiguous();
-            rows[$"{c.Name}_predict_1_us"] = Time(() => { using var p = model.Predict(one); }, 50, 500) * 1e6;
-            rows[$"{c.Name}_predict_1000_b1000_ms"] = Time(() => { using var p = model.Predict(thousand, batchSize: 1000); }, 5, 30) * 1e3;
-            rows[$"{c.Name}_predict_1000_b32_ms"] = Time(() => { using var p = model.Predict(thousand); }, 3, 15) * 1e3;
+            rows[$"{c.Name}_predict_1_us"] = Stats.MedianSeconds(() => { using var p = model.Predict(one); }, 50, 500) * 1e6;
+            rows[$"{c.Name}_predict_1000_b1000_ms"] = Stats.MedianSeconds(() => { using var p = model.Predict(thousand, batchSize: 1000); }, 5, 30) * 1e3;
+            rows[$"{c.Name}_predict_1000_b32_ms"] = Stats.MedianSeconds(() => { using var p = model.Predict(thousand); }, 3, 15) * 1e3;
             using var module = c.Torch();
             module.eval();
             using var oneT = c.TorchInput(one);
             using var thousandT = c.TorchInput(thousand);
-            rows[$"{c.Name}_torch_forward_1_us"] = Time(() => { using var g = no_grad(); using var p = module.call(oneT); }, 50, 500) * 1e6;
-            rows[$"{c.Name}_torch_forward_1000_ms"] = Time(() => { using var g = no_grad(); using var p = module.call(thousandT); }, 5, 30) * 1e3;
+            rows[$"{c.Name}_torch_forward_1_us"] = Stats.MedianSeconds(() => { using var g = no_grad(); using var p = module.call(oneT); }, 50, 500) * 1e6;
+            rows[$"{c.Name}_torch_forward_1000_ms"] = Stats.MedianSeconds(() => { using var g = no_grad(); using var p = module.call(thousandT); }, 5, 30) * 1e3;
         }
         result["latency"] = rows;
         foreach (var kv in rows) Console.Error.WriteLine($"{kv.Key}: {kv.Value:0.00}");
-    }
-
-    static double Time(Action a, int warmup, int runs)
-    {
-        for (int i = 0; i < warmup; i++) a();
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            double t0 = Clock.Now();
-            a();
-            times[i] = Clock.Now() - t0;
-        }
-        return Stats.Median(times);
     }
 }

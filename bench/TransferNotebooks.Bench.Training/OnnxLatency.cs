@@ -26,8 +26,8 @@ static class OnnxLatency
                 model.Predict(one).Dispose(); // builds the model
                 var path = Path.Combine(dir, c.Name + ".onnx");
                 model.Save(path);
-                rows[$"{c.Name}_predict_1_us"] = Time(() => { using var p = model.Predict(one); }, 50, 500) * 1e6;
-                rows[$"{c.Name}_predict_1000_b1000_ms"] = Time(() => { using var p = model.Predict(thousand, batchSize: 1000); }, 5, 30) * 1e3;
+                rows[$"{c.Name}_predict_1_us"] = Stats.MedianSeconds(() => { using var p = model.Predict(one); }, 50, 500) * 1e6;
+                rows[$"{c.Name}_predict_1000_b1000_ms"] = Stats.MedianSeconds(() => { using var p = model.Predict(thousand, batchSize: 1000); }, 5, 30) * 1e3;
 
                 using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
                 using var session = new InferenceSession(path, options);
@@ -36,8 +36,8 @@ static class OnnxLatency
                     new DenseTensor<float>(x.data<float>().ToArray(), [(int)x.shape[0], .. shape]));
                 var oneOnnx = Input(one);
                 var thousandOnnx = Input(thousand);
-                rows[$"{c.Name}_onnxruntime_1_us"] = Time(() => { using var r = session.Run([oneOnnx]); }, 50, 500) * 1e6;
-                rows[$"{c.Name}_onnxruntime_1000_ms"] = Time(() => { using var r = session.Run([thousandOnnx]); }, 5, 30) * 1e3;
+                rows[$"{c.Name}_onnxruntime_1_us"] = Stats.MedianSeconds(() => { using var r = session.Run([oneOnnx]); }, 50, 500) * 1e6;
+                rows[$"{c.Name}_onnxruntime_1000_ms"] = Stats.MedianSeconds(() => { using var r = session.Run([thousandOnnx]); }, 5, 30) * 1e3;
                 using var check = model.Predict(thousand, batchSize: 1000);
                 using var served = session.Run([thousandOnnx]);
                 var got = served.First().AsTensor<float>().ToArray();
@@ -48,18 +48,5 @@ static class OnnxLatency
         finally { Directory.Delete(dir, recursive: true); }
         result["onnx_latency"] = rows;
         foreach (var kv in rows) Console.Error.WriteLine($"{kv.Key}: {kv.Value:G4}");
-    }
-
-    static double Time(Action a, int warmup, int runs)
-    {
-        for (int i = 0; i < warmup; i++) a();
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            double t0 = Clock.Now();
-            a();
-            times[i] = Clock.Now() - t0;
-        }
-        return Stats.Median(times);
     }
 }

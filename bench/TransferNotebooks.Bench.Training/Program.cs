@@ -59,6 +59,20 @@ sealed class Options
 
 static class Stats
 {
+    /// <summary>Median seconds of <paramref name="runs"/> calls of <paramref name="a"/> after <paramref name="warmup"/> untimed ones (the latency cases).</summary>
+    public static double MedianSeconds(Action a, int warmup, int runs)
+    {
+        for (int i = 0; i < warmup; i++) a();
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            double t0 = Clock.Now();
+            a();
+            times[i] = Clock.Now() - t0;
+        }
+        return Median(times);
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var s = values.Order().ToArray();
