@@ -101,9 +101,12 @@ public static partial class Plot
             string id = Figure.Id(c);
             var (xd, yd) = Figure.Cell(c, columns, rows, xGap, yGap);
             if (rgb)
-                traces.Add(Figure.Trace("image", ("z", Enumerable.Range(0, h).Select(r => Enumerable.Range(0, w).Select(col =>
-                        Enumerable.Range(0, 3).Select(ch => Math.Round(Math.Clamp(pixels[(r * w + col) * 3 + ch] * scale, 0, 1) * 255)).ToArray()).ToArray()).ToArray()),
+            {
+                // A PNG data URI rather than a z array of numbers: about 20 times smaller in the notebook for photos.
+                var bytes = pixels.Select(v => (byte)Math.Round(Math.Clamp(v * scale, 0, 1) * 255)).ToArray();
+                traces.Add(Figure.Trace("image", ("source", PngDataUri.FromRgb(bytes, h, w)),
                     ("xaxis", "x" + id), ("yaxis", "y" + id), ("hoverinfo", "skip")));
+            }
             else
                 traces.Add(Figure.Trace("heatmap", ("z", Enumerable.Range(0, h).Select(r => Enumerable.Range(0, w).Select(col => Math.Round(pixels[r * w + col] * scale, 3)).ToArray()).ToArray()),
                     ("colorscale", "Greys"), ("zmin", 0), ("zmax", 1), ("showscale", false), ("xaxis", "x" + id), ("yaxis", "y" + id),
