@@ -8,6 +8,7 @@ static class Micro
     public static void Run(Options o, Dictionary<string, object?> result)
     {
         if (o.Get("conv") is not null) { Conv(o, result); return; }
+        if (o.Get("ops") is not null) { ConvOps(o, result); return; }
         int iters = o.Int("iters", 200);
         int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("units", 512);
         using var x = rand(batch, fin);
@@ -80,5 +81,71 @@ static class Micro
         Console.Error.WriteLine($"conv stack fwd+bwd ms/batch: NCHW {Stats.Median(a):0.00}  channels-last {Stats.Median(b):0.00}");
         result["conv_nchw_ms"] = Stats.Median(a);
         result["conv_channels_last_ms"] = Stats.Median(b);
+    }
+
+    /// <summary>
+    /// The CNN's convolution stack op by op (forward of each op, then the backward of the whole stack), NCHW vs channels-last
+    /// memory, median milliseconds per batch of 128: which op the time goes to.
+    /// </summary>
+    static void ConvOps(Options o, Dictionary<string, object?> result)
+    {
+        int iters = o.Int("iters", 20), batch = o.Int("batch", 128);
+        using var w1 = (randn(16, 1, 3, 3) * 0.3).requires_grad_(true);
+        using var w2 = (randn(32, 16, 3, 3) * 0.1).requires_grad_(true);
+        using var b1 = zeros(16).requires_grad_(true);
+        using var b2 = zeros(32).requires_grad_(true);
+        var rows = new Dictionary<string, double>();
+        foreach (var layout in new[] { "nchw", "channels_last" })
+        {
+            using var x0 = rand(batch, 1, 28, 28);
+            using var x = layout == "nchw" ? x0.alias() : TransferNotebooks.Layers.ImageLayout.ToChannelsLastMemory(x0);
+            var times = new Dictionary<string, List<double>>();
+            void T(string name, double t0) { if (!times.ContainsKey(name)) times[name] = []; times[name].Add((Clock.Now() - t0) * 1e3); }
+            for (int i = 0; i < iters + 3; i++)
+            {
+                using var s = NewDisposeScope();
+                double t = Clock.Now(); var c1 = nn.functional.conv2d(x, w1, b1); T("conv1", t);
+                t = Clock.Now(); var r1 = nn.functional.relu(c1); T("relu1", t);
+                t = Clock.Now(); var p1 = nn.functional.max_pool2d(r1, [2, 2], [2, 2]); T("pool1", t);
+                t = Clock.Now(); var c2 = nn.functional.conv2d(p1, w2, b2); T("conv2", t);
+                t = Clock.Now(); var r2 = nn.functional.relu(c2); T("relu2", t);
+                t = Clock.Now(); var p2 = nn.functional.max_pool2d(r2, [2, 2], [2, 2]); T("pool2", t);
+                t = Clock.Now(); var f = p2.flatten(1).sum(); T("flatten+sum", t);
+                t = Clock.Now(); f.backward(); T("backward", t);
+                if (i < 3) foreach (var v in times.Values) v.RemoveAt(v.Count - 1); // warm-up
+            }
+            // Each op's backward alone: its input a leaf, a gradient of ones flowing in.
+            using (var ng = NewDisposeScope())
+            {
+                var c1 = nn.functional.conv2d(x, w1, b1).detach();
+                var p1 = nn.functional.max_pool2d(nn.functional.relu(c1), [2, 2], [2, 2]).detach();
+                var c2 = nn.functional.conv2d(p1, w2, b2).detach();
+                var ops = new (string Name, Tensor Input, Func<Tensor, Tensor> Op)[]
+                {
+                    ("bwd conv1", x, _ => nn.functional.conv2d(x, w1, b1)),
+                    ("bwd relu1", c1, t => nn.functional.relu(t)),
+                    ("bwd pool1", c1, t => nn.functional.max_pool2d(t, [2, 2], [2, 2])),
+                    ("bwd conv2", p1, t => nn.functional.conv2d(t, w2, b2)),
+                    ("bwd pool2", c2, t => nn.functional.max_pool2d(t, [2, 2], [2, 2])),
+                };
+                foreach (var (name, input, op) in ops)
+                {
+                    for (int i = 0; i < iters + 3; i++)
+                    {
+                        using var s = NewDisposeScope();
+                        var leaf = input.detach().requires_grad_(true);
+                        var y = op(leaf);
+                        var g = ones_like(y);
+                        double t = Clock.Now();
+                        y.backward([g]);
+                        if (i >= 3) T(name, t);
+                    }
+                }
+            }
+            var line = string.Join("  ", times.Select(kv => $"{kv.Key} {Stats.Median(kv.Value):0.00}"));
+            Console.Error.WriteLine($"{layout}: {line}  total {times.Values.Sum(v => Stats.Median(v)):0.00} ms");
+            foreach (var (k, v) in times) rows[$"{layout}_{k}"] = Stats.Median(v);
+        }
+        result["ops_ms"] = rows;
     }
 }

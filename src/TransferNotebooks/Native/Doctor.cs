@@ -70,6 +70,7 @@ public static class Doctor
             checks.Add(new("compute", sum == 8f, $"ones(2,2)@ones(2,2) sums to {sum} (expected 8)", sum == 8f ? null : "the native backend computes wrong results; reinstall TorchSharp-cpu"));
             checks.Add(new("libtorch", true, torch.__version__ ?? "unknown"));
             checks.Add(new("threads", true, $"{torch.get_num_threads()} intra-op threads on {Environment.ProcessorCount} cores"));
+            checks.Add(new("malloc", true, $"tensor buffers below {MallocTuning.MmapThreshold >> 20} MB kept in the heap: {MallocTuning.Status}"));
             checks.Add(new("device", true, torch.cuda.is_available() ? $"CUDA available ({torch.cuda.device_count()} devices)" : "CPU (no CUDA)"));
         }
         catch (TorchLoadException e)

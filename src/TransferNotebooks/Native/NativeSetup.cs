@@ -48,6 +48,7 @@ public static class NativeSetup
             if (ready) return;
             if (OperatingSystem.IsLinux() && NeedsFix() && !AutomaticFixDisabled)
                 FixAndPreload();
+            MallocTuning.Apply();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -177,5 +178,7 @@ public static class NativeSetup
         // Patch before anything can touch TorchSharp; errors surface later, translated, from EnsureTorch.
         try { if (OperatingSystem.IsLinux() && NeedsFix() && !AutomaticFixDisabled) PatchAll(); }
         catch (Exception e) { actions.Add("early patch failed: " + e.Message); }
+        // Process-wide malloc settings for tensor buffers, before the first tensor (also when TorchSharp was loaded first).
+        MallocTuning.Apply();
     }
 }
