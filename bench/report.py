@@ -91,6 +91,10 @@ def spread(rows, key):
 
 active = {r["model"]: r for r in load("dotnet-activewait-*.json")}
 nomalloc = {r["model"]: r for r in load("dotnet-nomalloc-*.json")}
+tuned_peer = {}
+for r in load("pytorch-tunedmalloc-*.json"):
+    for name, m in r["models"].items():
+        tuned_peer.setdefault(name, []).extend(m["runs"].get("loop", []))
 functional = {r["model"]: r for r in load("dotnet-functional-*.json")}
 memory = {r["subject"]: r for r in load("dotnet-memory-*.json")}
 latency = (load("dotnet-latency.json") or [{}])[0].get("latency", {})
@@ -146,7 +150,7 @@ versions = {
 }
 date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 results = {"date": date, "machine": machine, "versions": versions, "threads": dotnet_meta.get("threads"),
-           "figures": figures, "speed": speed, "process_pairs": pairs, "default_omp_wait_policy": active, "glibc_default_malloc": nomalloc, "pytorch": peer, "pytorch_meta": peer_meta,
+           "figures": figures, "speed": speed, "process_pairs": pairs, "default_omp_wait_policy": active, "glibc_default_malloc": nomalloc, "pytorch_with_library_malloc_settings": tuned_peer, "pytorch": peer, "pytorch_meta": peer_meta,
            "memory": memory, "latency": {"dotnet": latency, "pytorch_openblas": peer.get("openblas", {}).get("latency", {}), "onnxruntime": onnx_latency},
            "data": data_text}
 with open(results_path, "w") as f:
@@ -222,6 +226,19 @@ if pairs:
             cells.append(", ".join(fmt(r.get(key), 2) for r in rows))
             cells.append(f"**{fmt(lo_hi[0], 2)}-{fmt(lo_hi[1], 2)}**" if lo_hi else "-")
         w(f"| {name.upper()} | " + " | ".join(cells) + " |")
+    w("")
+if tuned_peer:
+    w("### PyTorch with the library's malloc settings")
+    w("")
+    w("The library sets glibc's `M_MMAP_THRESHOLD` (32 MB) and `M_TRIM_THRESHOLD` (2 GB) in its own process (see below); "
+      "PyTorch run with the same settings (`GLIBC_TUNABLES`), one process, so both sides allocate alike.")
+    w("")
+    w("| model | PyTorch, glibc defaults (table above) | PyTorch, same malloc settings | **Fit / PyTorch, same settings** |")
+    w("|---|---:|---:|---:|")
+    for name in ("mlp", "cnn", "imdb"):
+        if name in tuned_peer and name in figures:
+            t = median(tuned_peer[name])
+            w(f"| {labels[name]} | {fmt(figures[name]['pytorch_openblas_loop'])} | {fmt(t)} | **{fmt(ratio(figures[name]['fit'], t), 2)}x** |")
     w("")
 if functional:
     w("## Graph model vs Sequential (Fit samples/s, same layers, interleaved in one process)")
