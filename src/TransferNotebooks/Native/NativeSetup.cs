@@ -48,7 +48,6 @@ public static class NativeSetup
             if (ready) return;
             if (OperatingSystem.IsLinux() && NeedsFix() && !AutomaticFixDisabled)
                 FixAndPreload();
-            MallocTuning.Apply();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -178,7 +177,7 @@ public static class NativeSetup
         // Patch before anything can touch TorchSharp; errors surface later, translated, from EnsureTorch.
         try { if (OperatingSystem.IsLinux() && NeedsFix() && !AutomaticFixDisabled) PatchAll(); }
         catch (Exception e) { actions.Add("early patch failed: " + e.Message); }
-        // Process-wide malloc settings for tensor buffers, before the first tensor (also when TorchSharp was loaded first).
+        // Process-wide malloc settings for tensor buffers: this assembly loads before any of its code can make a tensor.
         MallocTuning.Apply();
     }
 }
