@@ -89,8 +89,17 @@ def spread(rows, key):
     return (min(xs), max(xs)) if xs else None
 
 
-active = {r["model"]: r for r in load("dotnet-activewait-*.json")}
+# The active-wait rows come from several processes (dotnet-activewait-<model>-<p>.json): runs pooled, ratio per process kept.
+active = {}
+for r in load("dotnet-activewait-*.json"):
+    a = active.setdefault(r["model"], {"model": r["model"], "runs": {}, "per_process_fit_over_hand": []})
+    for v, runs in r["runs"].items():
+        a["runs"].setdefault(v, []).extend(runs)
+    a["per_process_fit_over_hand"].append(r.get("fit_over_hand"))
+for a in active.values():
+    a["median"] = {v: median(runs) for v, runs in a["runs"].items()}
 nomalloc = {r["model"]: r for r in load("dotnet-nomalloc-*.json")}
+nomkl = {r["model"]: r for r in load("dotnet-nomkl-*.json")}
 tuned_peer = {}
 for r in load("pytorch-tunedmalloc-*.json"):
     for name, m in r["models"].items():
@@ -150,7 +159,7 @@ versions = {
 }
 date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 results = {"date": date, "machine": machine, "versions": versions, "threads": dotnet_meta.get("threads"),
-           "figures": figures, "speed": speed, "process_pairs": pairs, "default_omp_wait_policy": active, "glibc_default_malloc": nomalloc, "pytorch_with_library_malloc_settings": tuned_peer, "pytorch": peer, "pytorch_meta": peer_meta,
+           "figures": figures, "speed": speed, "process_pairs": pairs, "default_omp_wait_policy": active, "glibc_default_malloc": nomalloc, "mkl_generic_path": nomkl, "pytorch_with_library_malloc_settings": tuned_peer, "pytorch": peer, "pytorch_meta": peer_meta,
            "memory": memory, "latency": {"dotnet": latency, "pytorch_openblas": peer.get("openblas", {}).get("latency", {}), "onnxruntime": onnx_latency},
            "data": data_text}
 with open(results_path, "w") as f:
@@ -171,6 +180,7 @@ w(f"| OS | {machine['os']}, Linux {machine['kernel']} |")
 w(f"| .NET / TorchSharp | {versions['dotnet']} / {versions['torchsharp_package']} |")
 w(f"| PyTorch peer | {versions['pytorch']} (Debian python3-torch), Python {versions['python']}, {versions['openblas']} via LD_LIBRARY_PATH, OMP_WAIT_POLICY=PASSIVE |")
 w(f"| threads | {dotnet_meta.get('threads')} (torch.set_num_threads) and OMP_WAIT_POLICY={dotnet_meta.get('omp_wait_policy') or 'default'} in every process (one row below without it) |")
+w(f"| oneMKL (inside libtorch) | code path {dotnet_meta.get('mkl_code_path')} (0 = its generic path): {dotnet_meta.get('mkl_dispatch')} |")
 w(f"| load average (1, 5, 15 min) before / after the run | {machine['load_average_at_start']} / {machine['load_average_at_end']} |")
 w("")
 w("## Training speed (samples/s, median of interleaved runs, warm-up excluded)")
@@ -196,7 +206,9 @@ for name in ("mlp", "cnn", "imdb"):
     if name not in active:
         continue
     am = active[name]["median"]
-    w(f"| {name.upper()}, .NET with libgomp's default (active) wait policy | {fmt(am.get('fit'))} | {fmt(am.get('hand'))} | | | {fmt(ratio(am.get('fit'), am.get('hand')), 2)}x | | | "
+    per = [x for x in active[name].get("per_process_fit_over_hand", []) if x]
+    per_text = f" (per process: {', '.join(fmt(x, 2) for x in per)})" if len(per) > 1 else ""
+    w(f"| {name.upper()}, .NET with libgomp's default (active) wait policy | {fmt(am.get('fit'))} | {fmt(am.get('hand'))} | | | {fmt(ratio(am.get('fit'), am.get('hand')), 2)}x{per_text} | | | "
       f"{fmt(ratio(am.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
 for name in ("mlp", "cnn", "imdb"):
     if name not in nomalloc:
@@ -204,6 +216,12 @@ for name in ("mlp", "cnn", "imdb"):
     nm = nomalloc[name]["median"]
     w(f"| {name.upper()}, .NET with glibc's default malloc settings (`TRANSFERNOTEBOOKS_NO_MALLOC_TUNING=1`) | {fmt(nm.get('fit'))} | {fmt(nm.get('hand'))} | | | {fmt(ratio(nm.get('fit'), nm.get('hand')), 2)}x | | | "
       f"{fmt(ratio(nm.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
+for name in ("mlp", "cnn", "imdb"):
+    if name not in nomkl:
+        continue
+    km = nomkl[name]["median"]
+    w(f"| {name.upper()}, .NET with MKL's generic path (`TRANSFERNOTEBOOKS_NO_MKL_DISPATCH=1`) | {fmt(km.get('fit'))} | {fmt(km.get('hand'))} | | | {fmt(ratio(km.get('fit'), km.get('hand')), 2)}x | | | "
+      f"{fmt(ratio(km.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
 w("")
 w("Runs per variant: " + ", ".join(f"{n} {len(m['runs'].get('fit', []))}" for n, m in speed.items()) +
   "; PyTorch runs: " + ", ".join(f"{n} {len(m['runs'].get('loop', []))}" for n, m in peer.get("openblas", {}).items() if n != "latency") + ".")

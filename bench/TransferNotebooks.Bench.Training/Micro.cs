@@ -9,6 +9,7 @@ static class Micro
     {
         if (o.Get("conv") is not null) { Conv(o, result); return; }
         if (o.Get("ops") is not null) { ConvOps(o, result); return; }
+        if (o.Get("mlp-ops") is not null) { MlpOps(o, result); return; }
         int iters = o.Int("iters", 200);
         int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("units", 512);
         using var x = rand(batch, fin);
@@ -147,5 +148,42 @@ static class Micro
             foreach (var (k, v) in times) rows[$"{layout}_{k}"] = Stats.Median(v);
         }
         result["ops_ms"] = rows;
+    }
+
+    /// <summary>
+    /// The MLP's training step op by op with torch.nn modules (what the hand loop and Fit both run): median microseconds per
+    /// batch of 128 for each op, and one scalar op's cost (the per-call overhead). bench/pytorch_mlp_ops.py is its PyTorch mirror.
+    /// </summary>
+    static void MlpOps(Options o, Dictionary<string, object?> result)
+    {
+        int iters = o.Int("iters", 300), batch = o.Int("batch", 128);
+        manual_seed(1);
+        using var x = rand(10000, 784);
+        using var y = randint(0, 10, [10000], dtype: ScalarType.Int64);
+        var fc1 = nn.Linear(784, 512); var fc2 = nn.Linear(512, 10);
+        var parameters = fc1.parameters().Concat(fc2.parameters()).ToList();
+        var opt = optim.Adam(parameters, lr: 0.001, eps: 1e-7);
+        using var one = ones(1);
+        var times = new Dictionary<string, List<double>>();
+        void T(string name, double t0) { if (!times.ContainsKey(name)) times[name] = []; times[name].Add((Clock.Now() - t0) * 1e6); }
+        for (int i = 0; i < iters + 20; i++)
+        {
+            using var s = NewDisposeScope();
+            double t = Clock.Now(); var idx = randperm(10000).narrow(0, 0, batch); T("randperm+narrow", t);
+            t = Clock.Now(); var xb = x.index_select(0, idx); var yb = y.index_select(0, idx); T("index_select x2", t);
+            t = Clock.Now(); opt.zero_grad(); T("zero_grad", t);
+            t = Clock.Now(); var h = fc1.forward(xb); T("fc1", t);
+            t = Clock.Now(); var r = nn.functional.relu(h); T("relu", t);
+            t = Clock.Now(); var z = fc2.forward(r); T("fc2", t);
+            t = Clock.Now(); var loss = nn.functional.cross_entropy(z, yb); T("cross_entropy", t);
+            t = Clock.Now(); loss.backward(); T("backward", t);
+            t = Clock.Now(); opt.step(); T("adam step", t);
+            t = Clock.Now(); _ = loss.item<float>(); T("item", t);
+            t = Clock.Now(); for (int k = 0; k < 100; k++) one.add(one).Dispose(); T("100x scalar add", t);
+            if (i < 20) foreach (var v in times.Values) v.RemoveAt(v.Count - 1); // warm-up
+        }
+        var line = string.Join("\n", times.Select(kv => $"{kv.Key,-18} {Stats.Median(kv.Value),9:0.0} us"));
+        Console.Error.WriteLine(line);
+        result["mlp_ops_us"] = times.ToDictionary(kv => kv.Key, kv => Stats.Median(kv.Value));
     }
 }

@@ -21,6 +21,7 @@ var result = new Dictionary<string, object?>
 {
     ["case"] = args[0], ["threads"] = threads, ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
     ["dotnet"] = Environment.Version.ToString(), ["omp_wait_policy"] = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "",
+    ["malloc_tuning"] = MallocTuning.Status, ["mkl_dispatch"] = MklCpuDispatch.Status, ["mkl_code_path"] = MklCpuDispatch.MklCodePath(),
 };
 switch (args[0])
 {

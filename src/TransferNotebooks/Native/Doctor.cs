@@ -71,6 +71,7 @@ public static class Doctor
             checks.Add(new("libtorch", true, torch.__version__ ?? "unknown"));
             checks.Add(new("threads", true, $"{torch.get_num_threads()} intra-op threads on {Environment.ProcessorCount} cores"));
             checks.Add(new("malloc", true, $"tensor buffers below {MallocTuning.MmapThreshold >> 20} MB kept in the heap: {MallocTuning.Status}"));
+            checks.Add(new("mkl", true, $"MKL code path {MklCpuDispatch.MklCodePath()?.ToString() ?? "unknown"} (0 = generic): {MklCpuDispatch.Status}"));
             checks.Add(new("device", true, torch.cuda.is_available() ? $"CUDA available ({torch.cuda.device_count()} devices)" : "CPU (no CUDA)"));
         }
         catch (TorchLoadException e)

@@ -179,5 +179,7 @@ public static class NativeSetup
         catch (Exception e) { actions.Add("early patch failed: " + e.Message); }
         // Process-wide malloc settings for tensor buffers: this assembly loads before any of its code can make a tensor.
         MallocTuning.Apply();
+        // MKL's kernels by instruction set on AMD CPUs: must be in the global scope before libtorch_cpu.so is loaded.
+        MklCpuDispatch.Apply();
     }
 }
