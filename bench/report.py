@@ -368,6 +368,15 @@ w("- **Tensor buffers kept in glibc's heap (the CNN's 4x).** On the AMD EPYC (fa
   "`TRANSFERNOTEBOOKS_NO_MALLOC_TUNING=1` opts out): conv stack backward 35 -> 3.7 ms, CNN Fit 3,300 -> 16,500 samples/s, "
   "MLP 25k -> 35k, IMDB 69k -> 78k in the same session. The row *with glibc's default malloc settings* above measures it in "
   "every run.")
+w("- **oneMKL's kernels for the CPU's instruction set on AMD (the MLP's and IMDB's gap to PyTorch).** libtorch 2.10 links "
+  "oneMKL 2024.2 statically and sends every float32 matrix product to it; MKL asks `mkl_serv_intel_cpu_true()` first and, on a "
+  "CPU not made by Intel, takes its generic path (`mkl_serv_cpu_detect()` = 0) whatever the CPU supports. Op by op "
+  "(`micro --mlp-ops 1` beside `bench/pytorch_mlp_ops.py`), every op of the MLP's step cost the same as PyTorch 1.13's but the "
+  "matrix products: `addmm` 128x784x512 0.76-0.82 ms against OpenBLAS's 0.65 ms. The library loads, before libtorch, a "
+  "one-function library (`Native/MklCpuDispatch.cs`, `Native/MklCpu/`) that answers that check, so MKL chooses by "
+  "instruction set (path 7 on this AVX-512 CPU): `addmm` 0.36-0.41 ms, a Dense layer's forward+backward 1.75 -> 0.9-1.1 ms. "
+  "No libtorch file is changed; Intel CPUs are left alone; `TRANSFERNOTEBOOKS_NO_MKL_DISPATCH=1` opts out. The row *with "
+  "MKL's generic path* above measures it in every run.")
 w("- **Conv2D on channels-last memory.** Keras data is NHWC; the model converted it to NCHW, for which libtorch's CPU "
   "convolutions (forward and especially backward) are slower. Conv2D now feeds `conv2d` channels-last memory (a free view for one channel, one copy otherwise; outputs stay channels last, "
   "so pooling and Flatten need no copies): conv stack forward+backward 30 -> 19 ms per batch of 128 (thread CPU time).")

@@ -134,9 +134,13 @@ public static class MklCpuDispatch
         return true;
     }
 
-    /// <summary>dlopen(RTLD_NOW | RTLD_GLOBAL) of the image from an in-memory file (memfd), or a temporary file where memfd is refused.</summary>
+    /// <summary>
+    /// dlopen(RTLD_NOW | RTLD_GLOBAL) of the image from an in-memory file (memfd: nothing on disk), or from a temporary file
+    /// (deleted once loaded) where memfd or /proc is unavailable.
+    /// </summary>
     static void LoadGlobal(byte[] image)
     {
+        string? memfdError = null;
         int fd;
         try { fd = MemfdCreate("transfernotebooks-mklcpu", MFD_CLOEXEC); }
         catch (EntryPointNotFoundException) { fd = -1; } // glibc before 2.27
@@ -144,22 +148,20 @@ public static class MklCpuDispatch
         {
             using var file = new SafeFileHandle(fd, ownsHandle: true);
             RandomAccess.Write(file, image, 0);
-            Open($"/proc/self/fd/{fd}");
-            return;
+            memfdError = TryOpen($"/proc/self/fd/{fd}");
+            if (memfdError is null) return;
         }
         var path = Path.Combine(Path.GetTempPath(), $"{Path.GetFileNameWithoutExtension(LibraryName)}-{Environment.ProcessId}-{Guid.NewGuid():N}.so");
         try
         {
             File.WriteAllBytes(path, image);
-            Open(path);
+            if (TryOpen(path) is { } error)
+                throw new InvalidOperationException("dlopen of the embedded library failed: " + (memfdError is null ? error : $"{memfdError}; {error}"));
         }
         finally { File.Delete(path); }
 
-        static void Open(string path)
-        {
-            if (DlOpen(path, RTLD_NOW | RTLD_GLOBAL) == IntPtr.Zero)
-                throw new InvalidOperationException("dlopen of the embedded library failed: " + Marshal.PtrToStringUTF8(DlError()));
-        }
+        static string? TryOpen(string path) =>
+            DlOpen(path, RTLD_NOW | RTLD_GLOBAL) == IntPtr.Zero ? Marshal.PtrToStringUTF8(DlError()) ?? "unknown error" : null;
     }
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
