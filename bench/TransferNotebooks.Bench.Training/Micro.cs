@@ -10,6 +10,7 @@ static class Micro
         if (o.Get("conv") is not null) { Conv(o, result); return; }
         if (o.Get("ops") is not null) { ConvOps(o, result); return; }
         if (o.Get("mlp-ops") is not null) { MlpOps(o, result); return; }
+        if (o.Get("scan") is not null) { Scan(o, result); return; }
         int iters = o.Int("iters", 200);
         int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("units", 512);
         using var x = rand(batch, fin);
@@ -185,5 +186,25 @@ static class Micro
         var line = string.Join("\n", times.Select(kv => $"{kv.Key,-18} {Stats.Median(kv.Value),9:0.0} us"));
         Console.Error.WriteLine(line);
         result["mlp_ops_us"] = times.ToDictionary(kv => kv.Key, kv => Stats.Median(kv.Value));
+    }
+
+    /// <summary>One read of an IMDB-sized multi-hot input (15,000 x 10,000 floats): what Fit's NaN check costs per call, beside one batch's gather.</summary>
+    static void Scan(Options o, Dictionary<string, object?> result)
+    {
+        var (x, _) = BenchData.ImdbMultiHot(15000);
+        var sums = new List<double>(); var gathers = new List<double>();
+        for (int r = 0; r < o.Int("rounds", 7); r++)
+        {
+            double t = Clock.Now();
+            using (var s = x.sum()) s.item<float>();
+            sums.Add((Clock.Now() - t) * 1e3);
+            using var idx = randperm(x.shape[0]).narrow(0, 0, 512);
+            t = Clock.Now();
+            for (int i = 0; i < 30; i++) x.index_select(0, idx).Dispose();
+            gathers.Add((Clock.Now() - t) / 30 * 1e3);
+        }
+        Console.Error.WriteLine($"sum of all {x.numel()} values: median {Stats.Median(sums):0.0} ms ({string.Join(", ", sums.Select(v => v.ToString("0")))}); gather of 512 rows {Stats.Median(gathers):0.00} ms");
+        result["scan_sum_ms"] = Stats.Median(sums);
+        result["gather_512_ms"] = Stats.Median(gathers);
     }
 }

@@ -80,7 +80,7 @@ namespace TransferNotebooks.Layers
                 throw new ArgumentException($"Dense layer '{Name}' received input of shape {ShapeText(inputShape)}, which has {inputShape.Length} dimensions per sample; "
                     + $"Dense expects flat vectors. Add Flatten() before it (for images: Flatten(inputShape: [{string.Join(", ", inputShape)}])).");
             int fanIn = inputShape[^1];
-            Kernel = new Parameter(GlorotUniform([fanIn, Units], fanIn, Units));
+            Kernel = new Parameter(ColumnMajor(GlorotUniform([fanIn, Units], fanIn, Units)));
             register_parameter("kernel", Kernel);
             if (UseBias)
             {
@@ -88,6 +88,20 @@ namespace TransferNotebooks.Layers
                 register_parameter("bias", Bias);
             }
             return [.. inputShape[..^1], Units];
+        }
+
+        /// <summary>
+        /// The same [inputs, units] values in column-major memory (strides [1, inputs]: the [units, inputs] layout of torch's
+        /// <c>nn.Linear</c>, seen transposed). libtorch's <c>addmm</c> backward then computes the kernel's gradient as
+        /// <c>(g.t() @ x).t()</c>, the faster product: IMDB's Dense(16) on 10,000 inputs, batch 512, forward + backward 1.6-1.9 ms
+        /// row-major vs 1.3-1.4 ms, and the library's training floor went from 0.86x to 1.0x of torch.nn's (bench
+        /// <c>speed imdb --variants floor,floor_keras</c>). Shape, values, names and every export stay Keras's; readers copy
+        /// with <c>contiguous()</c>, loaders write with <c>copy_</c>, which keeps the strides.
+        /// </summary>
+        static Tensor ColumnMajor(Tensor kernel)
+        {
+            using var k = kernel;
+            return k.t().contiguous().t();
         }
 
         /// <inheritdoc />
