@@ -11,6 +11,7 @@ static class Micro
         if (o.Get("ops") is not null) { ConvOps(o, result); return; }
         if (o.Get("mlp-ops") is not null) { MlpOps(o, result); return; }
         if (o.Get("scan") is not null) { Scan(o, result); return; }
+        if (o.Get("gc") is not null) { GcCost(o, result); return; }
         int iters = o.Int("iters", 200);
         int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("units", 512);
         using var x = rand(batch, fin);
@@ -206,5 +207,32 @@ static class Micro
         Console.Error.WriteLine($"sum of all {x.numel()} values: median {Stats.Median(sums):0.0} ms ({string.Join(", ", sums.Select(v => v.ToString("0")))}); gather of 512 rows {Stats.Median(gathers):0.00} ms");
         result["scan_sum_ms"] = Stats.Median(sums);
         result["gather_512_ms"] = Stats.Median(gathers);
+    }
+
+    /// <summary>
+    /// What Fit's once-per-epoch collection costs: a full blocking GC (gen 2) vs a gen-1 one, each followed by
+    /// WaitForPendingFinalizers, after a batch's worth of TorchSharp garbage; with <c>--heap-mb N</c> the process first holds N MB of
+    /// small managed objects (a notebook kernel's compiler state is hundreds of MB).
+    /// </summary>
+    static void GcCost(Options o, Dictionary<string, object?> result)
+    {
+        var keep = new List<object>();
+        long heapBytes = o.Int("heap-mb", 0) * 1024L * 1024;
+        for (long b = 0; b < heapBytes; b += 64) keep.Add(new byte[32]);
+        GC.Collect();
+        var rows = new Dictionary<string, List<double>> { ["gen2"] = [], ["gen1"] = [] };
+        using var t = ones(512, 16);
+        for (int r = 0; r < o.Int("rounds", 20); r++)
+            foreach (var gen in new[] { 2, 1 })
+            {
+                for (int i = 0; i < 200; i++) { using var s = NewDisposeScope(); t.add(t, 2).mul(0.5); } // implicit Scalars: finalizer garbage
+                double t0 = Clock.Now();
+                GC.Collect(gen, GCCollectionMode.Forced, blocking: true);
+                GC.WaitForPendingFinalizers();
+                rows[$"gen{gen}"].Add((Clock.Now() - t0) * 1e3);
+            }
+        Console.Error.WriteLine($"managed heap {GC.GetTotalMemory(false) >> 20} MB: GC.Collect() {Stats.Median(rows["gen2"]):0.00} ms, GC.Collect(1) {Stats.Median(rows["gen1"]):0.00} ms (+ WaitForPendingFinalizers, medians)");
+        result["gc_ms"] = rows.ToDictionary(kv => kv.Key, kv => Stats.Median(kv.Value));
+        GC.KeepAlive(keep);
     }
 }
