@@ -4,6 +4,14 @@ using static TorchSharp.torch;
 
 namespace TransferNotebooks.Tests.Native;
 
+/// <summary>mallinfo2's counters are process-wide: tests running beside these would move them, so this collection runs alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public class ProcessWideMallocCounters
+{
+    public const string Name = "process-wide malloc counters";
+}
+
+[Collection(ProcessWideMallocCounters.Name)]
 public class MallocTuningTests
 {
     [StructLayout(LayoutKind.Sequential)]
