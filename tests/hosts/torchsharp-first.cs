@@ -7,3 +7,4 @@ Console.WriteLine($"torchsharp-first: shape [{string.Join(", ", t.shape)}] sum {
 // Then a chart through the Plotly.NET.dll that the package carries.
 var chart = TransferNotebooks.Charts.Plot.Lines([KeyValuePair.Create("y", (IEnumerable<(double X, double Y)>)[(1.0, 2.0), (2.0, 3.0)])], "t", "x", "y");
 Console.WriteLine($"torchsharp-first: chart json {TransferNotebooks.Charts.ChartHtml.FigureJson(chart).Length > 0}");
+Console.WriteLine($"torchsharp-first: mkl {TransferNotebooks.Native.MklCpuDispatch.Status}");

@@ -8,3 +8,4 @@ printfn "torchsharp-first: shape [%s] sum %.1f" (t.shape |> Array.map string |> 
 // Then a chart through the Plotly.NET.dll that the package carries.
 let chart = TransferNotebooks.Charts.Plot.Lines([ System.Collections.Generic.KeyValuePair("y", Seq.ofList [ struct (1.0, 2.0); struct (2.0, 3.0) ]) ], "t", "x", "y")
 printfn "torchsharp-first: chart json %b" ((TransferNotebooks.Charts.ChartHtml.FigureJson chart).Length > 0)
+printfn "torchsharp-first: mkl %s" TransferNotebooks.Native.MklCpuDispatch.Status

@@ -23,8 +23,10 @@ namespace TransferNotebooks.Native;
 /// other vendors are left alone (untested). Set <c>TRANSFERNOTEBOOKS_NO_MKL_DISPATCH=1</c> to keep MKL's generic path.
 /// </para>
 /// <para>
-/// If TorchSharp already ran a matrix product before this assembly loaded (a notebook that used TorchSharp first), MKL has
-/// made its choice; <see cref="MklCodePath"/> and <see cref="Doctor"/> tell which path it is on.
+/// If libtorch was loaded before this assembly (a program that called <c>torch.*</c> before touching any TransferNotebooks type),
+/// libtorch has already bound MKL's check to its own answer and MKL stays on its generic path; <see cref="Status"/> says so
+/// with the fix, and <see cref="MklCodePath"/> and <see cref="Doctor"/> tell which path MKL is on. The hosts the library
+/// supports (fsi's <c>#r</c>, .NET Interactive's extension, the Jupyter kernel) load this assembly first.
 /// </para>
 /// </remarks>
 public static class MklCpuDispatch
@@ -73,9 +75,15 @@ public static class MklCpuDispatch
             {
                 bool late = LibTorchLoaded();
                 LoadGlobal(EmbeddedImage());
+                if (late && MklCodePath() == 0)
+                {
+                    // libtorch bound MKL's check to its own definition when it loaded; nothing can change that now.
+                    Status = "not in effect: libtorch was loaded before TransferNotebooks, so MKL keeps its generic path. "
+                        + "Fix: touch a TransferNotebooks type (or call NativeSetup.EnsureTorch()) before the first torch call";
+                    return false;
+                }
                 Applied = true;
-                Status = $"applied ({CpuVendor()} CPU: MKL picks kernels by instruction set)"
-                    + (late ? "; libtorch was already loaded, so MKL keeps its choice if it made one" : "");
+                Status = $"applied ({CpuVendor()} CPU: MKL picks kernels by instruction set)";
             }
             catch (Exception e)
             {
