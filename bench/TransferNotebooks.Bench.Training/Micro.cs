@@ -193,20 +193,37 @@ static class Micro
     static void Scan(Options o, Dictionary<string, object?> result)
     {
         var (x, _) = BenchData.ImdbMultiHot(15000);
-        var sums = new List<double>(); var gathers = new List<double>();
+        var sums = new List<double>(); var gathers = new List<double>(); var batchSums = new List<double>(); var maxes = new List<double>(); var aminmaxes = new List<double>();
         for (int r = 0; r < o.Int("rounds", 7); r++)
         {
             double t = Clock.Now();
             using (var s = x.sum()) s.item<float>();
             sums.Add((Clock.Now() - t) * 1e3);
+            t = Clock.Now();
+            using (var m = x.max()) m.item<float>();
+            maxes.Add((Clock.Now() - t) * 1e3);
+            t = Clock.Now();
+            using (var m = x.amax(new long[] { 0, 1 })) m.item<float>();
+            aminmaxes.Add((Clock.Now() - t) * 1e3);
             using var idx = randperm(x.shape[0]).narrow(0, 0, 512);
             t = Clock.Now();
             for (int i = 0; i < 30; i++) x.index_select(0, idx).Dispose();
             gathers.Add((Clock.Now() - t) / 30 * 1e3);
+            double inSum = 0;
+            for (int i = 0; i < 30; i++)
+            {
+                using var b = x.index_select(0, idx);
+                t = Clock.Now();
+                using (var s = b.sum()) s.item<float>();
+                inSum += Clock.Now() - t;
+            }
+            batchSums.Add(inSum / 30 * 1e3);
         }
-        Console.Error.WriteLine($"sum of all {x.numel()} values: median {Stats.Median(sums):0.0} ms ({string.Join(", ", sums.Select(v => v.ToString("0")))}); gather of 512 rows {Stats.Median(gathers):0.00} ms");
+        Console.Error.WriteLine($"max {Stats.Median(maxes):0.0} ms ({string.Join(", ", maxes.Select(v => v.ToString("0")))}); amax {Stats.Median(aminmaxes):0.0} ms");
+        Console.Error.WriteLine($"sum of all {x.numel()} values: median {Stats.Median(sums):0.0} ms ({string.Join(", ", sums.Select(v => v.ToString("0")))}); gather of 512 rows {Stats.Median(gathers):0.00} ms; sum of a just-gathered batch {Stats.Median(batchSums):0.000} ms");
         result["scan_sum_ms"] = Stats.Median(sums);
         result["gather_512_ms"] = Stats.Median(gathers);
+        result["sum_of_gathered_batch_ms"] = Stats.Median(batchSums);
     }
 
     /// <summary>
