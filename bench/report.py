@@ -202,26 +202,21 @@ for name in ("mlp", "cnn", "imdb"):
     w(f"| {labels[name]} | {fmt(f['fit'])} | {fmt(f['hand'])} | {fmt(f['floor'])} | {fmt(f['floor_library'])} | **{fmt(f['fit_over_hand'], 2)}x** | "
       f"{fmt(f['fit_over_floor'], 2)} | {fmt(f['pytorch_openblas_loop'])} | **{fmt(f['fit_over_pytorch_openblas'], 2)}x** | "
       f"{fmt(f['pytorch_reference_blas_loop'])} | {fmt(f['fit_over_pytorch_reference_blas'], 1)}x |")
-for name in ("mlp", "cnn", "imdb"):
-    if name not in active:
-        continue
-    am = active[name]["median"]
-    per = [x for x in active[name].get("per_process_fit_over_hand", []) if x]
-    per_text = f" (per process: {', '.join(fmt(x, 2) for x in per)})" if len(per) > 1 else ""
-    w(f"| {name.upper()}, .NET with libgomp's default (active) wait policy | {fmt(am.get('fit'))} | {fmt(am.get('hand'))} | | | {fmt(ratio(am.get('fit'), am.get('hand')), 2)}x{per_text} | | | "
-      f"{fmt(ratio(am.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
-for name in ("mlp", "cnn", "imdb"):
-    if name not in nomalloc:
-        continue
-    nm = nomalloc[name]["median"]
-    w(f"| {name.upper()}, .NET with glibc's default malloc settings (`TRANSFERNOTEBOOKS_NO_MALLOC_TUNING=1`) | {fmt(nm.get('fit'))} | {fmt(nm.get('hand'))} | | | {fmt(ratio(nm.get('fit'), nm.get('hand')), 2)}x | | | "
-      f"{fmt(ratio(nm.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
-for name in ("mlp", "cnn", "imdb"):
-    if name not in nomkl:
-        continue
-    km = nomkl[name]["median"]
-    w(f"| {name.upper()}, .NET with MKL's generic path (`TRANSFERNOTEBOOKS_NO_MKL_DISPATCH=1`) | {fmt(km.get('fit'))} | {fmt(km.get('hand'))} | | | {fmt(ratio(km.get('fit'), km.get('hand')), 2)}x | | | "
-      f"{fmt(ratio(km.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
+def variant_rows(results, label, per_process=False):
+    """One row per model for a variant run beside the main table (another wait policy, malloc or MKL setting)."""
+    for name in ("mlp", "cnn", "imdb"):
+        if name not in results:
+            continue
+        m = results[name]["median"]
+        per = [x for x in results[name].get("per_process_fit_over_hand", []) if x] if per_process else []
+        per_text = f" (per process: {', '.join(fmt(x, 2) for x in per)})" if len(per) > 1 else ""
+        w(f"| {name.upper()}, .NET with {label} | {fmt(m.get('fit'))} | {fmt(m.get('hand'))} | | | {fmt(ratio(m.get('fit'), m.get('hand')), 2)}x{per_text} | | | "
+          f"{fmt(ratio(m.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
+
+
+variant_rows(active, "libgomp's default (active) wait policy", per_process=True)
+variant_rows(nomalloc, "glibc's default malloc settings (`TRANSFERNOTEBOOKS_NO_MALLOC_TUNING=1`)")
+variant_rows(nomkl, "MKL's generic path (`TRANSFERNOTEBOOKS_NO_MKL_DISPATCH=1`)")
 w("")
 w("Runs per variant: " + ", ".join(f"{n} {len(m['runs'].get('fit', []))}" for n, m in speed.items()) +
   "; PyTorch runs: " + ", ".join(f"{n} {len(m['runs'].get('loop', []))}" for n, m in peer.get("openblas", {}).items() if n != "latency") + ".")
