@@ -95,7 +95,8 @@ namespace TransferNotebooks.Layers
         /// <c>nn.Linear</c>, seen transposed). libtorch's <c>addmm</c> backward then computes the kernel's gradient as
         /// <c>(g.t() @ x).t()</c>, the faster product: IMDB's Dense(16) on 10,000 inputs, batch 512, forward + backward 1.6-1.9 ms
         /// row-major vs 1.3-1.4 ms, and the library's training floor went from 0.86x to 1.0x of torch.nn's (bench
-        /// <c>speed imdb --variants floor,floor_keras</c>). Shape, values, names and every export stay Keras's; readers copy
+        /// <c>speed imdb --variants floor,floor_keras</c>); with MKL and oneDNN capped to AVX2 (<c>bench/isa-compare</c>, the
+        /// kernels of CPUs without AVX-512) 2.89 -> 2.65 ms in every process. Shape, values, names and every export stay Keras's; readers copy
         /// with <c>contiguous()</c>, loaders write with <c>copy_</c>, which keeps the strides.
         /// </summary>
         static Tensor ColumnMajor(Tensor kernel)
