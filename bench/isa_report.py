@@ -12,12 +12,18 @@ import statistics
 import sys
 
 
+def read(path):
+    with open(path) as f:
+        return json.load(f)
+
+
 def load(pattern):
-    out = []
-    for path in sorted(glob.glob(pattern)):
-        with open(path) as f:
-            out.append(json.load(f))
-    return out
+    return [read(path) for path in sorted(glob.glob(pattern))]
+
+
+def pair_of(path):
+    """The process-pair number in a result file's name (dotnet-mlp-native-2.json -> "2")."""
+    return os.path.basename(path).rsplit("-", 1)[1].split(".")[0]
 
 
 def med(values):
@@ -37,22 +43,21 @@ def main(folder):
     print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|")
     for m in models:
         for isa in isas:
-            runs = load(os.path.join(folder, f"dotnet-{m}-{isa}-*.json"))
-            if not runs:
+            paths = sorted(glob.glob(os.path.join(folder, f"dotnet-{m}-{isa}-*.json")))
+            if not paths:
                 continue
-            py = {os.path.basename(p).rsplit("-", 1)[1]: p for p in glob.glob(os.path.join(folder, f"pytorch-{isa}-*.json"))}
+            runs = [read(p) for p in paths]
+            pairs = [pair_of(p) for p in paths]
+            py = {pair_of(p): read(p) for p in glob.glob(os.path.join(folder, f"pytorch-{isa}-*.json"))}
             allv = {v: [x for r in runs for x in r["runs"].get(v, [])] for v in ("fit", "hand", "floor", "floor_keras")}
             per_proc = [r["median"]["fit"] / r["median"]["hand"] for r in runs]
             lib_floor = [r["median"]["floor_keras"] / r["median"]["floor"] for r in runs]
             pt_all, fit_pt = [], []
-            for r, path in zip(runs, sorted(glob.glob(os.path.join(folder, f"dotnet-{m}-{isa}-*.json")))):
-                pair = os.path.basename(path).rsplit("-", 1)[1]
-                if pair in py:
-                    with open(py[pair]) as f:
-                        p = json.load(f)
-                    if m in p["models"]:
-                        pt_all += p["models"][m]["runs"]["loop"]
-                        fit_pt.append(r["median"]["fit"] / p["models"][m]["median"]["loop"])
+            for r, pair in zip(runs, pairs):
+                if pair in py and m in py[pair]["models"]:
+                    peer = py[pair]["models"][m]
+                    pt_all += peer["runs"]["loop"]
+                    fit_pt.append(r["median"]["fit"] / peer["median"]["loop"])
             code = runs[0].get("mkl_code_path", "")
             print(f"| {m.upper()} | {isa} | {code} | {med(allv['fit']):,.0f} | {med(allv['hand']):,.0f} | {med(allv['floor']):,.0f} "
                   f"| {med(allv['floor_keras']):,.0f} | **{med(allv['fit']) / med(allv['hand']):.2f}x** ({', '.join(f'{v:.2f}' for v in per_proc)}) "

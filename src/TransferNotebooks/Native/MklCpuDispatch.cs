@@ -114,7 +114,7 @@ public static class MklCpuDispatch
     public static int? MklCodePath()
     {
         if (!OperatingSystem.IsLinux()) return null;
-        var handle = DlOpen("libtorch_cpu.so", RTLD_LAZY | RTLD_NOLOAD);
+        var handle = LoadedLibTorch();
         if (handle == IntPtr.Zero) return null;
         try
         {
@@ -134,9 +134,12 @@ public static class MklCpuDispatch
         return bytes;
     }
 
+    /// <summary>A handle on libtorch_cpu.so when the process has already loaded it (the caller dlcloses it), else zero; loads nothing.</summary>
+    static IntPtr LoadedLibTorch() => DlOpen("libtorch_cpu.so", RTLD_LAZY | RTLD_NOLOAD);
+
     static bool LibTorchLoaded()
     {
-        var handle = DlOpen("libtorch_cpu.so", RTLD_LAZY | RTLD_NOLOAD);
+        var handle = LoadedLibTorch();
         if (handle == IntPtr.Zero) return false;
         DlClose(handle);
         return true;
