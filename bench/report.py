@@ -49,6 +49,8 @@ for r in load("dotnet-speed-*.json"):
     m = speed.setdefault(r["model"], {"runs": {}, "samples": r["samples"], "batch_size": r["batch_size"], "epochs_per_run": r["epochs_per_run"]})
     for v, runs in r["runs"].items():
         m["runs"].setdefault(v, []).extend(runs)
+    for v, jit in r.get("jit_ms", {}).items():
+        m.setdefault("jit_ms", {}).setdefault(v, []).extend(jit)
 for m in speed.values():
     m["median"] = {v: median(runs) for v, runs in m["runs"].items()}
 
@@ -220,6 +222,10 @@ variant_rows(nomkl, "MKL's generic path (`TRANSFERNOTEBOOKS_NO_MKL_DISPATCH=1`)"
 w("")
 w("Runs per variant: " + ", ".join(f"{n} {len(m['runs'].get('fit', []))}" for n, m in speed.items()) +
   "; PyTorch runs: " + ", ".join(f"{n} {len(m['runs'].get('loop', []))}" for n, m in peer.get("openblas", {}).items() if n != "latency") + ".")
+jit = [(n, m["jit_ms"]) for n, m in speed.items() if m.get("jit_ms", {}).get("fit") and m["jit_ms"].get("hand")]
+if jit:
+    w("JIT compilation still under way during the timed runs (the runtime tiering up hot methods on its background thread; "
+      "median ms per run, Fit / hand loop): " + ", ".join(f"{n} {fmt(median(j['fit']), 1)} / {fmt(median(j['hand']), 1)}" for n, j in jit) + ".")
 w("")
 if pairs:
     w("### The same ratios per process pair (spread)")

@@ -43,14 +43,20 @@ static class Cases
         };
         foreach (var v in variants) Run(v); // warm-up: JIT, allocator, first-touch pages
         var samples = variants.ToDictionary(v => v, _ => new List<double>());
+        // JIT work still going on during a timed run (tier-up of hot methods, on the runtime's background thread): another
+        // reason two short runs differ, reported per variant so that a reader can see it.
+        var jitMs = variants.ToDictionary(v => v, _ => new List<double>());
         for (int r = 0; r < rounds; r++)
         {
             var order = r % 2 == 0 ? variants : variants.Reverse().ToArray();
             foreach (var v in order)
             {
+                var jit0 = System.Runtime.JitInfo.GetCompilationTime();
                 double s = Run(v);
+                double jit = (System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalMilliseconds;
                 samples[v].Add(s);
-                Console.Error.WriteLine($"{c.Name} round {r + 1} {v}: {s:0} samples/s");
+                jitMs[v].Add(jit);
+                Console.Error.WriteLine($"{c.Name} round {r + 1} {v}: {s:0} samples/s (JIT during the run {jit:0.0} ms)");
             }
         }
         var median = samples.ToDictionary(kv => kv.Key, kv => Stats.Median(kv.Value));
@@ -61,6 +67,7 @@ static class Cases
         result["batch_size"] = c.BatchSize;
         result["rounds"] = rounds;
         result["runs"] = samples;
+        result["jit_ms"] = jitMs;
         result["median"] = median;
         if (median.ContainsKey("fit") && median.ContainsKey("hand")) result["fit_over_hand"] = median["fit"] / median["hand"];
         if (median.ContainsKey("fit") && median.ContainsKey("fit_functional")) result["functional_over_sequential"] = median["fit_functional"] / median["fit"];

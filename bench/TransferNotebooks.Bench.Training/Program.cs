@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 //   latency                                                         Predict latency: 1 sample, 1,000 samples
 //   onnx-latency                                                    ONNX Runtime on the exported MLP/CNN beside Predict
 //   export-imdb <path> [--samples N]                                IMDB multi-hot subset for the PyTorch peer
-// Threads: torch.set_num_threads(2) (TN_THREADS overrides).
+// Threads: torch.set_num_threads(2) (TN_THREADS overrides). Clock: wall (TN_CLOCK=cpu: this thread's CPU time; =process: the process's).
 if (args.Length == 0) { Console.Error.WriteLine("usage: <speed|phases|memory|latency|export-imdb> ..."); return 2; }
 NativeSetup.EnsureTorch();
 int threads = int.TryParse(Environment.GetEnvironmentVariable("TN_THREADS"), out var t) ? t : 2;
