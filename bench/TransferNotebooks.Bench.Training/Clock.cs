@@ -13,6 +13,9 @@ static partial class Clock
 {
     static readonly string Mode = Environment.GetEnvironmentVariable("TN_CLOCK") ?? "wall";
 
+    /// <summary>The clock_gettime clock for a CPU-time mode (CLOCK_THREAD_CPUTIME_ID 3, CLOCK_PROCESS_CPUTIME_ID 2); null: wall clock.</summary>
+    static readonly int? CpuClock = Mode switch { "cpu" => 3, "process" => 2, _ => null };
+
     public static string Kind => Mode switch { "cpu" => "thread-cpu", "process" => "process-cpu", _ => "wall" };
 
     [StructLayout(LayoutKind.Sequential)]
@@ -23,8 +26,8 @@ static partial class Clock
 
     public static double Now()
     {
-        if (Mode is not ("cpu" or "process")) return Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
-        ClockGetTime(Mode == "cpu" ? 3 /* CLOCK_THREAD_CPUTIME_ID */ : 2 /* CLOCK_PROCESS_CPUTIME_ID */, out var t);
+        if (CpuClock is not { } clock) return Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+        ClockGetTime(clock, out var t);
         return t.Seconds + t.Nanoseconds * 1e-9;
     }
 }
