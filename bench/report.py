@@ -396,6 +396,7 @@ w("- **NaN check in one read-only pass.** `isnan().any()` over the input allocat
 w("- **Fewer ops per batch.** Sparse categorical cross-entropy on logits is one fused `cross_entropy` (fewer autograd nodes); "
   "metrics that depend only on score order (accuracy, top-k) receive logits, so no softmax is computed for them; loss and "
   "metric sums need no casts.")
+w("- **The loop's per-batch methods compiled fully optimised at first use.** Tiered compilation recompiled Fit's per-batch path in the background during the next Fit call (164-204 ms of JIT), competing with the two compute threads on 2 cores, most under libgomp's spinning default policy. `[MethodImpl(AggressiveOptimization)]` on the loop's own per-batch methods (Trainer, the models' Forward, PrepareInput, ZeroGrad, Loss.Compute, MeanMetric.Update, Optimizer.Step): the second call's JIT 100-151 ms, the first timed IMDB run under the default policy 0.67-0.69x -> 0.78-0.87x of the hand loop; later runs and the first call unchanged.")
 w("")
 w("## How it is measured")
 w("")

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -104,6 +105,7 @@ public abstract class Loss
     public abstract Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form);
 
     /// <summary>The batch mean, optionally weighted per sample (Keras: sum of weighted losses / batch size).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public virtual Tensor Compute(Tensor yTrue, Tensor yPred, OutputForm? form = null, Tensor? sampleWeight = null)
     {
         using var perSample = PerSample(yTrue, yPred, form ?? (FromLogits ? OutputForm.Logits : OutputForm.Probabilities));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -71,6 +72,7 @@ public abstract class MeanMetric : Metric
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Update(Tensor yTrue, Tensor yPred)
     {
         using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TransferNotebooks.Losses;
 using TransferNotebooks.Metrics;
 using TransferNotebooks.Layers;
@@ -23,6 +24,7 @@ public sealed partial class Functional : INestedModel
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override ModelOutput Forward(Tensor x, bool training, bool forLoss)
     {
         var values = new Tensor?[slots];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TransferNotebooks.Data;
 using TransferNotebooks.Layers;
 using TransferNotebooks.Losses;
@@ -376,6 +377,7 @@ public abstract partial class KerasModel : ITrainableModel, IDisposable
     public IReadOnlyList<Tensor> TrainableParameters => (this).TrainableParameterGroups().Select(g => g.Parameter).ToList();
 
     /// <summary>Clears every layer's gradients.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ZeroGrad()
     {
         foreach (var l in OwnLayers) l.zero_grad();

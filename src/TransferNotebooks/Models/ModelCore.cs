@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TransferNotebooks.Layers;
 using TransferNotebooks.Losses;
 using TransferNotebooks.Training;
@@ -37,6 +38,7 @@ internal static class ModelCore
     /// Converts a batch in Keras layout to what the model's first layer takes: grayscale [N, H, W] to (H, W, 1), the first layer's
     /// dtype (or float32), images channels first. <paramref name="build"/> builds an unbuilt model for the given shape and returns its input shape.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor PrepareInput(Tensor x, Layer first, int[]? expected, Func<int[], int[]> build)
     {
         if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TransferNotebooks.Layers;
 using TransferNotebooks.Losses;
 using TransferNotebooks.Optimizers;
@@ -20,6 +21,7 @@ public sealed partial class Sequential
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override ModelOutput Forward(Tensor x, bool training, bool forLoss)
     {
         if (!Built) throw new InvalidOperationException("The model is not built: give the first layer an inputShape, call Build(shape), or pass data to Fit/Predict first.");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -56,6 +57,7 @@ public abstract class Optimizer : IDisposable
     public long Iterations { get; internal set; }
 
     /// <summary>Updates every parameter that has a gradient. Runs without autograd.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(IEnumerable<ParameterGroup> parameters)
     {
         Iterations++;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using TransferNotebooks.Losses;
 using TransferNotebooks.Metrics;
@@ -18,6 +19,11 @@ namespace TransferNotebooks.Training;
 /// the two are equal. Loss and metrics accumulate on tensors and are read only at epoch end or when a callback asks;
 /// metrics that depend only on the order of the scores (accuracy, top-k) get the logits, without the softmax.
 /// Memory: every batch runs in a dispose scope, so native memory stays flat.
+/// JIT: the loop's own per-batch methods (here, the models' Forward, PrepareInput, ZeroGrad, Loss.Compute, MeanMetric.Update,
+/// Optimizer.Step) are compiled fully optimised on first use (<see cref="MethodImplOptions.AggressiveOptimization"/>). Tiered
+/// compilation would recompile them in the background during the next Fit, where on a small machine the compiler competes
+/// with the compute threads (docs/benchmarks.md: the second Fit's JIT halved, the first timed IMDB run 0.67x -> 0.87-0.97x
+/// of the hand loop under libgomp's default wait policy).
 /// </remarks>
 public static class Trainer
 {
@@ -117,6 +123,7 @@ public static class Trainer
         /// This batch's rows of <paramref name="t"/>: a narrow view without shuffling, else one index_select of the permutation's
         /// slice (a batch-sized copy). Call inside the batch's dispose scope.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Of(Tensor t) => Order is null ? t.narrow(0, Start, Length) : t.index_select(0, Order.narrow(0, Start, Length));
     }
 
@@ -128,6 +135,7 @@ public static class Trainer
             yield return new Batch(number++, start, Math.Min(batchSize, n - start), order);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static Dictionary<string, double> RunEpoch(ITrainableModel model, Tensor x, Tensor y, Tensor? weights, FitOptions options,
         Generator? generator, IReadOnlyList<Metric> metrics, List<Callback> callbacks)
     {
@@ -178,6 +186,7 @@ public static class Trainer
     }
 
     /// <summary>What metrics receive: probabilities, or the logits themselves when every metric depends only on the scores' order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static Tensor MetricInput(ModelOutput output, bool probabilitiesNeeded) =>
         probabilitiesNeeded && output.Form == OutputForm.Logits && output.FinalActivation is { } act ? act(output.Output.detach()) : output.Output.detach();
 
