@@ -22,8 +22,8 @@ namespace TransferNotebooks.Training;
 /// JIT: the loop's own per-batch methods (here, the models' Forward, PrepareInput, ZeroGrad, Loss.Compute, MeanMetric.Update,
 /// Optimizer.Step) are compiled fully optimised on first use (<see cref="MethodImplOptions.AggressiveOptimization"/>). Tiered
 /// compilation would recompile them in the background during the next Fit, where on a small machine the compiler competes
-/// with the compute threads (docs/benchmarks.md: the second Fit's JIT halved, the first timed IMDB run 0.67x -> 0.87-0.97x
-/// of the hand loop under libgomp's default wait policy).
+/// with the compute threads (docs/benchmarks.md: the second Fit's JIT 164-204 -> 100-151 ms, the first timed IMDB run
+/// 0.67-0.69x -> 0.78-0.87x of the hand loop under libgomp's default wait policy).
 /// </remarks>
 public static class Trainer
 {
