@@ -100,6 +100,22 @@ for r in load("dotnet-activewait-*.json"):
     a["per_process_fit_over_hand"].append(r.get("fit_over_hand"))
 for a in active.values():
     a["median"] = {v: median(runs) for v, runs in a["runs"].items()}
+# Steady state (dotnet-steady-<policy>-<model>-<p>.json): after many warm-up calls, per wait policy; runs pooled, ratio per process kept.
+steady = {}
+for path in sorted(glob.glob(os.path.join(work, "dotnet-steady-*.json"))):
+    policy = os.path.basename(path)[len("dotnet-steady-"):].split("-", 1)[0]
+    with open(path) as f:
+        r = json.load(f)
+    s = steady.setdefault(policy, {}).setdefault(r["model"], {"runs": {}, "jit_ms": {}, "per_process_fit_over_hand": [], "warmup": None})
+    for v, runs in r["runs"].items():
+        s["runs"].setdefault(v, []).extend(runs)
+    for v, jit in r.get("jit_ms", {}).items():
+        s["jit_ms"].setdefault(v, []).extend(jit)
+    s["per_process_fit_over_hand"].append(r.get("fit_over_hand"))
+    s["warmup"] = r.get("warmup")
+for models in steady.values():
+    for s in models.values():
+        s["median"] = {v: median(runs) for v, runs in s["runs"].items()}
 nomalloc = {r["model"]: r for r in load("dotnet-nomalloc-*.json")}
 nomkl = {r["model"]: r for r in load("dotnet-nomkl-*.json")}
 tuned_peer = {}
@@ -161,7 +177,7 @@ versions = {
 }
 date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 results = {"date": date, "machine": machine, "versions": versions, "threads": dotnet_meta.get("threads"),
-           "figures": figures, "speed": speed, "process_pairs": pairs, "default_omp_wait_policy": active, "glibc_default_malloc": nomalloc, "mkl_generic_path": nomkl, "pytorch_with_library_malloc_settings": tuned_peer, "pytorch": peer, "pytorch_meta": peer_meta,
+           "figures": figures, "speed": speed, "process_pairs": pairs, "default_omp_wait_policy": active, "glibc_default_malloc": nomalloc, "mkl_generic_path": nomkl, "steady_state": steady, "pytorch_with_library_malloc_settings": tuned_peer, "pytorch": peer, "pytorch_meta": peer_meta,
            "memory": memory, "latency": {"dotnet": latency, "pytorch_openblas": peer.get("openblas", {}).get("latency", {}), "onnxruntime": onnx_latency},
            "data": data_text}
 with open(results_path, "w") as f:
@@ -245,6 +261,28 @@ if pairs:
             cells.append(", ".join(fmt(r.get(key), 2) for r in rows))
             cells.append(f"**{fmt(lo_hi[0], 2)}-{fmt(lo_hi[1], 2)}**" if lo_hi else "-")
         w(f"| {name.upper()} | " + " | ".join(cells) + " |")
+    w("")
+if steady:
+    warm = next((s["warmup"] for models in steady.values() for s in models.values() if s.get("warmup")), None)
+    w("### Fit / hand loop once the JIT has settled")
+    w("")
+    w(f"The table above times each loop's 2nd to 4th call in a fresh process. Fit runs more per-call code than the hand loop "
+      f"(input check, set-up, logs), which the runtime re-compiles on its background thread during a process's first ~15 Fit calls, "
+      f"on the same two cores as the compute. Here every variant first ran {warm} times; then 4 interleaved rounds, 2 processes per "
+      f"wait policy. Ratios per process, then the median of the pooled runs.")
+    w("")
+    w("| model | wait policy | Fit | hand loop | **Fit / hand** | per process | JIT ms per run, Fit / hand (median) |")
+    w("|---|---|---:|---:|---:|---|---|")
+    for name in ("mlp", "cnn", "imdb"):
+        for policy in ("PASSIVE", "default"):
+            s = steady.get(policy, {}).get(name)
+            if not s:
+                continue
+            m = s["median"]
+            per = ", ".join(fmt(x, 2) for x in s["per_process_fit_over_hand"] if x)
+            j = s["jit_ms"]
+            w(f"| {name.upper()} | {policy} | {fmt(m.get('fit'))} | {fmt(m.get('hand'))} | **{fmt(ratio(m.get('fit'), m.get('hand')), 2)}x** | {per} | "
+              f"{fmt(median(j.get('fit', [])), 1)} / {fmt(median(j.get('hand', [])), 1)} |")
     w("")
 if tuned_peer:
     w("### PyTorch with the library's malloc settings")

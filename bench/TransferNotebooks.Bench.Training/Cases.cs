@@ -41,7 +41,9 @@ static class Cases
             "floor_keras_gather" => (double)iterations * c.BatchSize / Loops.FloorKeras(c, x, y, iterations, seed, gather: true),
             _ => throw new ArgumentException(v),
         };
-        foreach (var v in variants) Run(v); // warm-up: JIT, allocator, first-touch pages
+        // Warm-up: JIT, allocator, first-touch pages. --warmup N runs every variant N times first (default 1).
+        int warmup = o.Int("warmup", 1);
+        for (int w = 0; w < warmup; w++) foreach (var v in variants) Run(v);
         var samples = variants.ToDictionary(v => v, _ => new List<double>());
         // JIT work still going on during a timed run (tier-up of hot methods, on the runtime's background thread): another
         // reason two short runs differ, reported per variant so that a reader can see it.
@@ -52,11 +54,13 @@ static class Cases
             foreach (var v in order)
             {
                 var jit0 = System.Runtime.JitInfo.GetCompilationTime();
+                long methods0 = System.Runtime.JitInfo.GetCompiledMethodCount();
                 double s = Run(v);
                 double jit = (System.Runtime.JitInfo.GetCompilationTime() - jit0).TotalMilliseconds;
+                long methods = System.Runtime.JitInfo.GetCompiledMethodCount() - methods0;
                 samples[v].Add(s);
                 jitMs[v].Add(jit);
-                Console.Error.WriteLine($"{c.Name} round {r + 1} {v}: {s:0} samples/s (JIT during the run {jit:0.0} ms)");
+                Console.Error.WriteLine($"{c.Name} round {r + 1} {v}: {s:0} samples/s (JIT during the run {jit:0.0} ms, {methods} methods, from #{methods0})");
             }
         }
         var median = samples.ToDictionary(kv => kv.Key, kv => Stats.Median(kv.Value));
@@ -66,6 +70,7 @@ static class Cases
         result["epochs_per_run"] = epochs;
         result["batch_size"] = c.BatchSize;
         result["rounds"] = rounds;
+        result["warmup"] = warmup;
         result["runs"] = samples;
         result["jit_ms"] = jitMs;
         result["median"] = median;
