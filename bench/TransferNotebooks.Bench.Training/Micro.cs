@@ -237,10 +237,10 @@ static class Micro
         long heapBytes = o.Int("heap-mb", 0) * 1024L * 1024;
         for (long b = 0; b < heapBytes; b += 64) keep.Add(new byte[32]);
         GC.Collect();
-        var rows = new Dictionary<string, List<double>> { ["gen2"] = [], ["gen1"] = [] };
+        var rows = new Dictionary<string, List<double>> { ["gen2"] = [], ["gen1"] = [], ["gen0"] = [] };
         using var t = ones(512, 16);
         for (int r = 0; r < o.Int("rounds", 20); r++)
-            foreach (var gen in new[] { 2, 1 })
+            foreach (var gen in new[] { 2, 1, 0 })
             {
                 for (int i = 0; i < 200; i++) { using var s = NewDisposeScope(); t.add(t, 2).mul(0.5); } // implicit Scalars: finalizer garbage
                 double t0 = Clock.Now();
@@ -248,7 +248,7 @@ static class Micro
                 GC.WaitForPendingFinalizers();
                 rows[$"gen{gen}"].Add((Clock.Now() - t0) * 1e3);
             }
-        Console.Error.WriteLine($"managed heap {GC.GetTotalMemory(false) >> 20} MB: GC.Collect() {Stats.Median(rows["gen2"]):0.00} ms, GC.Collect(1) {Stats.Median(rows["gen1"]):0.00} ms (+ WaitForPendingFinalizers, medians)");
+        Console.Error.WriteLine($"managed heap {GC.GetTotalMemory(false) >> 20} MB: GC.Collect() {Stats.Median(rows["gen2"]):0.00} ms, GC.Collect(1) {Stats.Median(rows["gen1"]):0.00} ms, GC.Collect(0) {Stats.Median(rows["gen0"]):0.00} ms (+ WaitForPendingFinalizers, medians)");
         result["gc_ms"] = rows.ToDictionary(kv => kv.Key, kv => Stats.Median(kv.Value));
         GC.KeepAlive(keep);
     }
