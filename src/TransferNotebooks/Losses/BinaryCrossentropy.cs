@@ -24,7 +24,7 @@ public sealed class BinaryCrossentropy : Loss
     public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
     {
         using var scope = NewDisposeScope();
-        var target = yTrue.to_type(yPred.dtype).reshape(yPred.shape);
+        var target = TargetsLike(yTrue, yPred);
         Tensor perElement;
         if (form == OutputForm.Logits)
             perElement = nn.functional.binary_cross_entropy_with_logits(yPred, target, reduction: nn.Reduction.None);
@@ -33,7 +33,7 @@ public sealed class BinaryCrossentropy : Loss
             var p = yPred.clamp(Epsilon, 1 - Epsilon);
             perElement = -(target * p.log() + (1 - target) * (1 - p).log());
         }
-        var perSample = perElement.dim() > 1 ? perElement.reshape(perElement.shape[0], -1).mean([1]) : perElement;
+        var perSample = MeanPerSample(perElement);
         return perSample.MoveToOuterDisposeScope();
     }
 }

@@ -122,4 +122,25 @@ public abstract class Loss
 
     /// <summary>Keras's epsilon for clipping probabilities.</summary>
     protected const double Epsilon = 1e-7;
+
+    /// <summary>
+    /// The targets in the predictions' dtype and shape (labels [N] for outputs [N, 1]); no operation when they already are, so
+    /// the usual case adds nothing to the batch's graph.
+    /// </summary>
+    protected static Tensor TargetsLike(Tensor yTrue, Tensor yPred)
+    {
+        var t = yTrue.dtype == yPred.dtype ? yTrue : yTrue.to_type(yPred.dtype);
+        return t.shape.SequenceEqual(yPred.shape) ? t : t.reshape(yPred.shape);
+    }
+
+    /// <summary>
+    /// Keras's per-sample value of a per-element loss: the mean over every axis but the first. One element per sample (an
+    /// [N, 1] output) is a view of it, not a mean over one value: the same numbers with one operation less forward and backward.
+    /// </summary>
+    protected static Tensor MeanPerSample(Tensor perElement)
+    {
+        if (perElement.dim() <= 1) return perElement;
+        long n = perElement.shape[0];
+        return perElement.numel() == n ? perElement.reshape(n) : perElement.reshape(n, -1).mean([1]);
+    }
 }

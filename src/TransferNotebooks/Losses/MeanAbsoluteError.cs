@@ -23,8 +23,8 @@ public sealed class MeanAbsoluteError : Loss
     public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
     {
         using var scope = NewDisposeScope();
-        var d = (yPred - yTrue.to_type(yPred.dtype).reshape(yPred.shape)).abs();
-        return d.reshape(d.shape[0], -1).mean([1]).MoveToOuterDisposeScope();
+        var d = (yPred - TargetsLike(yTrue, yPred)).abs();
+        return MeanPerSample(d).MoveToOuterDisposeScope();
     }
 }
 

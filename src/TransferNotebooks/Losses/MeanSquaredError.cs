@@ -23,8 +23,8 @@ public sealed class MeanSquaredError : Loss
     public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
     {
         using var scope = NewDisposeScope();
-        var d = yPred - yTrue.to_type(yPred.dtype).reshape(yPred.shape);
-        var sq = (d * d).reshape(d.shape[0], -1).mean([1]);
+        var d = yPred - TargetsLike(yTrue, yPred);
+        var sq = MeanPerSample(d * d);
         return sq.MoveToOuterDisposeScope();
     }
 }

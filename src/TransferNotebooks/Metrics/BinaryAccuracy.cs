@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Metrics;
@@ -35,10 +36,13 @@ public sealed class BinaryAccuracy : MeanMetric
     /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred)
     {
-        var predicted = yPred.gt(Threshold);
-        var actual = yTrue.reshape(yPred.shape).gt(0.5);
-        var eq = predicted.eq(actual).to_type(ScalarType.Float32);
-        return eq.dim() > 1 ? eq.reshape(eq.shape[0], -1).mean([1]) : eq;
+        using Scalar threshold = Threshold, half = 0.5;
+        var predicted = yPred.gt(threshold);
+        var actual = (yTrue.shape.SequenceEqual(yPred.shape) ? yTrue : yTrue.reshape(yPred.shape)).gt(half);
+        var right = predicted.eq(actual);
+        // One prediction per sample ([N] or [N, 1], the usual case): the right/wrong flags themselves, which the mean sums as
+        // float64; several per sample: their mean per sample, as Keras.
+        return right.dim() <= 1 || right.numel() == right.shape[0] ? right : right.reshape(right.shape[0], -1).to_type(ScalarType.Float32).mean([1]);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
+using TorchSharp;
 using TransferNotebooks.Losses;
 using TransferNotebooks.Metrics;
 using TransferNotebooks.Training.Callbacks;
@@ -168,7 +169,8 @@ public static class Trainer
                 model.Optimizer.Step(groups);
                 using (no_grad())
                 {
-                    lossSum.add_(loss, len);
+                    using Scalar count = len; // disposed here, not left to the finalizer thread
+                    lossSum.add_(loss, count);
                     if (metrics.Count > 0)
                     {
                         var scores = MetricInput(output, probabilitiesNeeded);
@@ -235,7 +237,8 @@ public static class Trainer
                 var yb = batch.Of(y);
                 var output = model.Forward(xb, training: false, forLoss: true);
                 var loss = model.Loss.Compute(yb, output.Output, output.Form);
-                lossSum.add_(loss, len);
+                using Scalar count = len;
+                lossSum.add_(loss, count);
                 if (metrics.Count > 0)
                 {
                     var scores = MetricInput(output, probabilitiesNeeded);

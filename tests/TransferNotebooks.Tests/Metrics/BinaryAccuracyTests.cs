@@ -31,4 +31,16 @@ public class BinaryAccuracyTests
         Assert.Equal(new ThresholdConfig(0.5), metric.GetConfig());
         Assert.Equal("BinaryAccuracy", metric.KerasClassName);
     }
+
+    [Fact]
+    public void A_single_sigmoid_output_column_with_flat_labels_counts_each_sample_once()
+    {
+        // [N, 1] scores (a Dense(1, sigmoid) output) against [N] labels, the usual binary case: 3 of 4 right.
+        using var y = tensor(new float[] { 1, 0, 1, 0 });
+        using var p = tensor(new float[] { 0.8f, 0.1f, 0.4f, 0.3f }).reshape(4, 1);
+        using var metric = new BinaryAccuracy();
+        Assert.Equal(0.75, Run(metric, y, p, 4), 12);
+        metric.Reset();
+        Assert.Equal(0.75, Run(metric, y, p, 3), 12); // batches of 3 and 1
+    }
 }
