@@ -65,7 +65,6 @@ internal static class ModelCore
     }
 
     /// <summary>Checks inputs and labels before training (see <see cref="ITrainableModel.Validate"/>); <paramref name="outputShape"/> is read after <paramref name="ensureBuilt"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Validate(Tensor x, Tensor? y, Loss? loss, Action<Tensor> checkInput, Action<Tensor> ensureBuilt, Func<int[]?> outputShape, string? lastName)
     {
         if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
