@@ -12,6 +12,7 @@ static class Micro
         if (o.Get("mlp-ops") is not null) { MlpOps(o, result); return; }
         if (o.Get("scan") is not null) { Scan(o, result); return; }
         if (o.Get("gc") is not null) { GcCost(o, result); return; }
+        if (o.Get("finalizers") is not null) { Finalizers(result); return; }
         int iters = o.Int("iters", 200);
         int batch = o.Int("batch", 128), fin = o.Int("in", 784), fout = o.Int("units", 512);
         using var x = rand(batch, fin);
@@ -224,6 +225,49 @@ static class Micro
         result["scan_sum_ms"] = Stats.Median(sums);
         result["gather_512_ms"] = Stats.Median(gathers);
         result["sum_of_gathered_batch_ms"] = Stats.Median(batchSums);
+    }
+
+    /// <summary>
+    /// Objects each step of an IMDB-shaped training batch leaves for the finalizer thread (Fit's per-epoch collection finalizes
+    /// them): 100 calls of each inside a dispose scope, then a collection and the finalization queue's length, per call.
+    /// </summary>
+    static void Finalizers(Dictionary<string, object?> result)
+    {
+        using var m = BenchModels.Imdb.Keras();
+        var (x, y) = (rand(512, 10000), randint(0, 2, new long[] { 512 }).to_type(ScalarType.Float32));
+        var groups = m.TrainableParameterGroups();
+        var counts = new Dictionary<string, double>();
+        result["finalizable_per_call"] = counts;
+        void Count(string what, Action a)
+        {
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            for (int i = 0; i < 100; i++) { using var s = NewDisposeScope(); a(); }
+            GC.Collect();
+            counts[what] = GC.GetGCMemoryInfo().FinalizationPendingCount / 100.0;
+            Console.Error.WriteLine($"{what,-28} {counts[what],6:0.00} finalizable objects per call");
+            GC.WaitForPendingFinalizers();
+        }
+        var px = m.PrepareInput(x);
+        Count("nothing", () => { });
+        Count("PrepareInput", () => m.PrepareInput(x));
+        Count("ZeroGrad", () => m.ZeroGrad());
+        Count("Forward", () => m.Forward(px, training: true, forLoss: true));
+        Count("Forward+Loss", () => { var o = m.Forward(px, training: true, forLoss: true); m.Loss.Compute(y, o.Output, o.Form); });
+        Count("Forward+Loss+backward", () => { m.ZeroGrad(); var o = m.Forward(px, training: true, forLoss: true); m.Loss.Compute(y, o.Output, o.Form).backward(); });
+        Count("Optimizer.Step", () => m.Optimizer.Step(groups));
+        Count("TrainableParameterGroups", () => m.TrainableParameterGroups());
+        var metric = new TransferNotebooks.Metrics.BinaryAccuracy();
+        var z = randn(512, 1);
+        Count("BinaryAccuracy.Update", () => metric.Update(y, z.sigmoid()));
+        // The TorchSharp calls behind those counts (why the loop uses size(i) and explicit alpha Scalars):
+        using var idx = arange(0, 512);
+        using TorchSharp.Scalar one = 1.0;
+        Count("index_select", () => x.index_select(0, idx));
+        Count("x.shape", () => { var sh = x.shape; });
+        Count("x.size(0)", () => { var sh = x.size(0); });
+        Count("x.gt(0.5) (implicit Scalar)", () => x.gt(0.5));
+        Count("z.add_(z)", () => z.add_(z));
+        Count("z.add_(z, one)", () => z.add_(z, one));
     }
 
     /// <summary>

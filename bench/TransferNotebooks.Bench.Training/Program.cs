@@ -11,6 +11,8 @@ using static TorchSharp.torch;
 //   latency                                                         Predict latency: 1 sample, 1,000 samples
 //   onnx-latency                                                    ONNX Runtime on the exported MLP/CNN beside Predict
 //   export-imdb <path> [--samples N]                                IMDB multi-hot subset for the PyTorch peer
+//   micro --scan 1 | --gc 1 [--heap-mb N] | --finalizers 1 | ...    profiling diagnostics (Micro.cs): NaN-check read, GC cost,
+//                                                                   objects each training step leaves for the finalizer
 // Threads: torch.set_num_threads(2) (TN_THREADS overrides). Clock: wall (TN_CLOCK=cpu: this thread's CPU time; =process: the process's).
 if (args.Length == 0) { Console.Error.WriteLine("usage: <speed|phases|memory|latency|export-imdb> ..."); return 2; }
 NativeSetup.EnsureTorch();

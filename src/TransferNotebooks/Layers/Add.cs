@@ -25,7 +25,7 @@ namespace TransferNotebooks.Layers
         public override Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
         {
             CheckCount(inputs);
-            var y = inputs[0].add(inputs[1]); for (int i = 2; i < inputs.Count; i++) y = y.add_(inputs[i]); return y;
+            var y = inputs[0].add(inputs[1], Scalars.One); for (int i = 2; i < inputs.Count; i++) y = y.add_(inputs[i], Scalars.One); return y;
         }
 
         /// <inheritdoc />

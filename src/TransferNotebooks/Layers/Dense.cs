@@ -114,12 +114,12 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override Tensor CallWithoutActivation(Tensor input, bool training)
         {
-            if (input.shape[^1] != Kernel.shape[0])
+            if (input.size(-1) != Kernel.size(0))
                 throw new ArgumentException($"Dense layer '{Name}' expects {Kernel.shape[0]} features per sample but got input of shape [{string.Join(", ", input.shape)}]. "
                     + "Check the model's input shape (Flatten before Dense for images).");
             if (Bias is not null && input.dim() == 2) return addmm(Bias, input, Kernel, 1, 1);
             var y = input.matmul(Kernel);
-            return Bias is null ? y : y.add_(Bias);
+            return Bias is null ? y : y.add_(Bias, Scalars.One);
         }
 
         /// <inheritdoc />

@@ -41,7 +41,7 @@ namespace TransferNotebooks.Layers
         public override Tensor Call(Tensor input, bool training)
         {
             var x = input.dim() == 4 ? ImageLayout.ToChannelsLast(input) : input;
-            return x.reshape(x.shape[0], -1);
+            return x.reshape(x.size(0), -1);
         }
 
         /// <inheritdoc />

@@ -89,11 +89,11 @@ namespace TransferNotebooks.Layers
             if (ResetAfter)
             {
                 var product = recurrentInput.matmul(RecurrentKernel);
-                if (Bias is not null) product = product.add_(Bias.select(0, 1));
+                if (Bias is not null) product = product.add_(Bias.select(0, 1), Scalars.One);
                 var rec = product.chunk(3, 1);
-                z = RecurrentActivation.Apply(x[0].add(rec[0]));
-                r = RecurrentActivation.Apply(x[1].add(rec[1]));
-                candidate = Activation.Apply(x[2].add(r.mul(rec[2])));
+                z = RecurrentActivation.Apply(x[0].add(rec[0], Scalars.One));
+                r = RecurrentActivation.Apply(x[1].add(rec[1], Scalars.One));
+                candidate = Activation.Apply(x[2].add(r.mul(rec[2]), Scalars.One));
             }
             else
             {

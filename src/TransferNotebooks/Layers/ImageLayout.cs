@@ -26,7 +26,7 @@ public static class ImageLayout
     public static Tensor ToChannelsLastMemory(Tensor x)
     {
         // One channel: the bytes are the same either way, but torch reads the layout from the strides, so give it NHWC strides.
-        if (x.shape[1] == 1) return x.reshape(x.shape[0], x.shape[2], x.shape[3], 1).permute(0, 3, 1, 2);
+        if (x.size(1) == 1) return x.reshape(x.size(0), x.size(2), x.size(3), 1).permute(0, 3, 1, 2);
         using var nhwc = x.permute(0, 2, 3, 1);
         using var dense = nhwc.contiguous();
         return dense.permute(0, 3, 1, 2);

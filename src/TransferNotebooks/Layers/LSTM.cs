@@ -76,7 +76,7 @@ namespace TransferNotebooks.Layers
             var f = RecurrentActivation.Apply(gate[1]);
             var g = Activation.Apply(gate[2]);
             var o = RecurrentActivation.Apply(gate[3]);
-            var c = f.mul(carry!).add_(i.mul(g));
+            var c = f.mul(carry!).add_(i.mul(g), Scalars.One);
             carry = c;
             return o.mul(Activation.Apply(c));
         }

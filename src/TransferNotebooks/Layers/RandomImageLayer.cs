@@ -27,7 +27,7 @@ public abstract class RandomImageLayer : Layer
     {
         if (Seed is { } seed) generator ??= new Generator((ulong)seed, CPU);
         using var u = rand([count], ScalarType.Float64, generator: generator);
-        return u.mul(high - low).add_(low);
+        return u.mul(high - low).add_(low, Scalars.One);
     }
 
     /// <inheritdoc />

@@ -170,7 +170,7 @@ public abstract class RecurrentLayer : Layer
             x = input.mul(keep).div_(1 - Dropout);
         }
         // The input part of every gate for every step in one matrix product: [N, T, gates·units].
-        var projected = InputBias is { } inputBias ? x.matmul(Kernel).add_(inputBias) : x.matmul(Kernel);
+        var projected = InputBias is { } inputBias ? x.matmul(Kernel).add_(inputBias, Scalars.One) : x.matmul(Kernel);
         Tensor? recurrentKeep = training && RecurrentDropout > 0
             ? empty(n, Units, dtype: input.dtype).bernoulli_(1 - RecurrentDropout).div_(1 - RecurrentDropout) : null;
         // One view per step from unbind: its backward stacks the step gradients once, where select(1, t) would

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
@@ -51,8 +52,9 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         public override Tensor Call(Tensor input, bool training)
         {
-            var scaled = input.mul(Scale);
-            return Offset == 0 ? scaled : scaled.add_(Offset);
+            using Scalar scale = Scale, offset = Offset; // disposed here, not left to the finalizer (see Scalars)
+            var scaled = input.mul(scale);
+            return Offset == 0 ? scaled : scaled.add_(offset, Scalars.One);
         }
 
         /// <inheritdoc />

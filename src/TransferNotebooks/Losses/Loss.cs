@@ -130,7 +130,7 @@ public abstract class Loss
     protected static Tensor TargetsLike(Tensor yTrue, Tensor yPred)
     {
         var t = yTrue.dtype == yPred.dtype ? yTrue : yTrue.to_type(yPred.dtype);
-        return t.shape.SequenceEqual(yPred.shape) ? t : t.reshape(yPred.shape);
+        return TensorShapes.SameShape(t, yPred) ? t : t.reshape(TensorShapes.Of(yPred));
     }
 
     /// <summary>
@@ -140,7 +140,7 @@ public abstract class Loss
     protected static Tensor MeanPerSample(Tensor perElement)
     {
         if (perElement.dim() <= 1) return perElement;
-        long n = perElement.shape[0];
+        long n = perElement.size(0);
         return perElement.numel() == n ? perElement.reshape(n) : perElement.reshape(n, -1).mean([1]);
     }
 }

@@ -42,7 +42,7 @@ internal sealed class MultiOutputLoss : Loss
     {
         long p0 = 0, t0 = 0;
         for (int k = 0; k < i; k++) { p0 += Size(shapes[k]); t0 += TargetWidth(k); }
-        long n = yPred.shape[0];
+        long n = yPred.size(0);
         var pred = yPred.narrow(1, p0, Size(shapes[i])).reshape([n, .. shapes[i].Select(d => (long)d)]);
         var target = yTrue.narrow(1, t0, TargetWidth(i));
         target = losses[i].Targets == TargetKind.ClassIndices ? target.reshape(n).to_type(ScalarType.Int64) : target.reshape([n, .. shapes[i].Select(d => (long)d)]);

@@ -38,11 +38,11 @@ public sealed class BinaryAccuracy : MeanMetric
     {
         using Scalar threshold = Threshold, half = 0.5;
         var predicted = yPred.gt(threshold);
-        var actual = (yTrue.shape.SequenceEqual(yPred.shape) ? yTrue : yTrue.reshape(yPred.shape)).gt(half);
+        var actual = (TensorShapes.SameShape(yTrue, yPred) ? yTrue : yTrue.reshape(TensorShapes.Of(yPred))).gt(half);
         var right = predicted.eq(actual);
         // One prediction per sample ([N] or [N, 1], the usual case): the right/wrong flags themselves, which the mean sums as
         // float64; several per sample: their mean per sample, as Keras.
-        return right.dim() <= 1 || right.numel() == right.shape[0] ? right : right.reshape(right.shape[0], -1).to_type(ScalarType.Float32).mean([1]);
+        return right.dim() <= 1 || right.numel() == right.size(0) ? right : right.reshape(right.size(0), -1).to_type(ScalarType.Float32).mean([1]);
     }
 }
 

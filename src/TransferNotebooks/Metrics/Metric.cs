@@ -78,8 +78,8 @@ public abstract class MeanMetric : Metric
         using var scope = NewDisposeScope();
         var v = Values(yTrue, yPred).sum(ScalarType.Float64);
         if (total is null) total = v.detach().clone().DetachFromDisposeScope();
-        else total.add_(v);
-        count += yTrue.shape[0];
+        else total.add_(v, Scalars.One);
+        count += yTrue.size(0);
     }
 
     /// <inheritdoc />

@@ -84,7 +84,7 @@ public abstract class ConfusionCountsMetric : Metric
         var fn = (p.logical_not() & t).sum();
         var batch = stack([tp, fp, fn]).to_type(ScalarType.Float64);
         if (counts is null) counts = batch.clone().DetachFromDisposeScope();
-        else counts.add_(batch);
+        else counts.add_(batch, Scalars.One);
     }
 
     /// <inheritdoc />

@@ -39,7 +39,7 @@ public sealed class SparseTopKCategoricalAccuracy : MeanMetric
     /// <inheritdoc />
     protected override Tensor Values(Tensor yTrue, Tensor yPred)
     {
-        var top = yPred.topk((int)Math.Min(K, yPred.shape[^1]), -1).indexes;
+        var top = yPred.topk((int)Math.Min(K, yPred.size(-1)), -1).indexes;
         return top.eq(yTrue.reshape(-1, 1).to_type(ScalarType.Int64)).any(-1);
     }
 }

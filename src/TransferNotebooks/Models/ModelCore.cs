@@ -41,8 +41,8 @@ internal static class ModelCore
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor PrepareInput(Tensor x, Layer first, int[]? expected, Func<int[], int[]> build)
     {
-        if (x.dim() < 1 || x.shape[0] == 0) throw new ArgumentException("No samples: the input is empty.");
-        var given = x.shape.Skip(1).Select(d => (int)d).ToArray();
+        if (x.dim() < 1 || x.size(0) == 0) throw new ArgumentException("No samples: the input is empty.");
+        var given = TensorShapes.SampleShape(x);
         if (expected is null)
         {
             if (first.InputHint(given) is { } problem) throw new ArgumentException(problem);
@@ -51,7 +51,7 @@ internal static class ModelCore
         Tensor t = x;
         if (expected.Length == 3 && given.Length == 2 && expected[2] == 1 && given[0] == expected[0] && given[1] == expected[1])
             t = x.unsqueeze(-1); // grayscale images [N, H, W] for an (H, W, 1) input
-        var now = t.shape.Skip(1).Select(d => (int)d).ToArray();
+        var now = ReferenceEquals(t, x) ? given : TensorShapes.SampleShape(t);
         if (!now.SequenceEqual(expected))
         {
             string hint = first.InputHint(given) is { } problem ? " " + problem

@@ -55,7 +55,7 @@ public sealed class Adagrad : Optimizer
         using Scalar eps = Epsilon, minusLr = -lr, one = 1.0;
         var a = slots[0];
         a.addcmul_(g, g, one);
-        using var denom = a.add(eps).sqrt_();
+        using var denom = a.add(eps, one).sqrt_();
         p.addcdiv_(g, denom, minusLr);
     }
 

@@ -107,14 +107,14 @@ public class Adam : Optimizer
         if (!TorchStyle)
         {
             using Scalar step = -lr * Math.Sqrt(c2) / c1;
-            using var denom = v.sqrt().add_(eps!);
+            using var denom = v.sqrt().add_(eps!, Scalars.One);
             p.addcdiv_(m, denom, step);
         }
         else
         {
             using Scalar step = -lr / c1;
             using Scalar sc2 = Math.Sqrt(c2);
-            using var denom = v.sqrt().div_(sc2).add_(eps!);
+            using var denom = v.sqrt().div_(sc2).add_(eps!, Scalars.One);
             p.addcdiv_(m, denom, step);
         }
     }

@@ -87,7 +87,7 @@ public sealed class RmsProp : Optimizer
         var v = slots[0];
         v.mul_(rho).addcmul_(g, g, oneMinusRho);
         using var variance = Centered ? v - slots[^1].mul_(rho).add_(g, oneMinusRho).square() : v.alias();
-        using var denom = TorchStyle ? variance.sqrt().add_(eps) : variance.add(eps).sqrt_();
+        using var denom = TorchStyle ? variance.sqrt().add_(eps, Scalars.One) : variance.add(eps, Scalars.One).sqrt_();
         if (Momentum > 0)
         {
             using Scalar momentum = Momentum, lrScalar = lr;

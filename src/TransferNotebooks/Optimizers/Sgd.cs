@@ -68,7 +68,7 @@ public sealed class Sgd : Optimizer
         {
             p.add_(v, mom).add_(g, minusLr);
         }
-        else p.add_(v);
+        else p.add_(v, Scalars.One);
     }
 
     /// <inheritdoc />
