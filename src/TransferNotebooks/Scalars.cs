@@ -10,6 +10,6 @@ namespace TransferNotebooks;
 /// </summary>
 internal static class Scalars
 {
-    /// <summary>1, for <c>alpha</c>.</summary>
-    public static readonly Scalar One = 1.0;
+    /// <summary>1, for <c>alpha</c>: an integer, which libtorch accepts for every dtype (a floating 1.0 is refused for integer tensors).</summary>
+    public static readonly Scalar One = 1;
 }
