@@ -25,6 +25,9 @@ internal static class TensorShapes
         return dims;
     }
 
+    /// <summary><paramref name="t"/> in <paramref name="like"/>'s shape (labels [N] for outputs [N, 1]); <paramref name="t"/> itself when it already is.</summary>
+    public static Tensor ReshapeLike(Tensor t, Tensor like) => SameShape(t, like) ? t : t.reshape(Of(like));
+
     /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> have the same shape.</summary>
     public static bool SameShape(Tensor a, Tensor b)
     {

@@ -22,5 +22,8 @@ public class TensorShapesTests
         Assert.True(TensorShapes.SameShape(a, same));
         Assert.False(TensorShapes.SameShape(a, other));
         Assert.False(TensorShapes.SameShape(column, labels)); // same count, different rank
+        Assert.Same(column, TensorShapes.ReshapeLike(column, column));
+        using var reshaped = TensorShapes.ReshapeLike(labels, column);
+        Assert.Equal(new long[] { 4, 1 }, reshaped.shape);
     }
 }

@@ -130,7 +130,7 @@ public abstract class Loss
     protected static Tensor TargetsLike(Tensor yTrue, Tensor yPred)
     {
         var t = yTrue.dtype == yPred.dtype ? yTrue : yTrue.to_type(yPred.dtype);
-        return TensorShapes.SameShape(t, yPred) ? t : t.reshape(TensorShapes.Of(yPred));
+        return TensorShapes.ReshapeLike(t, yPred);
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ public sealed class BinaryAccuracy : MeanMetric
     {
         using Scalar threshold = Threshold, half = 0.5;
         var predicted = yPred.gt(threshold);
-        var actual = (TensorShapes.SameShape(yTrue, yPred) ? yTrue : yTrue.reshape(TensorShapes.Of(yPred))).gt(half);
+        var actual = TensorShapes.ReshapeLike(yTrue, yPred).gt(half);
         var right = predicted.eq(actual);
         // One prediction per sample ([N] or [N, 1], the usual case): the right/wrong flags themselves, which the mean sums as
         // float64; several per sample: their mean per sample, as Keras.
