@@ -12,11 +12,15 @@ static class Loops
     /// <summary>model.Fit for <paramref name="epochs"/> epochs on a fresh model; seconds (model creation excluded).</summary>
     public static double Fit(ModelCase c, Tensor x, Tensor y, int epochs, int seed, bool metrics = true, bool functional = false)
     {
+        JitLog.Mark("build");
         using KerasModel model = functional ? AsFunctional(c.Keras()) : c.Keras();
         if (!metrics) model.Compile(model.Optimizer, model.Loss, Array.Empty<string>());
+        JitLog.Mark("timed");
         double t0 = Clock.Now();
         model.Fit(x, y, epochs: epochs, batchSize: c.BatchSize, seed: seed, verbose: 0);
-        return Clock.Now() - t0;
+        double t = Clock.Now() - t0;
+        JitLog.Mark("after");
+        return t;
     }
 
     /// <summary>
@@ -40,10 +44,12 @@ static class Loops
     /// </summary>
     public static double Hand(ModelCase c, Tensor xt, Tensor yt, int epochs, int seed, Action<int>? afterEpoch = null)
     {
+        JitLog.Mark("build");
         manual_seed(seed);
         using var module = c.Torch();
         using var optimizer = c.TorchOptimizer(module);
         using var lossFn = c.TorchLoss();
+        JitLog.Mark("timed");
         double t0 = Clock.Now();
         module.train();
         using var generator = new Generator((ulong)seed);
@@ -69,7 +75,9 @@ static class Loops
             afterEpoch?.Invoke(e);
         }
         if (double.IsNaN(sum)) throw new InvalidOperationException("hand loop diverged");
-        return Clock.Now() - t0;
+        double t = Clock.Now() - t0;
+        JitLog.Mark("after");
+        return t;
     }
 
     /// <summary>The compute floor: forward + loss + backward + optimizer step repeated on one fixed batch (torch.nn + torch.optim), nothing else.</summary>

@@ -99,8 +99,15 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     public virtual long TrainableParameterCount => Trainable ? parameters().Sum(p => p.numel()) : 0;
 
     /// <summary>The weights the optimizer updates this step, each with its learning-rate factor (a nested model gives its own layers').</summary>
-    public virtual IEnumerable<Optimizers.ParameterGroup> TrainableParameterGroups() =>
-        parameters().Where(p => p.requires_grad).Select(p => new Optimizers.ParameterGroup(p, LearningRateMultiplier));
+    public virtual IEnumerable<Optimizers.ParameterGroup> TrainableParameterGroups()
+    {
+        // A plain loop, not LINQ: Fit asks once per epoch, and each generic LINQ instantiation is more code for the runtime
+        // to tier up during a process's first Fit calls (docs/architecture.md, "JIT on the per-batch path").
+        var groups = new List<Optimizers.ParameterGroup>();
+        foreach (var p in parameters())
+            if (p.requires_grad) groups.Add(new Optimizers.ParameterGroup(p, LearningRateMultiplier));
+        return groups;
+    }
 
     /// <summary>Runs a layer that takes several inputs (merge layers override it); a one-input layer takes a list of one.</summary>
     public virtual Tensor Call(IReadOnlyList<Tensor> inputs, bool training) => inputs.Count == 1 ? Call(inputs[0], training)

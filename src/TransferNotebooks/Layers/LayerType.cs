@@ -28,7 +28,11 @@ public sealed partial class LayerType
     public string Name { get; }
 
     /// <summary>Keras's default layer name for this type (<c>conv2d</c>, <c>max_pooling2d</c>, <c>batch_normalization</c>).</summary>
-    public string DefaultName => SnakeCase(Name);
+    /// <remarks>Worked out once per type: every layer built asks for it, and three regex replacements per layer kept the
+    /// runtime recompiling the regex engine's methods during the following Fit calls (docs/benchmarks.md).</remarks>
+    public string DefaultName => defaultName ??= SnakeCase(Name);
+
+    string? defaultName;
 
     /// <summary>Keras's class-name to snake-case rule (Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, BatchNormalization -> batch_normalization).</summary>
     public static string SnakeCase(string className) =>

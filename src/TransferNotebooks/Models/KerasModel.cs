@@ -121,8 +121,13 @@ public abstract partial class KerasModel : ITrainableModel, IDisposable
     private protected bool Trains(Layer l) => ModelCore.Trains(l, FrozenBatchNorm);
 
     /// <inheritdoc />
-    public IReadOnlyList<ParameterGroup> TrainableParameterGroups() =>
-        OwnLayers.Where(Trains).SelectMany(l => l.TrainableParameterGroups()).ToList();
+    public IReadOnlyList<ParameterGroup> TrainableParameterGroups()
+    {
+        var groups = new List<ParameterGroup>(); // loops, not LINQ: asked once per epoch (see Layer.TrainableParameterGroups)
+        foreach (var l in OwnLayers)
+            if (Trains(l)) groups.AddRange(l.TrainableParameterGroups());
+        return groups;
+    }
 
     // ---------------------------------------------------------------- freezing
 

@@ -75,6 +75,19 @@ public sealed class LayerTypeTests
         Assert.Null(LayerRegistry.Find("SimpleRNN"));
     }
 
+    [Theory]
+    [InlineData("Conv2D", "conv2d")]
+    [InlineData("MaxPooling2D", "max_pooling2d")]
+    [InlineData("BatchNormalization", "batch_normalization")]
+    [InlineData("GlobalAveragePooling1D", "global_average_pooling1d")]
+    [InlineData("ScaleBy", "scale_by")]
+    public void The_default_layer_name_follows_keras_and_is_worked_out_once_per_type(string typeName, string expected)
+    {
+        var type = LayerRegistry.Find(typeName)!;
+        Assert.Equal(expected, type.DefaultName);
+        Assert.Same(type.DefaultName, type.DefaultName); // cached: layer construction runs no regex after the first layer of a type
+    }
+
     [Fact]
     public void A_config_lacking_a_required_key_names_the_layer_and_the_key()
     {

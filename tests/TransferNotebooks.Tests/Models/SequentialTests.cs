@@ -156,4 +156,21 @@ public class EmbeddingInputTests
         using var second = m.Predict(x);
         Assert.True(first.allclose(second, 0, 0));
     }
+
+    [Fact]
+    public void Trainable_parameter_groups_are_the_trainable_layers_weights_in_order_with_each_layers_multiplier()
+    {
+        using var m = new Sequential(Dense(8, inputShape: [4]), Dense(4), Dense(2));
+        m.Layers[1].LearningRateMultiplier = 0.1;
+        var all = m.TrainableParameterGroups();
+        Assert.Equal(6, all.Count); // kernel and bias of each Dense
+        Assert.Equal(new[] { 1.0, 1.0, 0.1, 0.1, 1.0, 1.0 }, all.Select(g => g.LearningRateScale));
+        Assert.Equal(new long[] { 8, 4, 2 }, all.Where((_, i) => i % 2 == 1).Select(g => g.Parameter.shape[0])); // biases, layer order
+
+        m.Freeze(upTo: -1);
+        var head = m.TrainableParameterGroups();
+        Assert.Equal(2, head.Count);
+        Assert.All(head, g => Assert.Equal(1.0, g.LearningRateScale));
+        Assert.Equal(2, head[1].Parameter.shape[0]);
+    }
 }
