@@ -76,14 +76,26 @@ pairs = {}
 for path in sorted(glob.glob(os.path.join(work, "dotnet-speed-*-*.json"))):
     model, pair = os.path.basename(path)[len("dotnet-speed-"):-len(".json")].rsplit("-", 1)
     with open(path) as f:
-        runs = json.load(f)["runs"]
-    row = {"pair": int(pair), "fit_over_hand": ratio(median(runs.get("fit", [])), median(runs.get("hand", [])))}
+        doc = json.load(f)
+    runs = doc["runs"]
+    row = {"pair": int(pair), "fit_over_hand": ratio(median(runs.get("fit", [])), median(runs.get("hand", []))), "first": doc.get("first")}
     peer_path = os.path.join(work, f"pytorch-openblas-{pair}.json")
     if os.path.exists(peer_path):
         with open(peer_path) as f:
             loop = json.load(f)["models"].get(model, {}).get("runs", {}).get("loop", [])
         row["fit_over_pytorch"] = ratio(median(runs.get("fit", [])), median(loop))
     pairs.setdefault(model, []).append(row)
+
+
+def first_mark(first):
+    """F: Fit ran first after the warm-up in that process, H: the hand loop did (bench/run alternates it)."""
+    return {"fit": " F", "hand": " H"}.get(first or "", "")
+
+
+def per_process(ratios, firsts):
+    """That process's Fit / hand with which loop went first after the warm-up, e.g. '0.93 F, 1.02 H'."""
+    firsts = list(firsts) + [None] * (len(ratios) - len(firsts))
+    return ", ".join(fmt(x, 2) + first_mark(f) for x, f in zip(ratios, firsts) if x)
 
 
 def spread(rows, key):
@@ -94,10 +106,11 @@ def spread(rows, key):
 # The active-wait rows come from several processes (dotnet-activewait-<model>-<p>.json): runs pooled, ratio per process kept.
 active = {}
 for r in load("dotnet-activewait-*.json"):
-    a = active.setdefault(r["model"], {"model": r["model"], "runs": {}, "per_process_fit_over_hand": []})
+    a = active.setdefault(r["model"], {"model": r["model"], "runs": {}, "per_process_fit_over_hand": [], "per_process_first": []})
     for v, runs in r["runs"].items():
         a["runs"].setdefault(v, []).extend(runs)
     a["per_process_fit_over_hand"].append(r.get("fit_over_hand"))
+    a["per_process_first"].append(r.get("first"))
 for a in active.values():
     a["median"] = {v: median(runs) for v, runs in a["runs"].items()}
 # Steady state (dotnet-steady-<policy>-<model>-<p>.json): after many warm-up calls, per wait policy; runs pooled, ratio per process kept.
@@ -106,7 +119,8 @@ for path in sorted(glob.glob(os.path.join(work, "dotnet-steady-*.json"))):
     policy = os.path.basename(path)[len("dotnet-steady-"):].split("-", 1)[0]
     with open(path) as f:
         r = json.load(f)
-    s = steady.setdefault(policy, {}).setdefault(r["model"], {"runs": {}, "jit_ms": {}, "round_ratios": [], "per_process_fit_over_hand": [], "warmup": None})
+    s = steady.setdefault(policy, {}).setdefault(r["model"], {"runs": {}, "jit_ms": {}, "round_ratios": [], "per_process_fit_over_hand": [],
+                                                             "per_process_first": [], "warmup": None})
     for v, runs in r["runs"].items():
         s["runs"].setdefault(v, []).extend(runs)
     for v, jit in r.get("jit_ms", {}).items():
@@ -116,6 +130,7 @@ for path in sorted(glob.glob(os.path.join(work, "dotnet-steady-*.json"))):
     rounds = [a / b for a, b in zip(r["runs"].get("fit", []), r["runs"].get("hand", [])) if a and b]
     s["round_ratios"].extend(rounds)
     s["per_process_fit_over_hand"].append(median(rounds) if rounds else None)
+    s["per_process_first"].append(r.get("first"))
     s["warmup"] = r.get("warmup")
 for models in steady.values():
     for s in models.values():
@@ -225,19 +240,19 @@ for name in ("mlp", "cnn", "imdb"):
     w(f"| {labels[name]} | {fmt(f['fit'])} | {fmt(f['hand'])} | {fmt(f['floor'])} | {fmt(f['floor_library'])} | **{fmt(f['fit_over_hand'], 2)}x** | "
       f"{fmt(f['fit_over_floor'], 2)} | {fmt(f['pytorch_openblas_loop'])} | **{fmt(f['fit_over_pytorch_openblas'], 2)}x** | "
       f"{fmt(f['pytorch_reference_blas_loop'])} | {fmt(f['fit_over_pytorch_reference_blas'], 1)}x |")
-def variant_rows(results, label, per_process=False):
+def variant_rows(results, label, show_per_process=False):
     """One row per model for a variant run beside the main table (another wait policy, malloc or MKL setting)."""
     for name in ("mlp", "cnn", "imdb"):
         if name not in results:
             continue
         m = results[name]["median"]
-        per = [x for x in results[name].get("per_process_fit_over_hand", []) if x] if per_process else []
-        per_text = f" (per process: {', '.join(fmt(x, 2) for x in per)})" if len(per) > 1 else ""
+        ratios = results[name].get("per_process_fit_over_hand", []) if show_per_process else []
+        per_text = f" (per process: {per_process(ratios, results[name].get('per_process_first', []))})" if len([x for x in ratios if x]) > 1 else ""
         w(f"| {name.upper()}, .NET with {label} | {fmt(m.get('fit'))} | {fmt(m.get('hand'))} | | | {fmt(ratio(m.get('fit'), m.get('hand')), 2)}x{per_text} | | | "
           f"{fmt(ratio(m.get('fit'), figures.get(name, {}).get('pytorch_openblas_loop')), 2)}x | | |")
 
 
-variant_rows(active, "libgomp's default (active) wait policy", per_process=True)
+variant_rows(active, "libgomp's default (active) wait policy", show_per_process=True)
 variant_rows(nomalloc, "glibc's default malloc settings (`TRANSFERNOTEBOOKS_NO_MALLOC_TUNING=1`)")
 variant_rows(nomkl, "MKL's generic path (`TRANSFERNOTEBOOKS_NO_MKL_DISPATCH=1`)")
 w("")
@@ -252,7 +267,8 @@ if pairs:
     w("### The same ratios per process pair (spread)")
     w("")
     w("Each pair is one .NET process and one PyTorch process, run back to back, the order alternating from pair to pair; "
-      "a ratio is taken within a pair. A difference smaller than the spread is noise.")
+      "a ratio is taken within a pair. A difference smaller than the spread is noise. F: Fit ran first after the warm-up in "
+      "that process; H: the hand loop did (the first one takes most of the runtime's tier-up of the code both loops share).")
     w("")
     w("| model | Fit / hand, pair by pair | **spread** | Fit / PyTorch, pair by pair | **spread** |")
     w("|---|---|---:|---|---:|")
@@ -263,7 +279,7 @@ if pairs:
         cells = []
         for key in ("fit_over_hand", "fit_over_pytorch"):
             lo_hi = spread(rows, key)
-            cells.append(", ".join(fmt(r.get(key), 2) for r in rows))
+            cells.append(", ".join(fmt(r.get(key), 2) + (first_mark(r.get("first")) if key == "fit_over_hand" else "") for r in rows))
             cells.append(f"**{fmt(lo_hi[0], 2)}-{fmt(lo_hi[1], 2)}**" if lo_hi else "-")
         w(f"| {name.upper()} | " + " | ".join(cells) + " |")
     w("")
@@ -285,7 +301,7 @@ if steady:
             if not s:
                 continue
             m = s["median"]
-            per = ", ".join(fmt(x, 2) for x in s["per_process_fit_over_hand"] if x)
+            per = per_process(s["per_process_fit_over_hand"], s.get("per_process_first", []))
             j = s["jit_ms"]
             w(f"| {name.upper()} | {policy} | {fmt(m.get('fit'))} | {fmt(m.get('hand'))} | **{fmt(s['fit_over_hand'], 2)}x** | {per} | "
               f"{', '.join(fmt(x, 2) for x in s['round_ratios'])} | {fmt(median(j.get('fit', [])), 1)} / {fmt(median(j.get('hand', [])), 1)} |")
@@ -458,6 +474,13 @@ w("- `bench/run` builds Release, then runs every case in its own process; speed 
   "and inside each process the variants run interleaved (A B C D, then D C B A, ...) after one warm-up run each, so JIT, "
   "allocator warm-up and first-touch page faults are excluded and slow drifts of the machine hit every variant alike. "
   "The steady-state rows run every variant 12 times first (`speed --warmup 12`), after the runtime's tier-up has settled.")
+w("- Which loop runs first after the warm-up alternates from process to process (4 processes: Fit first in 2, the hand loop "
+  "in 2; marked F and H per process). In a process's 2nd and 3rd calls the runtime re-compiles the hot code at its "
+  "optimising tier on a background thread, and the code both loops share (TorchSharp's tensor methods, the BCL) is "
+  "re-compiled once, during whichever loop runs first: IMDB, default wait policy, Fit / hand was 0.89-0.96 with Fit first "
+  "and 0.83-1.13 with the hand loop first (4 processes each). Always putting Fit first, as this script did until "
+  "2026-12-05, charged that shared cost to Fit. `speed --jit-log file.tsv` lists every method compiled, its tier and "
+  "the phase it fell in.")
 w("- A Fit run is `model.Fit(x, y, epochs, batchSize, seed: 1, verbose: 0)` on a freshly built model (building excluded); "
   "the hand loop draws the same permutations (same generator and seed), so both see the same batches.")
 w("- Memory: `Process.WorkingSet64` after `GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect()` at each epoch end "

@@ -74,6 +74,9 @@ static class Cases
         result["batch_size"] = c.BatchSize;
         result["rounds"] = rounds;
         result["warmup"] = warmup;
+        // The variant that runs first after the warm-up takes most of the runtime's tier-up of the code both loops share
+        // (TorchSharp, the BCL): bench/run alternates it between processes, and the report shows it per process.
+        result["first"] = variants[0];
         result["runs"] = samples;
         result["jit_ms"] = jitMs;
         result["median"] = median;

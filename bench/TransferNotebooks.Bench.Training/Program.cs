@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 // Usage: TransferNotebooks.Bench.Training <case> [options] [--out file.json]
 //   speed <mlp|cnn|imdb> [--rounds 5] [--epochs 1] [--samples N] [--warmup 1]   Fit vs hand loop vs floors, interleaved, samples/s
+//         [--variants fit,hand,...] (this order first, reversed every other round) [--jit-log file.tsv] (JitLog.cs)
 //   phases <mlp|cnn|imdb>                                          per-phase stopwatch of one epoch, Fit's steps and the hand loop's
 //   memory <fit|eval|hand> [--epochs 20]                            RSS after GC and live tensors per epoch
 //   latency                                                         Predict latency: 1 sample, 1,000 samples
