@@ -38,8 +38,10 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape;
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor CallWithoutActivation(Tensor input, bool training) => input.alias();
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) => Function.Apply(input);
 
         /// <inheritdoc />

@@ -22,6 +22,7 @@ namespace TransferNotebooks.Layers
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
         {
             CheckCount(inputs);

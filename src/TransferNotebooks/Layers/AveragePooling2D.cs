@@ -32,6 +32,7 @@ namespace TransferNotebooks.Layers
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             if (PaddingMode == "valid") return nn.functional.avg_pool2d(input, [PoolSize, PoolSize], [Strides, Strides]);

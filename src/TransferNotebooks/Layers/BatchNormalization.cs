@@ -117,6 +117,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             bool useBatchStats = training && Trainable;

@@ -56,6 +56,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) => Crop(input, Height, Width);
 
         /// <summary>The central <paramref name="height"/> x <paramref name="width"/> window of a [N, C, H, W] batch (resized when the images are smaller).</summary>

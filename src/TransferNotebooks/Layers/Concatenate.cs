@@ -76,6 +76,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
         {
             CheckCount(inputs);

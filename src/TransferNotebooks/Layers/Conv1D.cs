@@ -116,6 +116,7 @@ namespace TransferNotebooks.Layers
         public override int[]? KerasAxisOrder(string weightName) => weightName == "kernel" ? [2, 1, 0] : null; // (filters, in, width) -> (width, in, filters)
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor CallWithoutActivation(Tensor input, bool training)
         {
             using var channelsFirst = input.transpose(1, 2);
@@ -129,6 +130,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             var z = CallWithoutActivation(input, training);

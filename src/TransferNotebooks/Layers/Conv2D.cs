@@ -113,6 +113,7 @@ namespace TransferNotebooks.Layers
         public override int[]? KerasAxisOrder(string weightName) => weightName == "kernel" ? [2, 3, 1, 0] : null; // (out, in, kh, kw) -> (kh, kw, in, out)
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor CallWithoutActivation(Tensor input, bool training)
         {
             if (KernelSize == (1, 1))
@@ -131,6 +132,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             var z = CallWithoutActivation(input, training);

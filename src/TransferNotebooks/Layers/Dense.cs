@@ -112,6 +112,7 @@ namespace TransferNotebooks.Layers
             : null;
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor CallWithoutActivation(Tensor input, bool training)
         {
             if (input.size(-1) != Kernel.size(0))
@@ -123,6 +124,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             var z = CallWithoutActivation(input, training);

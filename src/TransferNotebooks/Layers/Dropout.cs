@@ -40,6 +40,7 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape;
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) =>
             training && Rate > 0 ? nn.functional.dropout(input, Rate, true) : input.alias();
 

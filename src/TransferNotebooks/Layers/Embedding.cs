@@ -74,6 +74,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             using var ids = input.dtype == ScalarType.Int64 ? input.alias() : input.to_type(ScalarType.Int64);

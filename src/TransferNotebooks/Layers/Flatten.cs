@@ -38,6 +38,7 @@ namespace TransferNotebooks.Layers
         protected override int[] BuildCore(int[] inputShape) => [inputShape.Aggregate(1, (a, b) => a * b)];
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             var x = input.dim() == 4 ? ImageLayout.ToChannelsLast(input) : input;

@@ -28,8 +28,10 @@ namespace TransferNotebooks.Layers
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 2 ? [inputShape[1]]
             : throw new ArgumentException($"GlobalAveragePooling1D layer '{Name}' needs (steps, features) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) => input.mean([1]);
         /// <summary>With a padding mask: the mean over real steps only (Keras); a row of padding only gives zeros.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training, Tensor? mask)
         {
             if (mask is null) return Call(input, training);

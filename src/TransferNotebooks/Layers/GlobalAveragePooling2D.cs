@@ -26,6 +26,7 @@ namespace TransferNotebooks.Layers
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 3 ? [inputShape[2]]
             : throw new ArgumentException($"GlobalAveragePooling2D layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) => input.mean([2, 3]);
 
         /// <inheritdoc />

@@ -26,6 +26,7 @@ namespace TransferNotebooks.Layers
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 2 ? [inputShape[1]]
             : throw new ArgumentException($"GlobalMaxPooling1D layer '{Name}' needs (steps, channels) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) => input.amax([1]);
 
         /// <inheritdoc />

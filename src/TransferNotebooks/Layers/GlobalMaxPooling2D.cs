@@ -22,6 +22,7 @@ namespace TransferNotebooks.Layers
         protected override int[] BuildCore(int[] inputShape) => inputShape.Length == 3 ? [inputShape[2]]
             : throw new ArgumentException($"GlobalMaxPooling2D layer '{Name}' needs (height, width, channels) input but got {ShapeText(inputShape)}.");
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) => input.amax([2, 3]);
 
         /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -110,6 +111,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Runs a layer that takes several inputs (merge layers override it); a one-input layer takes a list of one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public virtual Tensor Call(IReadOnlyList<Tensor> inputs, bool training) => inputs.Count == 1 ? Call(inputs[0], training)
         : throw new ArgumentException($"Layer '{Name}' ({TypeName}) takes one input but was given {inputs.Count}.");
 
@@ -179,6 +181,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     public virtual bool PassesMask => false;
 
     /// <summary>Runs the layer with the padding mask of its input ([batch, steps] booleans; null when none). Layers that use masks override it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public virtual Tensor Call(Tensor input, bool training, Tensor? mask) => Call(input, training);
 
     /// <summary>The mask of this layer's output given its input and the input's mask (Keras's <c>compute_mask</c>).</summary>
@@ -191,6 +194,7 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     public virtual ActivationFunction? OutputActivation => null;
 
     /// <summary>Runs the layer without its <see cref="OutputActivation"/> (only for layers that have one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public virtual Tensor CallWithoutActivation(Tensor input, bool training) =>
         throw new NotSupportedException($"Layer '{Name}' ({TypeName}) has no separable activation.");
 

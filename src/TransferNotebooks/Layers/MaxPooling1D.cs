@@ -54,6 +54,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             using var channelsFirst = input.transpose(1, 2);

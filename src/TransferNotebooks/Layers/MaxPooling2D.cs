@@ -31,6 +31,7 @@ namespace TransferNotebooks.Layers
         public override LayerType LayerType => Type;
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             using var padded = Padding.Apply(input, (PoolSize, PoolSize), (Strides, Strides), PaddingMode, double.NegativeInfinity);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
@@ -45,6 +46,7 @@ public abstract class MergeLayer : Layer
     public abstract override Tensor Call(IReadOnlyList<Tensor> inputs, bool training);
 
     /// <summary>A merge layer needs several inputs: this single-input entry point explains how to call it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Call(Tensor input, bool training) =>
         throw new NotSupportedException($"Layer {Label} merges several inputs; call it with a list (Call([a, b], training)) or inside a functional model.");
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace TransferNotebooks.Layers;
@@ -38,6 +39,7 @@ public abstract class RandomImageLayer : Layer
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Call(Tensor input, bool training) => training ? Augment(input) : Infer(input);
 
     /// <summary>The training-time transformation of a [N, C, H, W] batch.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
@@ -149,6 +150,7 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Call(Tensor input, bool training) => Call(input, training, null);
 
     /// <inheritdoc />
@@ -158,6 +160,7 @@ public abstract class RecurrentLayer : Layer
     /// Runs the sequence; with a padding <paramref name="mask"/> [batch, steps] a padded step leaves the state (and the
     /// cell state) as it was and repeats the previous output, as Keras does.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Call(Tensor input, bool training, Tensor? mask)
     {
         if (input.dim() != 3 || input.shape[2] != Kernel.shape[0])

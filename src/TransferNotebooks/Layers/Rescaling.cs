@@ -50,6 +50,7 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         protected override int[] BuildCore(int[] inputShape) => inputShape;
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             using Scalar scale = Scale, offset = Offset; // disposed here, not left to the finalizer (see Scalars)

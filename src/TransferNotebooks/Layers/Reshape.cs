@@ -49,6 +49,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training)
         {
             var x = input.dim() == 4 ? ImageLayout.ToChannelsLast(input) : input;

@@ -73,6 +73,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) => CropToAspectRatio
             ? ImageResize.CropToAspectAndResize(input, Height, Width, Interpolation, Antialias)
             : ImageResize.Resize(input, Height, Width, Interpolation, Antialias);

@@ -25,6 +25,7 @@ namespace TransferNotebooks.Layers
         /// <inheritdoc />
         protected override int MaxInputs => 2;
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(IReadOnlyList<Tensor> inputs, bool training)
         {
             CheckCount(inputs);

@@ -102,6 +102,7 @@ namespace TransferNotebooks.Layers
         }
 
         /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override Tensor Call(Tensor input, bool training) =>
             nn.functional.pad(input, [Columns.Left, Columns.Right, Rows.Top, Rows.Bottom], PaddingModes.Constant, 0); // images are [N, C, H, W] inside
 

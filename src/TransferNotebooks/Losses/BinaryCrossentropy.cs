@@ -21,6 +21,7 @@ public sealed class BinaryCrossentropy : Loss
     public override TargetKind Targets => TargetKind.Binary;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
     {
         using var scope = NewDisposeScope();

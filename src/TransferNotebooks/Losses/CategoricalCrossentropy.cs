@@ -21,6 +21,7 @@ public sealed class CategoricalCrossentropy : Loss
     public override TargetKind Targets => TargetKind.OneHot;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
     {
         using var scope = NewDisposeScope();

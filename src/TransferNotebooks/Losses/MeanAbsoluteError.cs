@@ -20,6 +20,7 @@ public sealed class MeanAbsoluteError : Loss
     public override TargetKind Targets => TargetKind.Values;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
     {
         using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TransferNotebooks.Layers;
 using static TorchSharp.torch;
 
@@ -65,6 +66,7 @@ internal sealed class MultiOutputLoss : Loss
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
     {
         using var scope = NewDisposeScope();

@@ -22,6 +22,7 @@ public sealed class SparseCategoricalCrossentropy : Loss
     public override TargetKind Targets => TargetKind.ClassIndices;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor PerSample(Tensor yTrue, Tensor yPred, OutputForm form)
     {
         using var labels = Labels(yTrue);
@@ -37,6 +38,7 @@ public sealed class SparseCategoricalCrossentropy : Loss
     /// The batch mean. On logits without sample weights it is one fused native op (log-softmax and negative log-likelihood,
     /// as torch's cross_entropy), with fewer graph nodes for backward than the per-sample form.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Compute(Tensor yTrue, Tensor yPred, OutputForm? form = null, Tensor? sampleWeight = null)
     {
         var f = form ?? (FromLogits ? OutputForm.Logits : OutputForm.Probabilities);

@@ -28,6 +28,7 @@ public sealed class Auc : Metric
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Update(Tensor yTrue, Tensor yPred)
     {
         using var p = yPred.reshape(-1).to_type(ScalarType.Float32).cpu();

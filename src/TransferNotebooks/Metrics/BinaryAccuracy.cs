@@ -34,6 +34,7 @@ public sealed class BinaryAccuracy : MeanMetric
     public override ThresholdConfig GetConfig() => config;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override Tensor Values(Tensor yTrue, Tensor yPred)
     {
         using Scalar threshold = Threshold, half = 0.5;

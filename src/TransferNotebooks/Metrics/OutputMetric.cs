@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TransferNotebooks.Losses;
 using static TorchSharp.torch;
 
@@ -28,6 +29,7 @@ internal sealed class OutputMetric : Metric
     public override void Reset() => inner.Reset();
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Update(Tensor yTrue, Tensor yPred)
     {
         using var scope = NewDisposeScope();

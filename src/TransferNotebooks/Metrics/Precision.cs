@@ -74,6 +74,7 @@ public abstract class ConfusionCountsMetric : Metric
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Update(Tensor yTrue, Tensor yPred)
     {
         using var scope = NewDisposeScope();

@@ -21,6 +21,7 @@ public sealed class SparseCategoricalAccuracy : MeanMetric
     public override bool UsesOnlyScoreOrder => true;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override Tensor Values(Tensor yTrue, Tensor yPred) => yPred.argmax(-1).eq(yTrue.dim() == 1 && yTrue.dtype == ScalarType.Int64 ? yTrue : yTrue.reshape(-1).to_type(ScalarType.Int64));
 }
 

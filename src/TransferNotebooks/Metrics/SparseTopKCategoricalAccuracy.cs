@@ -37,6 +37,7 @@ public sealed class SparseTopKCategoricalAccuracy : MeanMetric
     public override bool UsesOnlyScoreOrder => true;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override Tensor Values(Tensor yTrue, Tensor yPred)
     {
         var top = yPred.topk((int)Math.Min(K, yPred.size(-1)), -1).indexes;

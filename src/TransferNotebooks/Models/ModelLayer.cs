@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using TransferNotebooks.Layers;
 using TransferNotebooks.Optimizers;
@@ -77,6 +78,7 @@ public sealed class ModelLayer : Layer
     protected override int[] BuildCore(int[] inputShape) => model.BuildFor(inputShape);
 
     /// <summary>Runs the model on internal-layout values (images [N, C, H, W]), as its layers see them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Call(Tensor input, bool training) => model.Forward(input, training, forLoss: false).Output;
 
     /// <inheritdoc />

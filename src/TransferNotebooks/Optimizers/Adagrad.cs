@@ -50,6 +50,7 @@ public sealed class Adagrad : Optimizer
     protected override Tensor[] CreateSlots(Tensor parameter) => [Slot(parameter, InitialAccumulatorValue)];
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Tensor p, Tensor g, Tensor[] slots, double lr)
     {
         using Scalar eps = Epsilon, minusLr = -lr, one = 1.0;

@@ -71,12 +71,14 @@ public class Adam : Optimizer
     Scalar? b1, oneMinusB1, b2, oneMinusB2, eps;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void BeginStep()
     {
         b1 = Beta1; oneMinusB1 = 1 - Beta1; b2 = Beta2; oneMinusB2 = 1 - Beta2; eps = Epsilon;
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void EndStep()
     {
         b1?.Dispose(); oneMinusB1?.Dispose(); b2?.Dispose(); oneMinusB2?.Dispose(); eps?.Dispose();
@@ -90,6 +92,7 @@ public class Adam : Optimizer
     protected virtual void DecayWeights(Tensor parameter, double learningRate) { }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Tensor p, Tensor g, Tensor[] slots, double lr)
     {
         DecayWeights(p, lr);

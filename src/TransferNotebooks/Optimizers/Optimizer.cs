@@ -81,8 +81,10 @@ public abstract class Optimizer : IDisposable
     public void Step(IEnumerable<Tensor> parameters) => Step(parameters.Select(p => new ParameterGroup(p)));
 
     /// <summary>Called once per step before the parameters (for per-step scalars).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected virtual void BeginStep() { }
     /// <summary>Called once per step after the parameters (dispose per-step scalars here).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected virtual void EndStep() { }
 
     /// <summary>The optimizer's slots (moments, accumulators) for a new parameter, detached from any dispose scope.</summary>

@@ -81,6 +81,7 @@ public sealed class RmsProp : Optimizer
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Tensor p, Tensor g, Tensor[] slots, double lr)
     {
         using Scalar rho = Rho, oneMinusRho = 1 - Rho, eps = Epsilon, minusLr = -lr;

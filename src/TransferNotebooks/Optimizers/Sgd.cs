@@ -53,6 +53,7 @@ public sealed class Sgd : Optimizer
     protected override Tensor[] CreateSlots(Tensor parameter) => Momentum > 0 ? [Slot(parameter)] : [];
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(Tensor p, Tensor g, Tensor[] slots, double lr)
     {
         using Scalar minusLr = -lr;

@@ -20,11 +20,11 @@ namespace TransferNotebooks.Training;
 /// the two are equal. Loss and metrics accumulate on tensors and are read only at epoch end or when a callback asks;
 /// metrics that depend only on the order of the scores (accuracy, top-k) get the logits, without the softmax.
 /// Memory: every batch runs in a dispose scope, so native memory stays flat.
-/// JIT: the loop's own per-batch methods (here, the models' Forward, PrepareInput, ZeroGrad, Loss.Compute, MeanMetric.Update,
-/// Optimizer.Step) are compiled fully optimised on first use (<see cref="MethodImplOptions.AggressiveOptimization"/>). Tiered
-/// compilation would recompile them in the background during the next Fit, where on a small machine the compiler competes
-/// with the compute threads (docs/benchmarks.md: the second Fit's JIT 164-204 -> 100-151 ms, the first timed IMDB run
-/// 0.67-0.69x -> 0.78-0.87x of the hand loop under libgomp's default wait policy).
+/// JIT: every per-batch method (the loop's own here, the models' Forward, PrepareInput, ZeroGrad, Loss.Compute,
+/// Optimizer.Step, and each layer's, loss's, metric's and optimizer's per-batch hook) is compiled fully optimised on first use
+/// (<see cref="MethodImplOptions.AggressiveOptimization"/>; PerBatchCompilationTests checks the hooks). Tiered compilation
+/// would recompile them in the background during the next Fit calls, where on a small machine the compiler competes with
+/// the compute threads (docs/architecture.md, "JIT on the per-batch path"; docs/benchmarks.md).
 /// </remarks>
 public static class Trainer
 {
