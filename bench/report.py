@@ -467,6 +467,14 @@ w("- **Nothing left for the finalizer per batch.** TorchSharp's `Tensor.shape` a
   "objects to none (`micro --finalizers 1`; Fit's per-epoch collection had spent 0.1-1.4 ms per epoch running their finalizers). "
   "IMDB Fit/hand in process CPU time 0.94-1.01 before, 0.97-1.00 after (3 processes each): inside the noise.")
 w("- **The loop's per-batch methods compiled fully optimised at first use.** Tiered compilation recompiled Fit's per-batch path in the background during the next Fit call (164-204 ms of JIT), competing with the two compute threads on 2 cores, most under libgomp's spinning default policy. `[MethodImpl(AggressiveOptimization)]` on the loop's own per-batch methods (Trainer, the models' Forward, PrepareInput, ZeroGrad, Loss.Compute, MeanMetric.Update, Optimizer.Step): the second call's JIT 100-151 ms, the first timed IMDB run under the default policy 0.67-0.69x -> 0.78-0.87x of the hand loop; later runs and the first call unchanged.")
+w("- **Every per-batch hook compiled fully optimised at first use (2026-12-05).** The same attribute on the 62 per-batch "
+  "methods of the library's layers, losses, metrics and optimizers (`PerBatchCompilationTests` names any without it). IMDB, "
+  "default policy, calls 2-4, one loop per process, three runs of 8 processes: Fit / hand 0.98-1.01 -> 1.01-1.05, Fit's JIT "
+  "per run 84 -> 40 ms, the first call 565-687 -> 492-579 ms. Default layer names worked out once per type and parameter "
+  "groups gathered without LINQ: JIT in calls 4-9 155 and 277 -> 95 and 83 ms.")
+w("- **The loop that runs first after the warm-up alternates between processes (2026-12-05).** It pays for the runtime's "
+  "re-compilation of the code both loops share; always running Fit first had charged that to Fit (IMDB default policy: "
+  "0.93 with Fit first, 1.02 with the hand loop first, 4 processes each).")
 w("")
 w("## How it is measured")
 w("")
