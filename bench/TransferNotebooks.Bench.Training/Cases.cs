@@ -43,7 +43,8 @@ static class Cases
         };
         // Warm-up: JIT, allocator, first-touch pages. --warmup N runs every variant N times first (default 1).
         int warmup = o.Int("warmup", 1);
-        if (o.Get("jit-log") is not null) JitLog.Start();
+        var jitLogPath = o.Get("jit-log");
+        if (jitLogPath is not null) JitLog.Start();
         for (int w = 0; w < warmup; w++) foreach (var v in variants) { JitLog.Prefix = $"w{w + 1} {v}"; Run(v); }
         var samples = variants.ToDictionary(v => v, _ => new List<double>());
         // JIT work still going on during a timed run (tier-up of hot methods, on the runtime's background thread): another
@@ -65,7 +66,7 @@ static class Cases
                 Console.Error.WriteLine($"{c.Name} round {r + 1} {v}: {s:0} samples/s (JIT during the run {jit:0.0} ms, {methods} methods, from #{methods0})");
             }
         }
-        if (o.Get("jit-log") is { } jitLogPath) { JitLog.Prefix = ""; JitLog.Mark("end"); JitLog.Write(jitLogPath); }
+        if (jitLogPath is not null) { JitLog.Prefix = ""; JitLog.Mark("end"); JitLog.Write(jitLogPath); }
         var median = samples.ToDictionary(kv => kv.Key, kv => Stats.Median(kv.Value));
         result["clock"] = Clock.Kind;
         result["model"] = c.Name;
